@@ -1,0 +1,69 @@
+"""Phase 1: the month's conditions — markets, competition, pressure drift, effort in force.
+
+Sanctions shut a share of each route's business; a border closure (M20) shuts official
+trade and sends traders to earn at home; workers crowding a route beyond its capacity
+earn less each (the competition M10 guards against); campaigns (M21) add pressure; fear
+from arrests (M23) decays; effort in force is chosen effort plus the response to pressure
+and fear (M4).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..rules import active, assign_targets, border_closed
+from ..state import ACTIVE, PROVINCE, TRADER, WORKER, State
+
+__all__ = ["assess_conditions", "update_markets"]
+
+
+def assess_conditions(state: State, p, rng: np.random.Generator) -> None:
+    """Set this month's markets, duties, pressure drift, effort in force and targets."""
+    state.reset_month()
+    state.officials.tenure_months[active(state.officials)] += 1
+    update_markets(state, p)
+    _assign_domestic_duty(state, p)
+    _drift_pressure_and_fear(state, p)
+    _set_effort_in_force(state, p)
+    assign_targets(state, p)
+
+
+def update_markets(state: State, p) -> None:
+    """Open share per route (sanctions, closure) and workers' competition factor (M10)."""
+    env = p.environment
+    open_share = np.array([1 - env.sanctions_china, 1 - env.sanctions_russia, 1 - env.sanctions_third, 1.0])
+    if border_closed(p):
+        open_share[:3] = 0.0
+    state.market_open = open_share
+    off = state.officials
+    workers = (off.status == ACTIVE) & (off.role == WORKER)
+    headcount = np.bincount(off.route[workers], minlength=4).astype(np.float64)
+    capacity = p.worker_caps.capacity_ratio * state.initial_workers_by_route
+    crowding = np.divide(capacity, headcount, out=np.ones(4), where=headcount > capacity)
+    state.competition = np.minimum(crowding, 1.0) ** p.worker_caps.competition_elasticity
+
+
+def _assign_domestic_duty(state: State, p) -> None:
+    """During a closure with M20 on, every trader earns at home; afterwards they return."""
+    off = state.officials
+    off.domestic_duty[:] = border_closed(p) & (off.role == TRADER) & (off.post != PROVINCE)
+
+
+def _drift_pressure_and_fear(state: State, p) -> None:
+    off = state.officials
+    if p.arrest.enabled:
+        off.fear *= np.float32(p.arrest.fear_decay)
+    else:
+        off.fear[:] = 0.0
+    if p.year_end_campaign.enabled and p.environment.campaign_active and p.pressure.enabled:
+        off.pressure[active(off)] += np.float32(p.year_end_campaign.campaign_pressure)
+
+
+def _set_effort_in_force(state: State, p) -> None:
+    off = state.officials
+    response = p.pressure.effort_response
+    in_force = off.effort + np.float32(response) * (off.pressure + off.fear)
+    np.clip(in_force, 0.0, p.behaviour.max_effort, out=in_force)
+    off.effort_in_force[:] = np.where(off.status == ACTIVE, in_force, 0.0)
+
+

@@ -1,0 +1,194 @@
+"""Phases 2-4: traders start deals, deals move through approvals, joint ventures pay.
+
+* Search (M16, M5, M25-M28): an active trader abroad or in Pyongyang starts a deal with a
+  chance that grows with effort and partner trust and shrinks with sanctions; big-city
+  posts draw up large MOU deals, border posts smaller ones (M16). Independent companies
+  (M25) send negotiation teams (M27) and send some deals to Russia and friendly third
+  countries (M26).
+* Pipeline (M18): Central Party approval -> feasibility review of the MOU in Shenzhen ->
+  planning-commission licence -> customs and quarantine. Each month a deal may be hit by a
+  crackdown (delayed or cancelled, M5; affiliation protects, M17), be rejected (more often
+  when partners' trust is low), or clear its stage (faster with access, M17). Completed
+  deals pay their margin; each stage's interests take a rent; some proceeds are seized
+  (M5). A closure (M20) freezes foreign deals; a deal whose trader has left is cancelled.
+* Joint ventures (M25, M30): independent companies open ventures that pay monthly.
+
+Deals live in a growable table that is compacted each month, so a long run's pipeline
+costs memory in proportion to its backlog, never to its history.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..rules import (abroad, access, border_closed, directive_in_force, earns_domestically, independent_companies,
+                     median_deal_usd, protection, required_stage_mask)
+from ..state import ACTIVE, BIG_CITY, FUND_OFFICE, N_STAGES, PYONGYANG, RUSSIA, THIRD, TRADER, State
+
+__all__ = ["start_deals", "advance_pipeline", "run_joint_ventures"]
+
+
+def start_deals(state: State, p, rng: np.random.Generator) -> None:
+    """Active traders start new deals (M16, M5, M25-M27)."""
+    off = state.officials
+    if border_closed(p):
+        return
+    eligible = ((off.status == ACTIVE) & (off.role == TRADER) & (abroad(off) | (off.post == PYONGYANG))
+                & ~earns_domestically(off, p))
+    candidates = np.flatnonzero(eligible)
+    independent = independent_companies(state, p)[off.company[candidates]]
+    route = _deal_routes(off.route[candidates], independent, p, rng)
+    trust = state.trust[route]
+    chance = p.posts.deal_rate * off.effort_in_force[candidates] * trust * state.market_open[route]
+    if p.negotiation_teams.enabled:
+        chance = chance * np.where(independent, 1 + p.negotiation_teams.team_size
+                                   * p.negotiation_teams.deal_boost_per_member, 1.0)
+    starts = rng.random(len(candidates)) < np.minimum(chance, 1.0)
+    who = candidates[starts]
+    post = off.post[who]
+    goods = 1 - p.frictions.goods_shortfall if p.frictions.enabled else 1.0
+    value = median_deal_usd(p, post) * rng.lognormal(0.0, p.posts.deal_sd, len(who)) * goods * off.skill[who]
+    state.deals.append(len(who), official=who, company=off.company[who], route=route[starts], value_usd=value,
+                       stage=0, required=required_stage_mask(p, post, independent[starts]))
+    state.flows.add("deals_started", len(who))
+    _skip_to_required_stage(state, np.arange(state.deals.n - len(who), state.deals.n))
+
+
+def advance_pipeline(state: State, p, rng: np.random.Generator) -> None:
+    """Move every deal one month through the approval stages (M18, M5, M17, M20)."""
+    deals, off = state.deals, state.officials
+    if deals.n == 0:
+        _record_backlog(state)
+        return
+    deals.age_months[:] += 1
+    n = deals.n
+    owner_gone = off.status[deals.official] != ACTIVE
+    frozen = np.zeros(n, bool) if not border_closed(p) else np.ones(n, bool)
+    cancelled = owner_gone | (frozen & (rng.random(n) < p.border_closure.frozen_cancel_rate))
+    moving = ~cancelled & ~frozen
+    affiliation = state.companies.affiliation[deals.company]
+    cancelled, moving = _crackdowns(state, p, rng, affiliation, cancelled, moving)
+    completed = _clear_stages(state, p, rng, affiliation, moving, cancelled)
+    _pay_completed(state, p, rng, completed)
+    _update_trust(state, p, completed, cancelled)
+    state.flows.add("deals_completed", int(completed.sum()))
+    state.flows.add("deals_cancelled", int(cancelled.sum()))
+    deals.keep(~(completed | cancelled))
+    _record_backlog(state)
+
+
+def run_joint_ventures(state: State, p, rng: np.random.Generator) -> None:
+    """Independent companies open joint ventures, which pay their traders monthly (M25, M30)."""
+    companies, off = state.companies, state.officials
+    if not directive_in_force(p) or border_closed(p):
+        return
+    independent = independent_companies(state, p)
+    rate = np.full(companies.n, p.decentralisation.jv_rate)
+    if p.party_funds.enabled:
+        rate[companies.affiliation == FUND_OFFICE] *= p.party_funds.jv_multiplier
+    opens = independent & (companies.n_joint_ventures < p.decentralisation.max_jvs) & (rng.random(companies.n) < rate)
+    companies.n_joint_ventures[opens] += 1
+    route = RUSSIA if p.partners.enabled else 0
+    income = companies.n_joint_ventures * p.decentralisation.jv_monthly_usd * state.market_open[route]
+    traders = (off.status == ACTIVE) & (off.role == TRADER)
+    n_traders = np.bincount(off.company[traders], minlength=companies.n)
+    per_trader = np.divide(income, n_traders, out=np.zeros(companies.n), where=n_traders > 0)
+    paid = np.where(traders, per_trader[off.company], 0.0)
+    state.month["earned"] += paid
+    state.flows.add(f"earned_{'russia' if route == RUSSIA else 'china'}_usd", paid.sum())
+    state.flows.add("joint_venture_usd", paid.sum())
+
+
+# ---------------------------------------------------------------- internals
+def _deal_routes(home_route: np.ndarray, independent: np.ndarray, p, rng: np.random.Generator) -> np.ndarray:
+    """Independent companies send a share of deals to Russia and third countries (M26)."""
+    route = home_route.copy()
+    if p.partners.enabled and independent.any():
+        draw = rng.random(len(route))
+        to_russia = independent & (draw < p.partners.russia_share)
+        to_third = independent & ~to_russia & (draw < p.partners.russia_share + p.partners.third_share)
+        route[to_russia], route[to_third] = RUSSIA, THIRD
+    return route
+
+
+def _crackdowns(state, p, rng, affiliation, cancelled, moving):
+    """Inspections hit some moving deals: cancelled or delayed a month (M5, M17)."""
+    if not p.frictions.enabled:
+        return cancelled, moving
+    hit = moving & (rng.random(len(moving)) < p.frictions.crackdown_rate * (1 - protection(p, affiliation)))
+    killed = hit & (rng.random(len(moving)) < p.frictions.cancel_given_crackdown)
+    state.flows.add("deals_delayed", int((hit & ~killed).sum()))
+    return cancelled | killed, moving & ~hit
+
+
+def _clear_stages(state, p, rng, affiliation, moving, cancelled) -> np.ndarray:
+    """Rejections and passes at each deal's current stage; returns the completed mask."""
+    deals = state.deals
+    if not p.pipeline.enabled:
+        return moving
+    stage = deals.stage.astype(np.intp)
+    trust = state.trust[deals.route]
+    reject = np.asarray(p.pipeline.reject_rate)[stage] * (2.0 - trust)
+    draw = rng.random(deals.n)
+    rejected = moving & (draw < reject)
+    passing = moving & ~rejected & (draw < reject + np.asarray(p.pipeline.pass_rate)[stage] * access(p, affiliation))
+    cancelled |= rejected
+    state.flows.add("deals_rejected", int(rejected.sum()))
+    deals.stage[passing] += 1
+    _skip_to_required_stage(state, np.flatnonzero(passing))
+    return passing & (deals.stage >= N_STAGES)
+
+
+def _skip_to_required_stage(state: State, rows: np.ndarray) -> None:
+    """Advance deals past the stages their mask says they need not pass (M16, M25)."""
+    deals = state.deals
+    for _ in range(N_STAGES):
+        stage = deals.stage[rows]
+        skip = (stage < N_STAGES) & ((deals.required[rows] >> np.minimum(stage, N_STAGES - 1)) & 1 == 0)
+        if not skip.any():
+            return
+        deals.stage[rows[skip]] += 1
+
+
+def _pay_completed(state: State, p, rng: np.random.Generator, completed: np.ndarray) -> None:
+    """Completed deals pay their margin to the trader; rents and seizures come out of it."""
+    deals = state.deals
+    who, value = deals.official[completed], deals.value_usd[completed]
+    profit = value * p.posts.margin
+    n = state.officials.n
+    state.month["earned"] += np.bincount(who, weights=profit, minlength=n)
+    if p.pipeline.enabled:
+        state.month["rents"] += np.bincount(who, weights=profit * _passed_rent_share(p, deals.required[completed]),
+                                            minlength=n)
+    if p.frictions.enabled:
+        seized = rng.random(len(who)) < p.frictions.seizure_rate
+        state.month["seized"] += np.bincount(who[seized], weights=profit[seized], minlength=n)
+    route = deals.route[completed]
+    for code, name in enumerate(("china", "russia", "third")):
+        state.flows.add(f"earned_{name}_usd", profit[route == code].sum())
+    state.flows.add("trade_volume_usd", value.sum())
+    state.flows.add("mou_deals_completed", int((state.officials.post[who] == BIG_CITY).sum()))
+
+
+def _passed_rent_share(p, required: np.ndarray) -> np.ndarray:
+    shares = np.zeros(len(required))
+    for stage, rent in enumerate(p.pipeline.rent_share):
+        shares += rent * ((required >> stage) & 1)
+    return np.minimum(shares, 0.95)
+
+
+def _update_trust(state: State, p, completed: np.ndarray, cancelled: np.ndarray) -> None:
+    """Partners' trust rises with completions and falls with cancellations (M5)."""
+    if not p.frictions.enabled:
+        return
+    route = state.deals.route
+    alive = np.maximum(np.bincount(route, minlength=3)[:3], 1)
+    done = np.bincount(route[completed], minlength=3)[:3] / alive
+    lost = np.bincount(route[cancelled], minlength=3)[:3] / alive
+    trust = state.trust
+    trust += p.frictions.trust_gain * done * (1 - trust) - p.frictions.trust_loss * lost * trust
+    np.clip(trust, 0.05, 1.0, out=trust)
+
+
+def _record_backlog(state: State) -> None:
+    state.flows.add("pipeline_backlog", state.deals.n)

@@ -1,0 +1,136 @@
+"""Phases 8, 9 and 12: surveillance, rumour-driven recalls, and discipline at reviews.
+
+* Surveillance (M29): each month some officials' skimming is caught; the month's take is
+  confiscated (it leaves the system) and some are arrested. Rivals' reports raise the
+  chance (M19).
+* Rumours (M14): officials whose earnings made them visible (over ten million RMB) are
+  recalled on rivals' rumours; the hazard grows with the share of underperforming rivals on
+  the same route (M19), with relatives placed (M24), and falls with protection (M17).
+* Goal recall (M15): at a review, traders abroad well over their target are recalled or
+  relocated home.
+* Arrest (M23): at a review, the openly defiant (no effort, far below target) may be
+  arrested, more so at the year-end campaign (M21); savings are confiscated, relatives
+  placed through patronage are recalled (family investigated), and the case is made
+  political: colleagues' and everyone's fear rises.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..rules import abroad, leave, protection, watch_factor
+from ..state import ACTIVE, ARRESTED, PYONGYANG, RECALLED, TRADER, POST_ROUTE, State
+
+__all__ = ["surveil", "recall_by_rumour", "discipline_at_review", "year_end_scrutiny"]
+
+
+def surveil(state: State, p, rng: np.random.Generator) -> None:
+    """Catch skimming: confiscate this month's take; arrest some of those caught (M29, M19)."""
+    if not p.surveillance.enabled:
+        return
+    off = state.officials
+    chance = p.surveillance.detect_rate * watch_factor(p)
+    watched = (off.status == ACTIVE) & (off.role == TRADER)
+    caught = np.flatnonzero(watched & (rng.random(off.n) < chance))
+    taken = state.month["kept"][caught]
+    off.wealth_usd[caught] -= taken
+    off.half_kept_usd[caught] -= taken
+    state.flows.add("kept_by_officials_usd", -taken.sum())
+    state.flows.add("lost_usd", taken.sum())
+    state.flows.add("caught_by_surveillance", len(caught))
+    arrested = caught[rng.random(len(caught)) < p.surveillance.arrest_given_detect]
+    _arrest(state, p, arrested)
+
+
+def recall_by_rumour(state: State, p, rng: np.random.Generator) -> None:
+    """Visible high earners are recalled after rivals' rumours (M14, M19, M24, M17)."""
+    if not p.rumour_recall.enabled:
+        return
+    off = state.officials
+    live = off.status == ACTIVE
+    visible = live & abroad(off) & (off.role == TRADER) & (off.visibility_usd >= p.rumour_recall.threshold_usd)
+    if not visible.any():
+        return
+    rival_share = _underperforming_share_by_route(off, live)[off.route]
+    relatives = 1 + (p.patronage.rumour_per_relative * off.n_relatives if p.patronage.enabled else 0)
+    hazard = (p.rumour_recall.rate * rival_share * watch_factor(p) * relatives
+              * (1 - protection(p, state.companies.affiliation[off.company])))
+    recalled = np.flatnonzero(visible & (rng.random(off.n) < hazard))
+    leave(state, recalled, RECALLED, "recalled")
+    state.flows.add("recalled_by_rumour", len(recalled))
+    state.half_rumour_recalls += len(recalled)
+
+
+def discipline_at_review(state: State, p, rng: np.random.Generator) -> None:
+    """At a review: recall or relocate those over the goal (M15); arrest the defiant (M23)."""
+    if not (state.is_review and p.quota.enabled):
+        return
+    _recall_at_goal(state, p, rng)
+    _arrest_defiant(state, p, rng)
+
+
+def year_end_scrutiny(p, calendar_month: int) -> float:
+    """Multiplier on pressure and arrest risk: year-end review or a campaign (M21)."""
+    campaign = p.year_end_campaign
+    if campaign.enabled and (calendar_month == 12 or p.environment.campaign_active):
+        return campaign.scrutiny
+    return 1.0
+
+
+# ---------------------------------------------------------------- internals
+def _recall_at_goal(state: State, p, rng: np.random.Generator) -> None:
+    off, goal = state.officials, p.goal_recall
+    high = (off.status == ACTIVE) & abroad(off) & (off.role == TRADER) & (off.attainment >= goal.attainment)
+    state.flows.add("high_performers", int(high.sum()))
+    if not goal.enabled:
+        return
+    chance = goal.probability * (1 - protection(p, state.companies.affiliation[off.company]))
+    hit = np.flatnonzero(high & (rng.random(off.n) < chance))
+    relocate = rng.random(len(hit)) < goal.relocate_share
+    moved = hit[relocate]
+    off.post[moved] = PYONGYANG
+    off.route[moved] = POST_ROUTE[PYONGYANG]
+    state.flows.add("relocated", len(moved))
+    leave(state, hit[~relocate], RECALLED, "recalled")
+    state.flows.add("recalled_at_goal", int((~relocate).sum()))
+
+
+def _arrest_defiant(state: State, p, rng: np.random.Generator) -> None:
+    off, rule = state.officials, p.arrest
+    defiant = ((off.status == ACTIVE) & (off.effort_in_force < rule.defiance_effort)
+               & (off.attainment < rule.attainment_below))
+    state.flows.add("defiant", int(defiant.sum()))
+    if not rule.enabled:
+        return
+    scrutiny = year_end_scrutiny(p, state.calendar_month)
+    chance = np.minimum(rule.probability * scrutiny, 1.0) * (1 - protection(p, state.companies.affiliation[off.company]))
+    arrested = np.flatnonzero(defiant & (rng.random(off.n) < chance))
+    state.flows.add("arrested_defiant", len(arrested))
+    _arrest(state, p, arrested)
+
+
+def _arrest(state: State, p, rows: np.ndarray) -> None:
+    """Arrest, confiscate savings, investigate family (relatives recalled), spread fear (M23, M24)."""
+    if len(rows) == 0:
+        return
+    off = state.officials
+    state.flows.add("confiscated_usd", off.wealth_usd[rows].sum())
+    off.wealth_usd[rows] = 0.0
+    leave(state, rows, ARRESTED, "arrested")
+    relatives = np.flatnonzero(np.isin(off.patron, rows) & (off.status == ACTIVE))
+    leave(state, relatives, RECALLED, "recalled")
+    state.flows.add("relatives_recalled", len(relatives))
+    if p.arrest.enabled:
+        per_company = np.bincount(off.company[rows], minlength=state.companies.n).astype(np.float32)
+        live = off.status == ACTIVE
+        off.fear[live] += np.float32(p.arrest.deterrence) * per_company[off.company[live]]
+        cases_by_role = np.bincount(off.role[rows], minlength=2)
+        off.fear[live] += (p.arrest.spillover * np.log1p(cases_by_role))[off.role[live]].astype(np.float32)
+        np.minimum(off.fear, 5.0, out=off.fear)
+
+
+def _underperforming_share_by_route(off, live: np.ndarray) -> np.ndarray:
+    """Share of active officials per route below target at the last review (the rivals)."""
+    below = live & (off.attainment < 1.0)
+    n_live = np.bincount(off.route[live], minlength=4)
+    return np.divide(np.bincount(off.route[below], minlength=4), n_live, out=np.zeros(4), where=n_live > 0)

@@ -1,0 +1,86 @@
+"""Phase 15: the state fills vacated posts with new dispatches.
+
+Each month a share (``population.refill_rate``) of vacated posts gets a new official in the
+same company, role and post — none abroad while the border is closed (M20), no workers
+beyond a route's cap (M10). A new dispatch may be a relative placed by a serving trader
+(M24): less skilled, and raising the patron's exposure to rumours. Adaptive newcomers copy
+the effort of a serving colleague of the same role (imitation of survivors); forward-
+looking ones best-respond to their target.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..population import new_officials
+from ..rules import assign_targets, border_closed
+from ..state import ABROAD_POSTS, ACTIVE, FOREIGN_ROUTES, TRADER, WORKER, State
+from .behaviour import forward_effort
+
+__all__ = ["fill_vacancies"]
+
+
+def fill_vacancies(state: State, p, rng: np.random.Generator) -> None:
+    """Refill some vacated posts with new officials (M20, M10, M24)."""
+    off = state.officials
+    vacant = (off.status != ACTIVE) & ~off.replaced
+    if border_closed(p):
+        vacant &= ~ABROAD_POSTS[off.post]
+    chosen = np.flatnonzero(vacant & (rng.random(off.n) < p.population.refill_rate))
+    chosen = _within_worker_caps(state, p, rng, chosen)
+    if len(chosen) == 0:
+        return
+    off.replaced[chosen] = True
+    role = off.role[chosen].copy()
+    effort = _newcomer_effort(state, p, rng, role)
+    skill_factor, patron = _patronage(state, p, rng, len(chosen))
+    rows = new_officials(state, p, rng, company=off.company[chosen].copy(), role=role, post=off.post[chosen].copy(),
+                         effort=effort, skill_factor=skill_factor, patron=patron)
+    state.flows.add("dispatched", len(chosen))
+    if p.behaviour.rule == "forward":
+        assign_targets(state, p)
+        state.officials.effort[rows] = forward_effort(state, p)[rows]
+
+
+def _within_worker_caps(state: State, p, rng: np.random.Generator, chosen: np.ndarray) -> np.ndarray:
+    if not p.worker_caps.enabled or len(chosen) == 0:
+        return chosen
+    off = state.officials
+    workers = (off.status == ACTIVE) & (off.role == WORKER)
+    room = np.floor(p.worker_caps.cap_ratio * state.initial_workers_by_route) - np.bincount(off.route[workers], minlength=4)
+    keep = off.role[chosen] != WORKER
+    chosen = rng.permutation(chosen)
+    for route in FOREIGN_ROUTES:
+        on_route = np.flatnonzero((off.role[chosen] == WORKER) & (off.route[chosen] == route))
+        keep[on_route[: int(max(room[route], 0))]] = True
+    return np.sort(chosen[keep])
+
+
+def _newcomer_effort(state: State, p, rng: np.random.Generator, role: np.ndarray) -> np.ndarray:
+    pop, off = p.population, state.officials
+    drawn = np.clip(rng.normal(pop.effort_mean, pop.effort_sd, len(role)), 0.0, None).astype(np.float32)
+    if p.behaviour.rule != "adaptive" or not p.behaviour.imitation:
+        return drawn
+    effort = drawn
+    for kind in (TRADER, WORKER):
+        serving = np.flatnonzero((off.status == ACTIVE) & (off.role == kind))
+        new = role == kind
+        if len(serving) and new.any():
+            effort[new] = off.effort[rng.choice(serving, int(new.sum()))]
+    return effort
+
+
+def _patronage(state: State, p, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Some newcomers are relatives of serving traders (M24)."""
+    off = state.officials
+    patron = np.full(n, -1, np.int32)
+    skill = np.ones(n)
+    traders = np.flatnonzero((off.status == ACTIVE) & (off.role == TRADER))
+    if not p.patronage.enabled or len(traders) == 0:
+        return skill, patron
+    relative = rng.random(n) < p.patronage.rate
+    patron[relative] = rng.choice(traders, int(relative.sum()))
+    skill[relative] = p.patronage.skill_factor
+    np.add.at(off.n_relatives, patron[relative], 1)
+    state.flows.add("relatives_placed", int(relative.sum()))
+    return skill, patron

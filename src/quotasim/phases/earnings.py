@@ -1,0 +1,58 @@
+"""Phase 5: workers' pay and foreign cash raised at home.
+
+Overseas workers (M8) earn their pay times skill, effort in force and the route's pay
+factor (open share x competition, M10); living costs come first, and a shortfall comes out
+of savings — most earn little above their keep. Province-post traders, and every trader
+sent home by a closure (M20), raise foreign cash at home.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..rules import earns_domestically, worker_pay_factor
+from ..state import ACTIVE, PROVINCE, WORKER, State
+
+__all__ = ["earn_wages_and_domestic"]
+
+
+def earn_wages_and_domestic(state: State, p, rng: np.random.Generator) -> None:
+    """Credit this month's pay (net of living costs) and domestic earnings."""
+    off = state.officials
+    live = off.status == ACTIVE
+    noise = _noise(p, rng, off.n)
+    _pay_workers(state, p, live & (off.role == WORKER), noise)
+    _earn_at_home(state, p, live & earns_domestically(off, p), noise)
+
+
+def _pay_workers(state: State, p, workers: np.ndarray, noise: np.ndarray) -> None:
+    off, pay = state.officials, p.overseas_earnings
+    factor = worker_pay_factor(state, p)[off.route]
+    gross = np.where(workers, pay.wage_usd * off.skill * off.effort_in_force * factor * noise, 0.0)
+    living = pay.living_cost_usd if pay.enabled else 0.0
+    net = np.maximum(gross - living, 0.0)
+    deficit = np.where(workers, np.maximum(living - gross, 0.0), 0.0)
+    np.subtract(off.wealth_usd, np.minimum(deficit, off.wealth_usd), out=off.wealth_usd)
+    state.month["earned"] += net
+    for code, name in enumerate(("china", "russia", "third")):
+        state.flows.add(f"earned_{name}_usd", net[off.route == code].sum())
+    state.flows.add("workers_gross_usd", gross.sum())
+    state.flows.add("workers_living_deficit_usd", deficit.sum())
+
+
+def _earn_at_home(state: State, p, home: np.ndarray, noise: np.ndarray) -> None:
+    off = state.officials
+    yield_usd = np.where(off.post == PROVINCE, p.posts.province_yield_usd, p.border_closure.domestic_yield_usd)
+    earned = np.where(home, yield_usd * off.skill * off.effort_in_force * noise, 0.0)
+    state.month["earned"] += earned
+    state.flows.add("earned_domestic_usd", earned.sum())
+
+
+def _noise(p, rng: np.random.Generator, n: int) -> np.ndarray:
+    """Lognormal month-to-month variation with mean one (off: exactly one)."""
+    sd = p.overseas_earnings.noise_sd
+    if not p.behaviour.earnings_noise or sd == 0:
+        return np.ones(n)
+    return rng.lognormal(-sd * sd / 2, sd, n)
+
+

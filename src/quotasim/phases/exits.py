@@ -1,0 +1,47 @@
+"""Phases 6 and 10: defection, giving up, and caps on workers abroad.
+
+* Defection (M9): abroad, a small hazard that grows with pressure and fear; a family
+  held at home deters it. A defector's month's earnings leave the system.
+* Giving up (M11): an official under heavy pressure and far below target may stop trying
+  and accept being summoned home.
+* Worker caps (M10): while on, the state recalls workers above each route's cap.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..rules import abroad, leave
+from ..state import ACTIVE, DEFECTED, FOREIGN_ROUTES, GAVE_UP, RECALLED, WORKER, State
+
+__all__ = ["defect_and_give_up", "cap_workers"]
+
+
+def defect_and_give_up(state: State, p, rng: np.random.Generator) -> None:
+    """Officials abroad may defect (M9); overwhelmed officials may give up (M11)."""
+    off = state.officials
+    live = off.status == ACTIVE
+    if p.defection.enabled:
+        d = p.defection
+        strain = off.pressure + off.fear
+        hazard = d.base_rate * (1 + d.pressure_factor * strain) * np.where(off.family_at_home, 1 - d.family_deterrence, 1.0)
+        leave(state, np.flatnonzero(live & abroad(off) & (rng.random(off.n) < hazard)), DEFECTED, "defected")
+    if p.giving_up.enabled and p.quota.enabled:
+        g = p.giving_up
+        over = (off.status == ACTIVE) & (off.pressure > g.pressure_threshold) & (off.attainment < g.attainment_threshold)
+        leave(state, np.flatnonzero(over & (rng.random(off.n) < g.rate)), GAVE_UP, "gave_up")
+
+
+def cap_workers(state: State, p, rng: np.random.Generator) -> None:
+    """Recall workers above each route's cap, chosen at random (M10)."""
+    if not p.worker_caps.enabled:
+        return
+    off = state.officials
+    workers = (off.status == ACTIVE) & (off.role == WORKER)
+    caps = np.floor(p.worker_caps.cap_ratio * state.initial_workers_by_route).astype(np.int64)
+    for route in FOREIGN_ROUTES:
+        on_route = np.flatnonzero(workers & (off.route == route))
+        excess = len(on_route) - caps[route]
+        if excess > 0:
+            leave(state, rng.choice(on_route, excess, replace=False), RECALLED, "recalled")
+            state.flows.add("recalled_by_cap", excess)

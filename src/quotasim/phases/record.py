@@ -1,0 +1,58 @@
+"""Phase 16: one row of monthly indicators (documented in ``quotasim.columns``)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..rules import abroad, border_closed, directive_in_force
+from ..state import ACTIVE, TRADER, WORKER, State
+
+__all__ = ["record_month", "MONEY_SPLIT"]
+
+#: The parts earned_usd splits into, every month (the accounting identity).
+MONEY_SPLIT = ("remitted_usd", "levied_usd", "kept_by_officials_usd", "shared_upward_usd", "rents_usd", "lost_usd")
+_FLOW_COLUMNS = (
+    "earned_usd", "earned_china_usd", "earned_russia_usd", "earned_third_usd", "earned_domestic_usd",
+    *MONEY_SPLIT, "own_pocket_usd", "party_funds_usd", "confiscated_usd", "trade_volume_usd", "joint_venture_usd",
+    "workers_gross_usd", "workers_living_deficit_usd",
+    "recalled", "recalled_by_rumour", "recalled_at_goal", "recalled_by_cap", "relocated", "arrested",
+    "arrested_defiant", "defected", "gave_up", "dispatched", "relatives_placed", "relatives_recalled",
+    "caught_by_surveillance", "deals_started", "deals_completed", "deals_cancelled", "deals_delayed",
+    "deals_rejected", "mou_deals_completed", "pipeline_backlog",
+)
+_COUNT_COLUMNS = {"recalled", "recalled_by_rumour", "recalled_at_goal", "recalled_by_cap", "relocated", "arrested",
+                  "arrested_defiant", "defected", "gave_up", "dispatched", "relatives_placed", "relatives_recalled",
+                  "caught_by_surveillance", "deals_started", "deals_completed", "deals_cancelled", "deals_delayed",
+                  "deals_rejected", "mou_deals_completed", "pipeline_backlog"}
+
+
+def record_month(state: State, p, rng: np.random.Generator) -> None:
+    """Append this month's indicators to ``state.monthly_rows``."""
+    off, flows = state.officials, state.flows
+    live = off.status == ACTIVE
+    row: dict[str, float | int | str] = {"month": state.month_index}
+    for name in _FLOW_COLUMNS:
+        value = flows.get(name)
+        row[name] = int(value) if name in _COUNT_COLUMNS else value
+    other = p.other_sources.monthly_usd if (p.other_sources.enabled and p.environment.other_sources_open) else 0.0
+    row["other_sources_usd"] = other
+    row["state_receipts_usd"] = row["remitted_usd"] + row["levied_usd"] + row["own_pocket_usd"]
+    n_live = max(int(live.sum()), 1)
+    row.update(
+        officials_active=int(live.sum()),
+        traders_active=int((live & (off.role == TRADER)).sum()),
+        workers_abroad=int((live & (off.role == WORKER) & abroad(off)).sum()),
+        officials_total=off.n,
+        mean_partner_trust=float(state.trust.mean()),
+        trust_china=float(state.trust[0]), trust_russia=float(state.trust[1]), trust_third=float(state.trust[2]),
+        mean_effort=float(off.effort_in_force[live].sum() / n_live),
+        mean_pressure=float(off.pressure[live].sum() / n_live),
+        mean_fear=float(off.fear[live].sum() / n_live),
+        total_quota_usd=float(state.companies.quota_usd.sum()),
+        joint_ventures=int(state.companies.n_joint_ventures.sum()),
+        sanctions_china=p.environment.sanctions_china,
+        border_closed=border_closed(p),
+        decentralisation=directive_in_force(p),
+        campaign=bool(p.environment.campaign_active),
+    )
+    state.monthly_rows.append(row)

@@ -1,0 +1,97 @@
+"""The initial state, built from a scenario's population block and the public record.
+
+Companies get a tier and an affiliation; trade officials a company and a post; overseas
+workers a company and a country, in the shares the record gives. Skill is lognormal with
+median one; first quotas are ``quota.initial_ratio`` times what each company's people
+would remit at ordinary effort (M1).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .phases.conditions import update_markets
+from .rules import HALF, expected_capacity, remit_share
+from .state import (BORDER_CITY, CHINA, COMPANY_COLUMNS, DEAL_COLUMNS, OFFICIAL_COLUMNS, POST_ROUTE, RUSSIA,
+                    RUSSIA_POST, THIRD, THIRD_POST, TRADER, WORKER, State, Table)
+
+__all__ = ["build_state", "new_officials"]
+
+
+def build_state(p, rng: np.random.Generator) -> State:
+    """Draw the population of scenario ``p`` and return the state at month 0."""
+    pop = p.population
+    companies = Table(COMPANY_COLUMNS, pop.n_companies)
+    companies.append(pop.n_companies,
+                     tier=rng.choice(4, pop.n_companies, p=_norm(pop.tier_shares)),
+                     affiliation=rng.choice(4, pop.n_companies, p=_norm(pop.affiliation_shares)))
+    n_people = pop.n_trade_officials + pop.n_overseas_workers
+    officials = Table(OFFICIAL_COLUMNS, n_people + n_people // 4 + 16)
+    state = State(officials=officials, companies=companies, deals=Table(DEAL_COLUMNS, 1024),
+                  trust=np.full(3, p.frictions.initial_trust if p.frictions.enabled else 1.0),
+                  market_open=np.ones(4), competition=np.ones(4), initial_workers_by_route=np.zeros(4))
+    role, post = _roles_and_posts(pop, rng)
+    company = rng.integers(0, pop.n_companies, n_people)
+    state.initial_workers_by_route = np.bincount(POST_ROUTE[post][role == WORKER], minlength=4).astype(float)
+    new_officials(state, p, rng, company=company, role=role, post=post, effort=_initial_effort(pop, rng, n_people))
+    update_markets(state, p)
+    officials.capacity_usd[:] = expected_capacity(state, p, slice(None))
+    companies.quota_usd[:] = p.quota.initial_ratio * np.bincount(
+        officials.company, weights=officials.capacity_usd, minlength=pop.n_companies)
+    _warm_up_pipeline(state, p, rng)
+    return state
+
+
+def _warm_up_pipeline(state: State, p, rng: np.random.Generator, months: int = 6) -> None:
+    """Fill the approval pipeline as if trade had run before the start (M18).
+
+    Without it the first half-year would start with no deals in approval and every
+    company would miss its first quota for a reason the reports do not describe. Money
+    from these months is discarded; only the backlog and partners' trust carry over.
+    """
+    from .phases.deals import advance_pipeline, start_deals
+    for _ in range(months):
+        state.reset_month()
+        start_deals(state, p, rng)
+        advance_pipeline(state, p, rng)
+    state.reset_month()
+
+
+def new_officials(state: State, p, rng: np.random.Generator, *, company: np.ndarray, role: np.ndarray,
+                  post: np.ndarray, effort: np.ndarray, skill_factor: np.ndarray | float = 1.0,
+                  patron: np.ndarray | int = -1) -> slice:
+    """Append officials; draw skill, family and direction; size capacity and savings."""
+    pop, n = p.population, len(company)
+    rows = state.officials.append(
+        n, company=company, role=role, post=post, route=POST_ROUTE[post],
+        skill=rng.lognormal(0.0, pop.skill_sigma, n) * skill_factor, effort=effort, effort_in_force=effort,
+        family_at_home=rng.random(n) < pop.family_at_home_share, attainment=1.0, payoff=np.nan,
+        direction=rng.choice(np.array([-1, 1], np.int8), n), patron=patron,
+        dispatched_month=state.month_index, exit_month=-1)
+    off = state.officials
+    off.capacity_usd[rows] = expected_capacity(state, p, rows)
+    rho = remit_share(state, p)[company]
+    take_home = np.divide(off.capacity_usd[rows] * (1 - rho), rho * HALF, out=np.zeros(n), where=rho > 0)
+    off.wealth_usd[rows] = pop.initial_wealth_months * take_home
+    state.companies.headcount[:] += np.bincount(company, minlength=state.companies.n).astype(np.int32)
+    return rows
+
+
+def _roles_and_posts(pop, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    n_traders, n_workers = pop.n_trade_officials, pop.n_overseas_workers
+    trader_post = rng.choice(6, n_traders, p=_norm(pop.trade_post_shares))
+    third = max(0.0, 1 - pop.worker_share_china - pop.worker_share_russia)
+    worker_route = rng.choice([CHINA, RUSSIA, THIRD], n_workers,
+                              p=_norm((pop.worker_share_china, pop.worker_share_russia, third)))
+    worker_post = np.choose(worker_route, [BORDER_CITY, RUSSIA_POST, THIRD_POST])
+    role = np.concatenate([np.full(n_traders, TRADER), np.full(n_workers, WORKER)]).astype(np.int8)
+    return role, np.concatenate([trader_post, worker_post]).astype(np.int8)
+
+
+def _initial_effort(pop, rng: np.random.Generator, n: int) -> np.ndarray:
+    return np.clip(rng.normal(pop.effort_mean, pop.effort_sd, n), 0.0, None).astype(np.float32)
+
+
+def _norm(shares) -> np.ndarray:
+    shares = np.asarray(shares, np.float64)
+    return shares / shares.sum()

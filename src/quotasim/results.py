@@ -1,0 +1,184 @@
+"""A run's tables, returned in Python and written as Parquet with a manifest.
+
+``monthly`` (one row a month), ``reviews`` (one row per company per review) and
+``officials`` (final state, one row an official) are ``pyarrow.Table`` objects, each with
+its column descriptions in the schema metadata; ``.to_pandas()`` and
+``polars.from_arrow()`` convert them.
+
+Files are written atomically — to a temporary name, then renamed — so an interrupted write
+never leaves a half-written table, and a folder holding another run's results is never
+overwritten unless asked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import tomli_w
+
+from . import columns
+from .calendar import month_label
+from .state import (AFFILIATION_NAMES, POST_NAMES, ROLE_NAMES, ROUTE_NAMES, STATUS_NAMES, TIER_NAMES, State)
+
+__all__ = ["RunResult", "OutputError", "write_atomic"]
+
+TABLES = ("monthly", "reviews", "officials")
+
+
+class OutputError(OSError):
+    """The output folder cannot take these results; nothing already there was changed."""
+
+
+@dataclass
+class RunResult:
+    """Tables and provenance of one run."""
+
+    scenario: Any
+    seed: int
+    monthly: pa.Table
+    reviews: pa.Table
+    officials: pa.Table
+    manifest: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_state(cls, scenario, seed: int, state: State, *, started: datetime, wall_seconds: float) -> "RunResult":
+        from .scenario import content_hash
+        monthly = _monthly_table(scenario.start, state.monthly_rows)
+        reviews = _reviews_table(scenario.start, state.review_rows)
+        officials = _officials_table(state)
+        manifest = {
+            "scenario": scenario.name, "scenario_hash": content_hash(scenario), "seed": seed,
+            "package_version": _version(), "start_time": started.isoformat(),
+            "end_time": datetime.now(timezone.utc).isoformat(), "wall_seconds": round(wall_seconds, 4),
+            "months": scenario.months, "first_month": scenario.start,
+            "officials_total": officials.num_rows, "python": platform.python_version(), "numpy": np.__version__,
+        }
+        return cls(scenario, seed, monthly, reviews, officials, manifest)
+
+    def write(self, out_dir: str | Path, overwrite: bool = False) -> Path:
+        """Write the three tables, the scenario in force and ``manifest.json`` into ``out_dir``."""
+        out = Path(out_dir)
+        _check_destination(out, self.manifest, overwrite)
+        files = {}
+        for name in TABLES:
+            files[f"{name}.parquet"] = write_atomic(out / f"{name}.parquet", lambda path, t=getattr(self, name):
+                                                    pq.write_table(t, path, compression="zstd"))
+        scenario_text = tomli_w.dumps(self.scenario.model_dump(mode="json", exclude_none=True))
+        files["scenario.toml"] = write_atomic(out / "scenario.toml", lambda path: Path(path).write_text(scenario_text))
+        manifest = dict(self.manifest, files=files)
+        write_atomic(out / "manifest.json", lambda path: Path(path).write_text(json.dumps(manifest, indent=2)))
+        return out
+
+    def summary(self) -> dict[str, float]:
+        """Headline figures of the run (totals over the whole run unless named otherwise)."""
+        m = self.monthly
+        total = {name: float(pa.compute.sum(m[name]).as_py() or 0.0) for name in
+                 ("earned_usd", "remitted_usd", "levied_usd", "own_pocket_usd", "kept_by_officials_usd",
+                  "shared_upward_usd", "rents_usd", "lost_usd", "state_receipts_usd")}
+        counts = {name: int(pa.compute.sum(m[name]).as_py() or 0) for name in
+                  ("recalled", "arrested", "defected", "gave_up", "deals_completed", "deals_cancelled")}
+        attainment = self.reviews["attainment"].to_numpy() if self.reviews.num_rows else np.array([np.nan])
+        return {**total, **counts, "officials_active_end": int(m["officials_active"][-1].as_py()),
+                "median_attainment": float(np.median(attainment)),
+                "share_companies_at_target": float(np.mean(attainment >= 1.0))}
+
+
+def write_atomic(path: Path, writer) -> str:
+    """Call ``writer(tmp_path)``, fsync, rename onto ``path``; return the file's SHA-256."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(handle)
+    try:
+        writer(tmp)
+        with open(tmp, "rb") as stream:
+            digest = hashlib.sha256(stream.read()).hexdigest()
+            os.fsync(stream.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return digest
+
+
+def _check_destination(out: Path, manifest: dict, overwrite: bool) -> None:
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out}: exists and is not a folder; choose another --out")
+    previous = out / "manifest.json"
+    if previous.exists() and not overwrite:
+        try:
+            old = json.loads(previous.read_text())
+        except (OSError, ValueError):
+            old = {}
+        same = (old.get("scenario_hash"), old.get("seed")) == (manifest["scenario_hash"], manifest["seed"])
+        if not same:
+            raise OutputError(f"{out}: already holds results of another run (scenario {old.get('scenario')!r}, "
+                              f"seed {old.get('seed')}); choose another --out or pass --overwrite")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=out, prefix=".probe.", delete=True)
+        probe.close()
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot write there: {exc.strerror or exc}") from None
+
+
+def _with_docs(table: pa.Table, docs: dict[str, str]) -> pa.Table:
+    fields = [f.with_metadata({"description": docs.get(f.name, "")}) for f in table.schema]
+    return table.cast(pa.schema(fields, metadata=table.schema.metadata))
+
+
+def _monthly_table(start: str, rows: list[dict]) -> pa.Table:
+    if not rows:
+        return pa.table({"month": pa.array([], pa.int64())})
+    data = {key: [row[key] for row in rows] for key in rows[0]}
+    data = {"month": data.pop("month"), "date": [month_label(start, m) for m in [r["month"] for r in rows]], **data}
+    return _with_docs(pa.table(data), columns.MONTHLY)
+
+
+def _reviews_table(start: str, rows: list[dict[str, np.ndarray]]) -> pa.Table:
+    if not rows:
+        names = list(columns.REVIEWS)
+        return pa.table({name: pa.array([], pa.float64()) for name in names})
+    data = {key: np.concatenate([row[key] for row in rows]) for key in rows[0]}
+    table = {
+        "company_id": data["company_id"], "tier": _labels(data["tier"], TIER_NAMES),
+        "affiliation": _labels(data["affiliation"], AFFILIATION_NAMES), "period": data["period"].astype(str),
+        "month": data["month"], "date": [month_label(start, int(m)) for m in data["month"]],
+        **{k: data[k] for k in ("quota_usd", "remitted_usd", "own_pocket_usd", "attainment", "rank", "criticised",
+                                 "headcount")},
+    }
+    return _with_docs(pa.table(table), columns.REVIEWS)
+
+
+def _officials_table(state: State) -> pa.Table:
+    off = state.officials
+    table = {"official_id": np.arange(off.n, dtype=np.int32), "company": off.company.copy(),
+             "role": _labels(off.role, ROLE_NAMES), "post": _labels(off.post, POST_NAMES),
+             "route": _labels(off.route, ROUTE_NAMES), "status": _labels(off.status, STATUS_NAMES)}
+    for name in ("skill", "effort", "pressure", "fear", "family_at_home", "wealth_usd", "visibility_usd",
+                 "capacity_usd", "target_usd", "attainment", "patron", "n_relatives", "tenure_months",
+                 "dispatched_month", "exit_month"):
+        table[name] = getattr(off, name).copy()
+    return _with_docs(pa.table(table), columns.OFFICIALS)
+
+
+def _labels(codes: np.ndarray, names: tuple[str, ...]) -> pa.DictionaryArray:
+    return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int8)), pa.array(names))
+
+
+def _version() -> str:
+    try:
+        return metadata.version("quotasim")
+    except metadata.PackageNotFoundError:
+        return "unknown"

@@ -1,0 +1,159 @@
+"""Small derived quantities that several phases read: one definition each.
+
+Each takes the scenario in force (``p``) and the state or its tables and returns arrays;
+none changes state.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .state import (ABROAD_POSTS, ACTIVE, BIG_CITY, BORDER_CITY, CENTRAL, FOREIGN_ROUTES,
+                    N_STAGES, PROVINCE, TRADER, WORKER, State)
+
+__all__ = ["HALF", "border_closed", "directive_in_force", "independent_companies", "protection", "access",
+           "watch_factor", "remit_share", "abroad", "active", "earns_domestically", "median_deal_usd",
+           "total_rent_share", "worker_pay_factor", "expected_capacity", "assign_targets", "leave",
+           "required_stage_mask"]
+
+HALF = 6  # months in a review period (M1, M2)
+
+
+def border_closed(p) -> bool:
+    """Official trade suspended (M20 on and the environment says closed)."""
+    return bool(p.border_closure.enabled and p.environment.border_closed)
+
+
+def directive_in_force(p) -> bool:
+    """Independent trading authority in force (M25 on and the directive issued)."""
+    return bool(p.decentralisation.enabled and p.environment.decentralisation_directive)
+
+
+def independent_companies(state: State, p) -> np.ndarray:
+    """Companies with independent authority: ministry/central first-class tier (M25)."""
+    tier = state.companies.tier
+    return (tier == CENTRAL) if directive_in_force(p) else np.zeros(len(tier), bool)
+
+
+def protection(p, affiliation: np.ndarray) -> np.ndarray:
+    """Reduction of recall, arrest and crackdown risk by affiliation (M17); 0 when off."""
+    if not p.affiliation.enabled:
+        return np.zeros(len(affiliation), np.float64)
+    return np.asarray(p.affiliation.protection, np.float64)[affiliation]
+
+
+def access(p, affiliation: np.ndarray) -> np.ndarray:
+    """Approval speed-up by affiliation (M17); 1 when off."""
+    if not p.affiliation.enabled:
+        return np.ones(len(affiliation), np.float64)
+    return np.asarray(p.affiliation.access, np.float64)[affiliation]
+
+
+def watch_factor(p) -> float:
+    """Rivals watching each other multiply rumour and detection risks (M19)."""
+    return 1.0 + p.mutual_watch.intensity if p.mutual_watch.enabled else 1.0
+
+
+def remit_share(state: State, p) -> np.ndarray:
+    """Share of net earnings handed to the state, per company (M1; M25 for the independent)."""
+    share = np.full(state.companies.n, p.quota.remit_share)
+    share[independent_companies(state, p)] = p.decentralisation.remit_share
+    return share
+
+
+def abroad(officials) -> np.ndarray:
+    """Officials posted abroad (border and big Chinese cities, Russia, third countries)."""
+    return ABROAD_POSTS[officials.post]
+
+
+def active(officials) -> np.ndarray:
+    return officials.status == ACTIVE
+
+
+def earns_domestically(officials, p) -> np.ndarray:
+    """Traders who earn at home: province posts, and everyone sent home by a closure (M20)."""
+    return (officials.role == TRADER) & ((officials.post == PROVINCE) | officials.domestic_duty)
+
+
+def median_deal_usd(p, post: np.ndarray) -> np.ndarray:
+    """Median deal value by post (M16); one value for all posts when M16 is off."""
+    posts = p.posts
+    if not posts.enabled:
+        return np.full(len(post), posts.other_deal_usd)
+    values = np.full(len(post), posts.other_deal_usd)
+    values[post == BIG_CITY] = posts.big_city_deal_usd
+    values[post == BORDER_CITY] = posts.border_deal_usd
+    return values
+
+
+def total_rent_share(p) -> float:
+    """Share of a deal's profit taken by the approval stages' interests (M18)."""
+    return float(min(sum(p.pipeline.rent_share), 0.95)) if p.pipeline.enabled else 0.0
+
+
+def worker_pay_factor(state: State, p) -> np.ndarray:
+    """Per-route pay factor for workers: market open share x competition (M10) (closure: M20)."""
+    factor = state.market_open * state.competition
+    if border_closed(p):
+        factor = factor.copy()
+        factor[list(FOREIGN_ROUTES)] = p.border_closure.worker_yield * state.competition[list(FOREIGN_ROUTES)]
+    return factor
+
+
+def expected_capacity(state: State, p, rows: np.ndarray | slice) -> np.ndarray:
+    """Expected remittance of each official over a half-year at effort 1, in USD.
+
+    Used to size first quotas (M1), to split a company's quota among its people, and by
+    the forward-looking rule. Noise has mean one, so it drops out.
+    """
+    off = state.officials
+    role, post, route, skill = off.role[rows], off.post[rows], off.route[rows], off.skill[rows].astype(np.float64)
+    rho = remit_share(state, p)[off.company[rows]]
+    living = p.overseas_earnings.living_cost_usd if p.overseas_earnings.enabled else 0.0
+    worker_net = np.maximum(p.overseas_earnings.wage_usd * skill * worker_pay_factor(state, p)[route] - living, 0.0)
+    home = (role == TRADER) & ((post == PROVINCE) | off.domestic_duty[rows])
+    yield_usd = np.where(post == PROVINCE, p.posts.province_yield_usd,
+                         p.border_closure.domestic_yield_usd) * skill
+    trust = np.append(state.trust, 1.0)[route]
+    goods = 1 - p.frictions.goods_shortfall if p.frictions.enabled else 1.0
+    deal_sd = p.posts.deal_sd
+    mean_value = median_deal_usd(p, post) * np.exp(deal_sd * deal_sd / 2) * goods * skill
+    completion = 0.8 if p.pipeline.enabled else 1.0
+    trader_net = (min(p.posts.deal_rate, 1.0) * trust * state.market_open[route] * mean_value
+                  * p.posts.margin * (1 - total_rent_share(p)) * completion)
+    monthly = np.where(role == WORKER, worker_net, np.where(home, yield_usd, trader_net))
+    return HALF * rho * monthly
+
+
+def assign_targets(state: State, p) -> None:
+    """Split each company's half-year quota among its active people by capacity (M1)."""
+    off = state.officials
+    live = active(off)
+    weight = np.where(live, np.maximum(off.capacity_usd, 1e-9), 0.0)
+    company_weight = np.bincount(off.company, weights=weight, minlength=state.companies.n)
+    share = np.divide(weight, company_weight[off.company], out=np.zeros_like(weight),
+                      where=company_weight[off.company] > 0)
+    off.target_usd[:] = state.companies.quota_usd[off.company] * share
+
+
+def leave(state: State, rows: np.ndarray, status: int, flow: str) -> None:
+    """Move the active officials in ``rows`` (indices) to ``status`` and count them in ``flow``."""
+    off = state.officials
+    rows = rows[off.status[rows] == ACTIVE]
+    off.status[rows] = status
+    off.exit_month[rows] = state.month_index
+    off.effort_in_force[rows] = 0.0
+    state.flows.add(flow, len(rows))
+    state.companies.headcount[:] -= np.bincount(off.company[rows], minlength=state.companies.n).astype(np.int32)
+
+
+def required_stage_mask(p, post: np.ndarray, independent: np.ndarray) -> np.ndarray:
+    """Bit mask of the approval stages a deal must pass (M18; M16 and M25 skip some)."""
+    mask = np.full(len(post), (1 << N_STAGES) - 1, np.int8)
+    if p.posts.enabled:
+        mask[post != BIG_CITY] &= ~np.int8(1 << 1)        # only MOUs go to the feasibility review
+    if independent.any():
+        mask[independent] &= ~np.int8((1 << 0) | (1 << 2))  # no party approval, no planning licence
+    return mask
+
+
