@@ -121,7 +121,7 @@ def load_scenario(source: str | Path | dict, overrides: list[str] | dict[str, An
     data, label = _resolve(source, chain=())
     pairs = _override_pairs(overrides, label)
     for dotted, value in pairs:
-        _set_dotted(data, dotted, value, label, "--set")
+        _set_dotted(data, dotted, value, "--set", "--set")
     return _validate(data, label)
 
 
