@@ -39,6 +39,11 @@ def build_state(p, rng: np.random.Generator) -> State:
     companies.quota_usd[:] = p.quota.initial_ratio * np.bincount(
         officials.company, weights=officials.capacity_usd, minlength=pop.n_companies)
     _warm_up_pipeline(state, p, rng)
+    if p.behaviour.rule == "forward":
+        from .phases.behaviour import forward_effort
+        from .rules import assign_targets
+        assign_targets(state, p)
+        officials.effort[:] = forward_effort(state, p)
     return state
 
 

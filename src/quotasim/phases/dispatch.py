@@ -48,8 +48,8 @@ def _within_worker_caps(state: State, p, rng: np.random.Generator, chosen: np.nd
     off = state.officials
     workers = (off.status == ACTIVE) & (off.role == WORKER)
     room = np.floor(p.worker_caps.cap_ratio * state.initial_workers_by_route) - np.bincount(off.route[workers], minlength=4)
-    keep = off.role[chosen] != WORKER
     chosen = rng.permutation(chosen)
+    keep = off.role[chosen] != WORKER
     for route in FOREIGN_ROUTES:
         on_route = np.flatnonzero((off.role[chosen] == WORKER) & (off.route[chosen] == route))
         keep[on_route[: int(max(room[route], 0))]] = True
