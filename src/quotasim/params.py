@@ -20,9 +20,9 @@ or varied in sensitivity analysis.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = ["MECHANISM_GROUPS", "Mechanism", "param", "Population", "Behaviour", "Environment"]
 
@@ -39,6 +39,16 @@ class Group(BaseModel):
     """A frozen, strictly typed block of parameters; unknown keys are errors."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _arrays_as_tuples(cls, data: Any) -> Any:
+        # TOML arrays arrive as lists; strict mode would refuse them for tuple fields.
+        if not isinstance(data, dict):
+            return data
+        tuples = {name for name, info in cls.model_fields.items() if get_origin(info.annotation) is tuple}
+        return {key: tuple(value) if key in tuples and isinstance(value, list) else value
+                for key, value in data.items()}
 
 
 class Mechanism(Group):
