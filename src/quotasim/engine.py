@@ -87,10 +87,10 @@ def simulate(scenario: Scenario | str | dict = "baseline", seed: int = 0, *, mon
     progress : callable(done, total), optional
         Called after every month (for progress bars).
     """
+    if isinstance(scenario, Scenario) and months is not None:
+        scenario = scenario.model_dump()
     if not isinstance(scenario, Scenario):
-        scenario = load_scenario(scenario, {"months": months} if months else None)
-    elif months:
-        scenario = scenario.model_copy(update={"months": months})
+        scenario = load_scenario(scenario, {"months": months} if months is not None else None)
     if not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     started, clock = datetime.now(timezone.utc), time.perf_counter()
