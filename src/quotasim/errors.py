@@ -32,9 +32,15 @@ def describe_validation_error(exc: ValidationError, file: str, prefix: str = "")
     """Turn pydantic's errors into one ScenarioError naming each field path."""
     problems = []
     for error in exc.errors(include_url=False):
-        path = ".".join(_loc_part(part) for part in error["loc"]).replace(".[", "[")
+        loc = error["loc"]
+        if error["type"] == "missing" and loc and isinstance(loc[-1], int):
+            # A list with too few values: point at the list, not at the absent element.
+            loc, error = loc[:-1], {**error, "type": "too_short",
+                                   "msg": f"too few values ({loc[-1]} given): one per category, "
+                                          "in the order `quotasim explain` lists them"}
+        path = ".".join(_loc_part(part) for part in loc).replace(".[", "[")
         if prefix:
-            path = f"{prefix}: {path}"
+            path = f"{prefix}{path}"
         allowed = _allowed(error)
         problems.append((file, path or "(top level)", error.get("input"), allowed))
     first, *rest = problems

@@ -20,11 +20,16 @@ or varied in sensitivity analysis.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal, get_origin
+from typing import Annotated, Any, ClassVar, Literal, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = ["MECHANISM_GROUPS", "Mechanism", "param", "Population", "Behaviour", "Environment"]
+
+
+#: Element types of tuple parameters, bounded like scalar ones.
+Fraction = Annotated[float, Field(ge=0, le=1)]
+Multiplier = Annotated[float, Field(ge=0, le=100)]
 
 
 def param(default: Any, *, unit: str, doc: str, source: str = "assumption",
@@ -74,13 +79,13 @@ class Population(Group):
                                       doc="share of overseas workers in China")
     worker_share_russia: float = param(0.3, unit="fraction", ge=0, le=1, source="record: overseas_workers_russia 2019",
                                        doc="share of overseas workers in Russia (rest: friendly third countries)")
-    tier_shares: tuple[float, float, float, float] = param(
+    tier_shares: tuple[Fraction, Fraction, Fraction, Fraction] = param(
         (0.2, 0.25, 0.3, 0.25), unit="fraction", source="seed 004",
         doc="company tiers: ministry/central first-class, provincial, city, lower-level")
-    affiliation_shares: tuple[float, float, float, float] = param(
+    affiliation_shares: tuple[Fraction, Fraction, Fraction, Fraction] = param(
         (0.2, 0.15, 0.5, 0.15), unit="fraction", source="seed 002",
         doc="company affiliations: army, state security, ministry, party fund office")
-    trade_post_shares: tuple[float, float, float, float, float, float] = param(
+    trade_post_shares: tuple[Fraction, Fraction, Fraction, Fraction, Fraction, Fraction] = param(
         (0.25, 0.15, 0.25, 0.2, 0.1, 0.05), unit="fraction", source="seed 002",
         doc="trade officials' posts: Pyongyang, province, border city, big Chinese city, Russia, third country")
     family_at_home_share: float = param(0.9, unit="fraction", ge=0, le=1, source="seed 001",
@@ -271,20 +276,20 @@ class Posts(Mechanism):
 
 class Affiliation(Mechanism):
     MECHANISM, SOURCE, TITLE = "M17", "seed 002", "affiliation with powerful bodies buys protection and access"
-    protection: tuple[float, float, float, float] = param(
+    protection: tuple[Fraction, Fraction, Fraction, Fraction] = param(
         (0.5, 0.6, 0.0, 0.4), unit="fraction", doc="reduction of recall, arrest and crackdown risk: army, security, ministry, fund office")
-    access: tuple[float, float, float, float] = param(
+    access: tuple[Multiplier, Multiplier, Multiplier, Multiplier] = param(
         (1.3, 1.4, 1.0, 1.3), unit="multiplier", doc="speed-up of approvals: army, security, ministry, fund office")
 
 
 class Pipeline(Mechanism):
     MECHANISM, SOURCE, TITLE = "M18", "seed 002", "four-stage deal approval with delays, rejections and rents"
-    pass_rate: tuple[float, float, float, float] = param(
+    pass_rate: tuple[Fraction, Fraction, Fraction, Fraction] = param(
         (0.6, 0.5, 0.6, 0.7), unit="per month", source="record: trade_permit_review_duration 2020",
         doc="monthly chance of clearing: Central Party, Shenzhen feasibility review, SPC licence, customs and quarantine")
-    reject_rate: tuple[float, float, float, float] = param(
+    reject_rate: tuple[Fraction, Fraction, Fraction, Fraction] = param(
         (0.03, 0.06, 0.03, 0.02), unit="per month", doc="monthly chance a stage rejects the deal")
-    rent_share: tuple[float, float, float, float] = param(
+    rent_share: tuple[Fraction, Fraction, Fraction, Fraction] = param(
         (0.02, 0.03, 0.03, 0.04), unit="fraction of profit", doc="profit taken by each stage's interests")
 
 

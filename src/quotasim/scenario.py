@@ -151,9 +151,11 @@ def schedule(scenario: "Scenario") -> list[tuple[int, "Scenario"]]:
     """
     steps: list[tuple[int, Scenario]] = [(0, scenario)]
     current = scenario.model_dump()
-    for entry in sorted(scenario.timeline, key=lambda e: months_between(scenario.start, e.date)):
+    order = sorted(range(len(scenario.timeline)), key=lambda i: months_between(scenario.start, scenario.timeline[i].date))
+    for index in order:
+        entry = scenario.timeline[index]
         for dotted, value in entry.set.items():
-            _set_dotted(current, dotted, value, "timeline", entry.date)
+            _set_dotted(current, dotted, value, "timeline", str(index))
         month = max(0, months_between(scenario.start, entry.date))
         params = Scenario.model_validate(current)
         if steps[-1][0] == month:
@@ -210,7 +212,8 @@ def _merge(parent: dict, child: dict) -> dict:
     merged = copy.deepcopy(parent)
     for key, value in child.items():
         if key == "timeline":
-            merged["timeline"] = list(merged.get("timeline", [])) + list(value if isinstance(value, list) else [value])
+            # A malformed timeline is passed through untouched for _validate to report.
+            merged["timeline"] = list(merged.get("timeline", [])) + value if isinstance(value, list) else value
         elif isinstance(value, dict) and isinstance(merged.get(key), dict):
             merged[key] = _merge(merged[key], value)
         else:
@@ -227,38 +230,47 @@ def _override_pairs(overrides, label: str) -> list[tuple[str, Any]]:
 
 
 def _set_dotted(data: dict, dotted: str, value: Any, label: str, where: str) -> None:
-    """Set ``a.b.c`` in a nested dict, checking that the path names a real parameter."""
+    """Set ``a.b.c`` in a nested dict, checking that the path names a real parameter.
+
+    ``where`` is ``"--set"`` for a command-line override, else the timeline entry's index,
+    which prefixes the field path in errors (``timeline[2].set.environment.x``).
+    """
     parts = dotted.split(".")
-    if where not in ("--set",) and parts[0] in STRUCTURAL:
-        raise ScenarioError(label, f"timeline[{where}].set.{dotted}", value,
+    field = dotted if where == "--set" else f"timeline[{where}].set.{dotted}"
+    if where != "--set" and parts[0] in STRUCTURAL:
+        raise ScenarioError(label, field, value,
                             f"a timeline cannot change {parts[0]!r}; it may change environment, behaviour and mechanism parameters")
-    _check_path(parts, label, where, value)
+    _check_path(parts, label, field, value)
     node = data
     for part in parts[:-1]:
         node = node.setdefault(part, {})
         if not isinstance(node, dict):
-            raise ScenarioError(label, dotted, value, f"{part!r} is a value, not a table")
+            raise ScenarioError(label, field, value, f"{part!r} is a value, not a table")
     node[parts[-1]] = value
 
 
-def _check_path(parts: list[str], label: str, where: str, value: Any) -> None:
+def _check_path(parts: list[str], label: str, field: str, value: Any) -> None:
     model: type[BaseModel] = Scenario
     for depth, part in enumerate(parts):
         fields = model.model_fields
         if part not in fields:
             path = ".".join(parts[:depth]) or "(top level)"
-            raise ScenarioError(label, ".".join(parts), value,
+            raise ScenarioError(label, field, value,
                                 f"unknown parameter {part!r} in {path}; allowed: {', '.join(sorted(fields))}")
         annotation = fields[part].annotation
         if depth < len(parts) - 1:
             if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
-                raise ScenarioError(label, ".".join(parts), value, f"{part!r} is a value, not a table")
+                raise ScenarioError(label, field, value, f"{part!r} is a value, not a table")
             model = annotation
         elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            raise ScenarioError(label, ".".join(parts), value, f"{part!r} is a table; name one of its parameters")
+            raise ScenarioError(label, field, value, f"{part!r} is a table; name one of its parameters")
 
 
 def _validate(data: dict, label: str) -> "Scenario":
+    timeline = data.get("timeline", [])
+    if not (isinstance(timeline, list) and all(isinstance(entry, dict) for entry in timeline)):
+        raise ScenarioError(label, "timeline", timeline,
+                            "a list of [[timeline]] tables, each with date = \"YYYY-MM\" and set = { ... }")
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
@@ -267,13 +279,13 @@ def _validate(data: dict, label: str) -> "Scenario":
         if months_between(scenario.start, entry.date) < 0:
             raise ScenarioError(label, f"timeline[{index}].date", entry.date,
                                 f"a date on or after the start {scenario.start}")
-        current = scenario.model_dump()
+        changed = scenario.model_dump()
         for dotted, value in entry.set.items():
-            _set_dotted(current, dotted, value, label, str(index))
-    try:
-        schedule(scenario)
-    except ValidationError as exc:
-        raise describe_validation_error(exc, label, prefix="timeline (value in force after an intervention)") from None
+            _set_dotted(changed, dotted, value, label, str(index))
+        try:
+            Scenario.model_validate(changed)
+        except ValidationError as exc:
+            raise describe_validation_error(exc, label, prefix=f"timeline[{index}].set.") from None
     _check_shares(scenario, label)
     return scenario
 

@@ -55,8 +55,9 @@ def forward_effort(state: State, p) -> np.ndarray:
     up = p.ratchet.up_rate if p.ratchet.enabled else 0.0
     down = p.ratchet.down_rate if p.ratchet.enabled else 0.0
     low, high = forward_output(b.bliss_effort, b.discount, up), forward_output(b.bliss_effort, b.discount, down)
+    # Officials with (next to) no capacity cannot be asked for anything: they sit at x*.
     target_in_capacity = np.divide(off.target_usd, off.capacity_usd, out=np.full(off.n, low),
-                                   where=off.capacity_usd > 0)
+                                   where=off.capacity_usd > 1e-6)
     return np.clip(np.clip(target_in_capacity, low, high), 0.0, b.max_effort).astype(np.float32)
 
 
@@ -95,7 +96,7 @@ def _hill_climb(state: State, p, rng: np.random.Generator, live: np.ndarray) -> 
 def _payoff(state: State, p) -> np.ndarray:
     """Realised score of the half, in units of the official's target."""
     off, b = state.officials, p.behaviour
-    scale = np.where(off.target_usd > 0, off.target_usd, np.maximum(off.capacity_usd, 1.0))
+    scale = np.maximum(np.where(off.target_usd > 0, off.target_usd, off.capacity_usd), 1.0)
     score = off.half_kept_usd / scale - b.effort_cost * off.effort.astype(np.float64) ** 2
     if p.pressure.enabled:
         score -= b.shortfall_penalty * np.maximum(1.0 - off.attainment, 0.0)

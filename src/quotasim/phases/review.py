@@ -35,8 +35,13 @@ def review_companies(state: State, p, rng: np.random.Generator) -> None:
     personal = off.half_remitted_usd + off.half_own_pocket_usd
     result = np.bincount(off.company, weights=personal, minlength=companies.n)
     own = np.bincount(off.company, weights=off.half_own_pocket_usd, minlength=companies.n)
-    attainment = np.divide(result, companies.quota_usd, out=np.ones(companies.n), where=companies.quota_usd > 0)
-    off.attainment[:] = np.divide(personal, off.target_usd, out=attainment[off.company].copy(), where=off.target_usd > 0)
+    # Quotas and targets under a dollar ask nothing: they count as met (attainment 1),
+    # which also keeps the ratio finite however small a quota was driven.
+    attainment = np.divide(result, companies.quota_usd, out=np.ones(companies.n), where=companies.quota_usd >= 1.0)
+    # An official with no real target (joined at the very end of a half) is judged by
+    # the company's attainment.
+    has_target = off.target_usd >= 1.0
+    off.attainment[:] = np.divide(personal, off.target_usd, out=attainment[off.company].copy(), where=has_target)
     criticised = attainment < p.review.criticise_below if p.review.enabled else np.zeros(companies.n, bool)
     _add_pressure(state, p, attainment, criticised)
     state.review_rows.append(_review_row(state, result - own, own, attainment, criticised))
@@ -121,8 +126,9 @@ def _shift_other_sources(state: State, p) -> None:
         return
     quota = state.companies.quota_usd
     total = quota.sum()
-    if total > 0:
-        quota *= 1 + rule.burden_shift * rule.monthly_usd * HALF / total
+    # Each company takes on the burden in proportion to its quota (evenly if none has one).
+    share = quota / total if total >= 1.0 else np.full(len(quota), 1.0 / max(len(quota), 1))
+    quota += rule.burden_shift * rule.monthly_usd * HALF * share
     state.other_sources_shifted = True
 
 

@@ -1,0 +1,41 @@
+"""Checks every run must pass, whatever its scenario: shared by the accounting and property tests."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from quotasim.phases.record import MONEY_SPLIT
+
+
+def assert_invariants(result) -> None:
+    """Money identity and route split each month, conservation of officials, no negatives, all finite."""
+    m = result.monthly.to_pandas()
+    scale = max(float(m["earned_usd"].abs().max()), 1.0)
+    parts = sum(m[name] for name in MONEY_SPLIT)
+    assert np.allclose(m["earned_usd"], parts, rtol=1e-9, atol=1e-9 * scale), "earned != sum of its split"
+    routes = m["earned_china_usd"] + m["earned_russia_usd"] + m["earned_third_usd"] + m["earned_domestic_usd"]
+    assert np.allclose(m["earned_usd"], routes, rtol=1e-9, atol=1e-9 * scale), "earned != sum of its routes"
+    for name in MONEY_SPLIT:
+        assert (m[name] >= -1e-9 * scale).all(), f"{name} negative"
+
+    population = result.scenario.population
+    officials = result.officials.to_pandas()
+    initial = population.n_trade_officials + population.n_overseas_workers
+    assert len(officials) == m["officials_total"].iloc[-1] == initial + m["dispatched"].sum()
+    status = officials["status"].astype(str).value_counts()
+    assert status.sum() == len(officials), "an official in no status"
+    for name in ("recalled", "arrested", "defected", "gave_up"):
+        assert status.get(name, 0) == m[name].sum(), f"status {name} disagrees with its monthly flow"
+    assert status.get("active", 0) == m["officials_active"].iloc[-1]
+    assert (officials["wealth_usd"] >= -1e-6).all(), "negative savings"
+
+    reviews = result.reviews.to_pandas()
+    assert (reviews["quota_usd"] >= 0).all(), "negative quota"
+    assert (reviews["headcount"] >= 0).all(), "negative headcount"
+    quoted = reviews["quota_usd"] >= 1.0          # under a dollar a quota asks nothing: met
+    expected = (reviews["remitted_usd"] + reviews["own_pocket_usd"])[quoted] / reviews["quota_usd"][quoted]
+    assert np.allclose(reviews["attainment"][quoted], expected, rtol=1e-6), "attainment is not result / quota"
+    assert (reviews["attainment"][~quoted] == 1.0).all(), "a company with no quota did not meet it"
+    for frame in (m, officials, reviews):
+        numeric = frame.select_dtypes("number").to_numpy(dtype=float)
+        assert np.isfinite(numeric).all(), "NaN or infinity in a table"
