@@ -38,3 +38,8 @@ def test_model_doc_lists_every_phase():
     text = (DOCS / "model.md").read_text()
     for phase in quotasim.PHASES:
         assert f"`{phase.__name__}`" in text, phase.__name__
+
+
+def test_outputs_page_is_generated_from_the_declarations():
+    from quotasim import columns
+    assert (DOCS / "outputs.md").read_text() == columns.markdown(), "run: python -m quotasim.columns > docs/outputs.md"

@@ -23,7 +23,11 @@ MONTHLY: dict[str, str] = {
     "party_funds_usd": "remittances of party-fund-office companies and big-city posts (M16, M30)",
     "confiscated_usd": "savings confiscated from arrested officials (M23); a stock transfer, not part of earned_usd",
     "other_sources_usd": "foreign cash from sources other than trade while they run (M13)",
+    "skimming_confiscated_usd": "officials' take confiscated when surveillance caught their skimming (M29); part of lost_usd",
     "trade_volume_usd": "value of deals completed this month (comparable with recorded exports)",
+    "trade_volume_china_usd": "part of trade_volume_usd on the China route (comparable with exports to China)",
+    "trade_volume_russia_usd": "part of trade_volume_usd on the Russia route",
+    "trade_volume_third_usd": "part of trade_volume_usd with friendly third countries",
     "joint_venture_usd": "part of earned_usd paid by joint ventures (M25, M30)",
     "workers_gross_usd": "workers' gross pay before living costs (M8)",
     "workers_living_deficit_usd": "living costs workers' pay did not cover, taken from their savings (M8)",
@@ -76,6 +80,10 @@ REVIEWS: dict[str, str] = {
     "attainment": "(remitted + own pocket) / quota",
     "rank": "rank by attainment, 1 = best (M2)", "criticised": "criticised in the meeting (M2)",
     "headcount": "officials and workers in post at the review",
+    "earned_usd": "earned by the company's people during the half (before the split into remitted, kept, ...)",
+    "kept_usd": "kept by the company's people during the half, after surveillance confiscations",
+    "mean_pressure": "mean political pressure of the company's people in post after the review (M4, M2, M21)",
+    "mean_effort": "mean effort in force of the company's people in post at the review",
 }
 
 OFFICIALS: dict[str, str] = {
@@ -95,3 +103,33 @@ OFFICIALS: dict[str, str] = {
     "dispatched_month": "month index of dispatch (0 = initial population)",
     "exit_month": "month index of leaving post, -1 if still in post",
 }
+
+
+_PAGE_HEAD = """# Output tables
+
+Every run writes `monthly.parquet`, `reviews.parquet`, `officials.parquet`, the scenario in force
+(`scenario.toml`) and `manifest.json` (scenario name and content hash, seed, package version, start and
+end time, wall time, and the SHA-256 of each file). The same descriptions are stored in each Parquet
+file's schema (field metadata `description`). Money is in US dollars.
+
+Accounting identity, every month: `earned_usd = remitted_usd + levied_usd + kept_by_officials_usd +
+shared_upward_usd + rents_usd + lost_usd`, and `earned_usd` is the sum of its four routes.
+
+This page is generated: `python -m quotasim.columns > docs/outputs.md`.
+"""
+_SECTIONS = (("monthly.parquet — one row a month", MONTHLY),
+             ("reviews.parquet — one row per company per half-year review", REVIEWS),
+             ("officials.parquet — final state, one row an official", OFFICIALS))
+
+
+def markdown() -> str:
+    """The docs page of every output column, from the declarations above."""
+    parts = [_PAGE_HEAD]
+    for title, table in _SECTIONS:
+        rows = "\n".join(f"| `{name}` | {meaning} |" for name, meaning in table.items())
+        parts.append(f"## {title}\n\n| column | meaning |\n|---|---|\n{rows}\n")
+    return "\n".join(parts)
+
+
+if __name__ == "__main__":
+    print(markdown(), end="")

@@ -156,7 +156,7 @@ def _reviews_table(start: str, rows: list[dict[str, np.ndarray]]) -> pa.Table:
         "affiliation": _labels(data["affiliation"], AFFILIATION_NAMES), "period": data["period"].astype(str),
         "month": data["month"], "date": [month_label(start, int(m)) for m in data["month"]],
         **{k: data[k] for k in ("quota_usd", "remitted_usd", "own_pocket_usd", "attainment", "rank", "criticised",
-                                 "headcount")},
+                                 "headcount", "earned_usd", "kept_usd", "mean_pressure", "mean_effort")},
     }
     return _with_docs(pa.table(table), columns.REVIEWS)
 

@@ -54,7 +54,7 @@ OFFICIAL_COLUMNS: dict[str, Any] = {
 }
 COMPANY_COLUMNS: dict[str, Any] = {
     "tier": np.int8, "affiliation": np.int8, "quota_usd": np.float64, "headcount": np.int32,
-    "n_joint_ventures": np.int16,
+    "n_joint_ventures": np.int16, "half_earned_usd": np.float64, "half_kept_usd": np.float64,
 }
 DEAL_COLUMNS: dict[str, Any] = {
     "official": np.int32, "company": np.int32, "route": np.int8, "value_usd": np.float64,

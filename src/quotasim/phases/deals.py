@@ -166,6 +166,7 @@ def _pay_completed(state: State, p, rng: np.random.Generator, completed: np.ndar
     route = deals.route[completed]
     for code, name in enumerate(("china", "russia", "third")):
         state.flows.add(f"earned_{name}_usd", profit[route == code].sum())
+        state.flows.add(f"trade_volume_{name}_usd", value[route == code].sum())
     state.flows.add("trade_volume_usd", value.sum())
     state.flows.add("mou_deals_completed", int((state.officials.post[who] == BIG_CITY).sum()))
 

@@ -37,6 +37,8 @@ def surveil(state: State, p, rng: np.random.Generator) -> None:
     off.half_kept_usd[caught] -= taken
     state.flows.add("kept_by_officials_usd", -taken.sum())
     state.flows.add("lost_usd", taken.sum())
+    state.flows.add("skimming_confiscated_usd", taken.sum())
+    state.companies.half_kept_usd[:] -= np.bincount(off.company[caught], weights=taken, minlength=state.companies.n)
     state.flows.add("caught_by_surveillance", len(caught))
     arrested = caught[rng.random(len(caught)) < p.surveillance.arrest_given_detect]
     _arrest(state, p, arrested)

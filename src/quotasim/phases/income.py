@@ -41,6 +41,9 @@ def split_income(state: State, p, rng: np.random.Generator) -> None:
     off.wealth_usd[:] += kept
     off.visibility_usd[:] += earned
     month["kept"] = kept
+    companies = state.companies
+    companies.half_earned_usd[:] += np.bincount(off.company, weights=earned, minlength=companies.n)
+    companies.half_kept_usd[:] += np.bincount(off.company, weights=kept, minlength=companies.n)
     for name, values in (("earned_usd", earned), ("lost_usd", lost), ("rents_usd", rents),
                          ("shared_upward_usd", shared), ("levied_usd", levied), ("remitted_usd", remitted),
                          ("kept_by_officials_usd", kept)):

@@ -13,7 +13,8 @@ __all__ = ["record_month", "MONEY_SPLIT"]
 MONEY_SPLIT = ("remitted_usd", "levied_usd", "kept_by_officials_usd", "shared_upward_usd", "rents_usd", "lost_usd")
 _FLOW_COLUMNS = (
     "earned_usd", "earned_china_usd", "earned_russia_usd", "earned_third_usd", "earned_domestic_usd",
-    *MONEY_SPLIT, "own_pocket_usd", "party_funds_usd", "confiscated_usd", "trade_volume_usd", "joint_venture_usd",
+    *MONEY_SPLIT, "own_pocket_usd", "party_funds_usd", "confiscated_usd", "skimming_confiscated_usd", "trade_volume_usd",
+    "trade_volume_china_usd", "trade_volume_russia_usd", "trade_volume_third_usd", "joint_venture_usd",
     "workers_gross_usd", "workers_living_deficit_usd",
     "recalled", "recalled_by_rumour", "recalled_at_goal", "recalled_by_cap", "relocated", "arrested",
     "arrested_defiant", "defected", "gave_up", "dispatched", "relatives_placed", "relatives_recalled",

@@ -103,7 +103,20 @@ def _review_row(state: State, remitted, own, attainment, criticised) -> dict[str
             "month": np.full(companies.n, state.month_index, np.int32),
             "quota_usd": companies.quota_usd.copy(), "remitted_usd": remitted, "own_pocket_usd": own,
             "attainment": attainment, "rank": rank, "criticised": criticised.copy(),
-            "headcount": companies.headcount.copy()}
+            "headcount": companies.headcount.copy(), "earned_usd": companies.half_earned_usd.copy(),
+            "kept_usd": companies.half_kept_usd.copy(), **_people_means(state)}
+
+
+def _people_means(state: State) -> dict[str, np.ndarray]:
+    """Mean pressure and effort in force of each company's people in post, after the review."""
+    off, n = state.officials, state.companies.n
+    live = off.status == ACTIVE
+    count = np.bincount(off.company[live], minlength=n)
+    means = {}
+    for name in ("pressure", "effort_in_force"):
+        total = np.bincount(off.company[live], weights=getattr(off, name)[live], minlength=n)
+        means["mean_" + name.replace("_in_force", "")] = np.divide(total, count, out=np.zeros(n), where=count > 0)
+    return means
 
 
 def _sanction_cut(state: State, p) -> np.ndarray:
@@ -134,7 +147,8 @@ def _shift_other_sources(state: State, p) -> None:
 
 def _reset_half(state: State) -> None:
     off = state.officials
-    for column in (off.half_remitted_usd, off.half_kept_usd, off.half_own_pocket_usd):
+    for column in (off.half_remitted_usd, off.half_kept_usd, off.half_own_pocket_usd,
+                   state.companies.half_earned_usd, state.companies.half_kept_usd):
         column.fill(0.0)
     state.half_rumour_recalls = 0
 
