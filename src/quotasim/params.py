@@ -207,6 +207,9 @@ class OverseasEarnings(Mechanism):
                             doc="median gross monthly pay of a worker at ordinary effort (300-1000)")
     living_cost_usd: float = param(150.0, unit="USD per month", ge=0, le=1e6, doc="living costs a worker must cover first")
     noise_sd: float = param(0.2, unit="log-sd", ge=0, le=2, doc="month-to-month variation in pay")
+    sanction_exposure: float = param(0.3, unit="fraction", ge=0, le=1, source="record: overseas_worker_earnings_total 2023",
+                                     doc="share of a route's sanction intensity that reaches workers' pay (labour kept "
+                                         "earning while goods exports collapsed)")
 
 
 class Defection(Mechanism):
@@ -229,7 +232,8 @@ class WorkerCaps(Mechanism):
 
 class GivingUp(Mechanism):
     MECHANISM, SOURCE, TITLE = "M11", "seed 001", "some stop trying and accept being summoned home"
-    rate: float = param(0.05, unit="per month", ge=0, le=1, doc="hazard for an official over the thresholds")
+    rate: float = param(0.01, unit="per month", ge=0, le=1, source="seed 001",
+                        doc="hazard for an official over the thresholds (\"some\" give up, not most)")
     pressure_threshold: float = param(0.6, unit="pressure", ge=0, le=100, doc="pressure above which giving up is possible")
     attainment_threshold: float = param(0.6, unit="attainment", ge=0, le=10, doc="personal attainment below which giving up is possible")
 
@@ -306,6 +310,9 @@ class BorderClosure(Mechanism):
                                       doc="foreign cash a trade official can raise at home at ordinary effort")
     frozen_cancel_rate: float = param(0.15, unit="per month", ge=0, le=1, doc="cancellation hazard of a deal frozen by the closure")
     worker_yield: float = param(0.4, unit="fraction of pay", ge=0, le=1, doc="workers' earnings while stranded abroad")
+    quota_ratio: float = param(1.2, unit="quota / expected remittance", gt=0, le=10, source="seed 003",
+                               doc="when the border closes or reopens, quotas are re-set to this multiple of what "
+                                   "people can remit under the new conditions (a domestic quota that is hard to make)")
 
 
 class OwnPocket(Mechanism):

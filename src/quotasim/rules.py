@@ -92,8 +92,9 @@ def total_rent_share(p) -> float:
 
 
 def worker_pay_factor(state: State, p) -> np.ndarray:
-    """Per-route pay factor for workers: market open share x competition (M10) (closure: M20)."""
-    factor = state.market_open * state.competition
+    """Per-route pay factor for workers: the part of sanctions that reaches pay (M8) x competition (M10); closure: M20."""
+    exposure = p.overseas_earnings.sanction_exposure
+    factor = (1 - exposure * (1 - state.market_open)) * state.competition
     if border_closed(p):
         factor = factor.copy()
         factor[list(FOREIGN_ROUTES)] = p.border_closure.worker_yield * state.competition[list(FOREIGN_ROUTES)]

@@ -174,6 +174,8 @@ class State:
     recall_risk_estimate: float = 0.0      # officials' shared estimate of recall risk at high attainment
     arrest_risk_estimate: float = 0.0      # and of arrest risk when defiant
     other_sources_shifted: bool = False    # M13 burden already moved onto quotas
+    closure_in_force: bool = False         # M20: quotas were last set for a closed border (a run
+                                           # starting closed re-sets them in its first month)
     half_rumour_recalls: int = 0
     review_rows: list[dict[str, np.ndarray]] = field(default_factory=list)
     monthly_rows: list[dict[str, float]] = field(default_factory=list)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..rules import active, assign_targets, border_closed
+from ..rules import active, assign_targets, border_closed, expected_capacity
 from ..state import ACTIVE, PROVINCE, TRADER, WORKER, State
 
 __all__ = ["assess_conditions", "update_markets"]
@@ -23,6 +23,7 @@ def assess_conditions(state: State, p, rng: np.random.Generator) -> None:
     state.officials.tenure_months[active(state.officials)] += 1
     update_markets(state, p)
     _assign_domestic_duty(state, p)
+    _rebase_quotas_on_closure_change(state, p)
     _drift_pressure_and_fear(state, p)
     _set_effort_in_force(state, p)
     assign_targets(state, p)
@@ -47,6 +48,25 @@ def _assign_domestic_duty(state: State, p) -> None:
     """During a closure with M20 on, every trader earns at home; afterwards they return."""
     off = state.officials
     off.domestic_duty[:] = border_closed(p) & (off.role == TRADER) & (off.post != PROVINCE)
+
+
+def _rebase_quotas_on_closure_change(state: State, p) -> None:
+    """When the border closes or reopens, quotas are re-set for the new conditions (M20).
+
+    Officials' learned capacity no longer holds, so it is reset to what they can be
+    expected to remit now; quotas become ``border_closure.quota_ratio`` times that while
+    closed (the domestic quota of seed 003), and ``quota.initial_ratio`` times it on reopening.
+    """
+    closed = border_closed(p)
+    if closed == state.closure_in_force:
+        return
+    state.closure_in_force = closed
+    off, companies = state.officials, state.companies
+    off.capacity_usd[:] = expected_capacity(state, p, slice(None))
+    live = off.status == ACTIVE
+    capacity = np.bincount(off.company[live], weights=off.capacity_usd[live], minlength=companies.n)
+    ratio = p.border_closure.quota_ratio if closed else p.quota.initial_ratio
+    companies.quota_usd[:] = ratio * capacity
 
 
 def _drift_pressure_and_fear(state: State, p) -> None:
