@@ -92,7 +92,7 @@ CASES = [
     Case("sanction_cuts", median_attainment, "lower",
          "seed 001: the 15 % cut in targets under sanctions is what keeps attainment from collapsing",
          SANCTIONED),
-    Case("overseas_earnings", ratio(total("earned_usd"), total("workers_gross_usd")), "higher",
+    Case("overseas_earnings", ratio(total("workers_net_usd"), total("workers_gross_usd")), "higher",
          "seed 001: workers' living costs eat most of their pay, leaving little to remit"),
     Case("defection", total("defected"), "lower",
          "seed 001: pressure abroad makes some defect; with the mechanism off nobody does"),

@@ -30,6 +30,7 @@ MONTHLY: dict[str, str] = {
     "trade_volume_third_usd": "part of trade_volume_usd with friendly third countries",
     "joint_venture_usd": "part of earned_usd paid by joint ventures (M25, M30)",
     "workers_gross_usd": "workers' gross pay before living costs (M8)",
+    "workers_net_usd": "workers' pay net of living costs: their part of earned_usd (M8)",
     "workers_living_deficit_usd": "living costs workers' pay did not cover, taken from their savings (M8)",
     "recalled": "officials recalled this month, for any reason (M10, M14, M15, M23 family investigation)",
     "recalled_by_rumour": "recalled after rivals' rumours (M14)",

@@ -166,8 +166,9 @@ class Pressure(Mechanism):
     gap_weight: float = param(1.0, unit="pressure per unit gap", ge=0, le=20,
                               doc="pressure added per unit of the company's shortfall at a review")
     decay: float = param(0.7, unit="per half-year", ge=0, le=1, doc="share of pressure carried to the next half")
-    effort_response: float = param(0.15, unit="effort per pressure", ge=0, le=5,
-                                   doc="extra effort an official puts in per unit of pressure and fear")
+    effort_response: float = param(0.3, unit="effort", ge=0, le=5,
+                                   doc="most extra effort pressure and fear can draw out; half of it at pressure + fear = 1 "
+                                       "(people cannot be driven without limit)")
 
 
 class Frictions(Mechanism):

@@ -81,8 +81,9 @@ def _drift_pressure_and_fear(state: State, p) -> None:
 
 def _set_effort_in_force(state: State, p) -> None:
     off = state.officials
-    response = p.pressure.effort_response
-    in_force = off.effort + np.float32(response) * (off.pressure + off.fear)
+    strain = off.pressure + off.fear
+    # Saturating: pressure and fear draw out at most effort_response more, half of it at strain 1.
+    in_force = off.effort + np.float32(p.pressure.effort_response) * strain / (1 + strain)
     np.clip(in_force, 0.0, p.behaviour.max_effort, out=in_force)
     off.effort_in_force[:] = np.where(off.status == ACTIVE, in_force, 0.0)
 

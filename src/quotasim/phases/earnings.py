@@ -37,6 +37,7 @@ def _pay_workers(state: State, p, workers: np.ndarray, noise: np.ndarray) -> Non
     for code, name in enumerate(("china", "russia", "third")):
         state.flows.add(f"earned_{name}_usd", net[off.route == code].sum())
     state.flows.add("workers_gross_usd", gross.sum())
+    state.flows.add("workers_net_usd", net.sum())
     state.flows.add("workers_living_deficit_usd", deficit.sum())
 
 

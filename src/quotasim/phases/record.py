@@ -15,7 +15,7 @@ _FLOW_COLUMNS = (
     "earned_usd", "earned_china_usd", "earned_russia_usd", "earned_third_usd", "earned_domestic_usd",
     *MONEY_SPLIT, "own_pocket_usd", "party_funds_usd", "confiscated_usd", "skimming_confiscated_usd", "trade_volume_usd",
     "trade_volume_china_usd", "trade_volume_russia_usd", "trade_volume_third_usd", "joint_venture_usd",
-    "workers_gross_usd", "workers_living_deficit_usd",
+    "workers_gross_usd", "workers_net_usd", "workers_living_deficit_usd",
     "recalled", "recalled_by_rumour", "recalled_at_goal", "recalled_by_cap", "relocated", "arrested",
     "arrested_defiant", "defected", "gave_up", "dispatched", "relatives_placed", "relatives_recalled",
     "caught_by_surveillance", "deals_started", "deals_completed", "deals_cancelled", "deals_delayed",
