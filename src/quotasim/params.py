@@ -103,7 +103,7 @@ class Behaviour(Group):
     """How officials choose effort: fixed, adaptive (learning) or forward-looking."""
 
     rule: Literal["fixed", "adaptive", "forward"] = param(
-        "adaptive", unit="choice", doc="fixed effort; adaptive learning from realised payoffs; best response to the ratchet")
+        "adaptive", unit="choice", doc="fixed effort; adaptive learning from experience; best response to the ratchet")
     max_effort: float = param(2.0, unit="effort", gt=0, le=10, doc="upper bound of effort")
     effort_cost: float = param(0.25, unit="target-units per effort^2", ge=0, le=10,
                                doc="private cost of effort, quadratic (adaptive rule)")

@@ -65,13 +65,13 @@ def _warm_up_pipeline(state: State, p, rng: np.random.Generator, months: int = 6
 def new_officials(state: State, p, rng: np.random.Generator, *, company: np.ndarray, role: np.ndarray,
                   post: np.ndarray, effort: np.ndarray, skill_factor: np.ndarray | float = 1.0,
                   patron: np.ndarray | int = -1) -> slice:
-    """Append officials; draw skill, family and direction; size capacity and savings."""
+    """Append officials; draw skill and family; size capacity and savings."""
     pop, n = p.population, len(company)
     rows = state.officials.append(
         n, company=company, role=role, post=post, route=POST_ROUTE[post],
         skill=rng.lognormal(0.0, pop.skill_sigma, n) * skill_factor, effort=effort, effort_in_force=effort,
-        family_at_home=rng.random(n) < pop.family_at_home_share, attainment=1.0, payoff=np.nan,
-        direction=rng.choice(np.array([-1, 1], np.int8), n), patron=patron,
+        family_at_home=rng.random(n) < pop.family_at_home_share, attainment=1.0,
+        patron=patron,
         dispatched_month=state.month_index, exit_month=-1)
     off = state.officials
     off.capacity_usd[rows] = expected_capacity(state, p, rows)

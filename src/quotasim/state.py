@@ -47,8 +47,8 @@ OFFICIAL_COLUMNS: dict[str, Any] = {
     "pressure": np.float32, "fear": np.float32, "family_at_home": np.bool_,
     "wealth_usd": np.float64, "visibility_usd": np.float64, "capacity_usd": np.float64,
     "target_usd": np.float64, "half_remitted_usd": np.float64, "half_kept_usd": np.float64,
-    "half_own_pocket_usd": np.float64, "attainment": np.float32, "payoff": np.float32,
-    "direction": np.int8, "patron": np.int32, "n_relatives": np.int16,
+    "half_own_pocket_usd": np.float64, "attainment": np.float32,
+    "patron": np.int32, "n_relatives": np.int16,
     "tenure_months": np.int16, "dispatched_month": np.int16, "exit_month": np.int16,
     "replaced": np.bool_, "domestic_duty": np.bool_,
 }

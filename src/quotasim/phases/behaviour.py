@@ -5,13 +5,15 @@ Three rules, chosen per scenario (``behaviour.rule``):
 ``fixed``
     Effort stays as drawn; only pressure and fear move effort in force (M4, M23).
 ``adaptive``
-    Trial and error on realised payoffs. Each half an official scores
-    ``kept / target - cost * effort^2 - penalty * shortfall - expected recall and arrest
-    losses`` (recall risk at high attainment and arrest risk when defiant are the shares
-    the official saw recalled or arrested at the last reviews, M14, M15, M23). If the
-    score fell, the official turns round; then steps effort in the chosen direction.
-    Nothing scripts "moderate performance" (M15): it appears when recalls make high
-    attainment costly.
+    Learning from experience. Each half an official updates two beliefs from what it
+    saw: what a unit of its effort yields (from its realised remittances) and how risky
+    the top and the bottom are (the shares of high performers recalled and of the
+    defiant arrested at recent reviews, M14, M15, M23). It then steps effort toward
+    whichever of (effort - step, effort, effort + step) promises the most under those
+    beliefs: ``take-home - cost * effort^2 - penalty * shortfall - expected recall and
+    arrest losses``, plus a little exploration noise. Nothing scripts "moderate
+    performance" (M15): the recall risk is zero until recalls are seen, and attainment
+    bunches just above the target only when they are.
 ``forward``
     Best response to a known linear ratchet with linear reward and quadratic effort
     cost, discount δ. With x the half's output in units of capacity, b = β/c the effort
@@ -24,10 +26,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..rules import abroad
+from ..rules import abroad, pressure_extra, remit_share
 from ..state import ACTIVE, TRADER, State
 
-__all__ = ["adapt_effort", "forward_output", "forward_effort"]
+__all__ = ["adapt_effort", "forward_output", "forward_effort", "remittance_ceiling"]
 
 
 def adapt_effort(state: State, p, rng: np.random.Generator) -> None:
@@ -61,6 +63,29 @@ def forward_effort(state: State, p) -> np.ndarray:
     return np.clip(np.clip(target_in_capacity, low, high), 0.0, b.max_effort).astype(np.float32)
 
 
+def remittance_ceiling(state: State, p) -> np.ndarray:
+    """Most of this half's target an adaptive official abroad is willing to remit (inf: no limit).
+
+    Seed 002: "to remain trading in China for as long as possible, and therefore reap the
+    most personal profit while fulfilling state duties, maintaining only a moderate level
+    of performance is essential". An official who has learned that those over the goal get
+    recalled (M14, M15) — the expected loss, risk seen times ``recall_loss``, outweighs
+    the take-home from a surplus up to the goal — remits up to the middle of the safe band
+    between the target and the goal and keeps the rest. With no recalls seen, nobody
+    holds back, so any bunching above 100 % comes from what officials learned.
+    """
+    off, b = state.officials, p.behaviour
+    ceiling = np.full(off.n, np.inf)
+    if b.rule != "adaptive" or not p.quota.enabled or state.recall_risk_estimate <= 0:
+        return ceiling
+    goal = p.goal_recall.attainment
+    rho = remit_share(state, p)[off.company]
+    surplus_gain = max(goal - 1.0, 0.0) * np.divide(1 - rho, rho, out=np.ones_like(rho), where=rho > 0)
+    fearful = (state.recall_risk_estimate * b.recall_loss > surplus_gain) & (off.role == TRADER) & abroad(off)
+    ceiling[fearful] = 1.0 + max(goal - 1.0, 0.0) / 2
+    return ceiling
+
+
 # ---------------------------------------------------------------- internals
 def _learn_capacity(state: State, weight: float = 0.5) -> None:
     """Officials learn what a unit of effort yields from the half just closed."""
@@ -84,24 +109,35 @@ def _learn_risks(state: State, p) -> None:
 
 
 def _hill_climb(state: State, p, rng: np.random.Generator, live: np.ndarray) -> None:
+    """Step effort toward the better of (e - step, e, e + step) under what the official has learned."""
     off, b = state.officials, p.behaviour
-    payoff = _payoff(state, p)
-    worse = live & ~np.isnan(off.payoff) & (payoff < off.payoff)
-    off.direction[worse] *= -1
-    off.payoff[live] = payoff[live]
-    step = b.learning_step * off.direction + rng.normal(0.0, b.exploration_sd, off.n)
-    off.effort[live] = np.clip(off.effort + step, 0.0, b.max_effort)[live]
+    effort = off.effort.astype(np.float64)
+    candidates = np.stack([np.clip(effort + shift, 0.0, b.max_effort)
+                           for shift in (-b.learning_step, 0.0, b.learning_step)])
+    scores = np.stack([_expected_payoff(state, p, candidate) for candidate in candidates])
+    best = np.take_along_axis(candidates, scores.argmax(axis=0)[None, :], axis=0)[0]
+    chosen = np.clip(best + rng.normal(0.0, b.exploration_sd, off.n), 0.0, b.max_effort)
+    off.effort[live] = chosen[live]
 
 
-def _payoff(state: State, p) -> np.ndarray:
-    """Realised score of the half, in units of the official's target."""
+def _expected_payoff(state: State, p, effort: np.ndarray) -> np.ndarray:
+    """What an official expects a half at ``effort`` to be worth, in units of the target.
+
+    Beliefs come from experience: ``capacity_usd`` (what a unit of effort has yielded) and
+    the recall and arrest risks seen at recent reviews. Score: take-home, minus quadratic
+    effort cost, minus the political cost of a shortfall (M4), minus the expected loss
+    from recall when at or over the goal abroad (M14, M15) and from arrest when defiant (M23).
+    """
     off, b = state.officials, p.behaviour
-    scale = np.maximum(np.where(off.target_usd > 0, off.target_usd, off.capacity_usd), 1.0)
-    score = off.half_kept_usd / scale - b.effort_cost * off.effort.astype(np.float64) ** 2
+    in_force = np.clip(effort + pressure_extra(off, p), 0.0, b.max_effort)
+    has_target = off.target_usd >= 1.0
+    attainment = np.divide(in_force * off.capacity_usd, off.target_usd, out=in_force.copy(), where=has_target)
+    rho = remit_share(state, p)[off.company]
+    score = attainment * np.divide(1 - rho, rho, out=np.ones_like(rho), where=rho > 0) - b.effort_cost * effort ** 2
     if p.pressure.enabled:
-        score -= b.shortfall_penalty * np.maximum(1.0 - off.attainment, 0.0)
-    exposed = abroad(off) & (off.role == TRADER) & (off.attainment >= p.goal_recall.attainment)
+        score -= b.shortfall_penalty * np.maximum(1.0 - attainment, 0.0)
+    exposed = abroad(off) & (off.role == TRADER) & (attainment >= p.goal_recall.attainment)
     score -= np.where(exposed, state.recall_risk_estimate * b.recall_loss, 0.0)
-    defiant = (off.effort_in_force < p.arrest.defiance_effort) & (off.attainment < p.arrest.attainment_below)
+    defiant = (in_force < p.arrest.defiance_effort) & (attainment < p.arrest.attainment_below)
     score -= np.where(defiant, state.arrest_risk_estimate * 3 * b.recall_loss, 0.0)
-    return score.astype(np.float32)
+    return score

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..rules import active, assign_targets, border_closed, expected_capacity
+from ..rules import active, assign_targets, border_closed, expected_capacity, pressure_extra
 from ..state import ACTIVE, PROVINCE, TRADER, WORKER, State
 
 __all__ = ["assess_conditions", "update_markets"]
@@ -81,9 +81,7 @@ def _drift_pressure_and_fear(state: State, p) -> None:
 
 def _set_effort_in_force(state: State, p) -> None:
     off = state.officials
-    strain = off.pressure + off.fear
-    # Saturating: pressure and fear draw out at most effort_response more, half of it at strain 1.
-    in_force = off.effort + np.float32(p.pressure.effort_response) * strain / (1 + strain)
+    in_force = off.effort + pressure_extra(off, p).astype(np.float32)
     np.clip(in_force, 0.0, p.behaviour.max_effort, out=in_force)
     off.effort_in_force[:] = np.where(off.status == ACTIVE, in_force, 0.0)
 

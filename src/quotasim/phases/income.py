@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..rules import HALF, directive_in_force, remit_share
+from .behaviour import remittance_ceiling
 from ..state import BIG_CITY, DEFECTED, FUND_OFFICE, LOWER, State
 
 __all__ = ["split_income"]
@@ -35,6 +36,11 @@ def split_income(state: State, p, rng: np.random.Generator) -> None:
     levied = np.minimum(net - shared, _levy_due(off, p))
     rest = net - shared - levied
     remitted = rest * remit_share(state, p)[off.company]
+    ceiling = remittance_ceiling(state, p)
+    if np.isfinite(ceiling).any():             # officials who fear recall hold back (seed 002)
+        limited = np.isfinite(ceiling)
+        room = np.maximum(ceiling[limited] * off.target_usd[limited] - off.half_remitted_usd[limited], 0.0)
+        remitted[limited] = np.minimum(remitted[limited], room)
     kept = rest - remitted
     off.half_remitted_usd[:] += remitted
     off.half_kept_usd[:] += kept
