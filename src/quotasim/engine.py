@@ -43,13 +43,13 @@ PHASES: tuple[Callable[[State, object, np.random.Generator], None], ...] = (
     advance_pipeline,         # approvals, crackdowns, rents, seizures, trust (M18, M5, M17, M20)
     run_joint_ventures,       # joint ventures pay (M25, M30)
     earn_wages_and_domestic,  # workers' pay net of living costs (M8, M10), earning at home (M20)
-    defect_and_give_up,       # defection (M9), giving up (M11)
+    defect_and_give_up,       # defection (M9), giving up: stop trying (M11)
     split_income,             # remitted, levied (M12), shared upward (M28), kept, rents, lost
     surveil,                  # misconduct caught and confiscated (M29, M19)
     recall_by_rumour,         # visible high earners recalled (M14, M19, M24, M17)
     cap_workers,              # workers above the cap recalled (M10)
     review_companies,         # June/December: own pocket (M22), ranks and criticism (M2), pressure (M4, M21)
-    discipline_at_review,     # recall at goal (M15), arrest of the defiant (M23, M21)
+    discipline_at_review,     # recall at goal (M15), arrest of the defiant (M23, M21), the resigned sent home (M11)
     adapt_effort,             # behaviour rule: fixed, adaptive or forward-looking
     revise_quotas,            # ratchet (M3), unconditional raise (M6), sanction cuts (M7), other sources (M13)
     fill_vacancies,           # new dispatches (M20, M10), patronage (M24)

@@ -50,7 +50,7 @@ OFFICIAL_COLUMNS: dict[str, Any] = {
     "half_own_pocket_usd": np.float64, "attainment": np.float32,
     "patron": np.int32, "n_relatives": np.int16,
     "tenure_months": np.int16, "dispatched_month": np.int16, "exit_month": np.int16,
-    "replaced": np.bool_, "domestic_duty": np.bool_,
+    "replaced": np.bool_, "domestic_duty": np.bool_, "resigned": np.bool_,
 }
 COMPANY_COLUMNS: dict[str, Any] = {
     "tier": np.int8, "affiliation": np.int8, "quota_usd": np.float64, "headcount": np.int32,

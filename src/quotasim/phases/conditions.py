@@ -83,6 +83,7 @@ def _set_effort_in_force(state: State, p) -> None:
     off = state.officials
     in_force = off.effort + pressure_extra(off, p).astype(np.float32)
     np.clip(in_force, 0.0, p.behaviour.max_effort, out=in_force)
+    in_force[off.resigned] = 0.0          # those who gave up do nothing, whatever the pressure (M11)
     off.effort_in_force[:] = np.where(off.status == ACTIVE, in_force, 0.0)
 
 

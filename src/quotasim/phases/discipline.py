@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..rules import abroad, leave, protection, watch_factor
+from .exits import summon_home_the_resigned
 from ..state import ACTIVE, ARRESTED, PYONGYANG, RECALLED, TRADER, POST_ROUTE, State
 
 __all__ = ["surveil", "recall_by_rumour", "discipline_at_review", "year_end_scrutiny"]
@@ -64,11 +65,12 @@ def recall_by_rumour(state: State, p, rng: np.random.Generator) -> None:
 
 
 def discipline_at_review(state: State, p, rng: np.random.Generator) -> None:
-    """At a review: recall or relocate those over the goal (M15); arrest the defiant (M23)."""
+    """At a review: recall or relocate those over the goal (M15); arrest the defiant (M23); summon home those who gave up (M11)."""
     if not (state.is_review and p.quota.enabled):
         return
     _recall_at_goal(state, p, rng)
     _arrest_defiant(state, p, rng)
+    summon_home_the_resigned(state, p, rng)
 
 
 def year_end_scrutiny(p, calendar_month: int) -> float:

@@ -63,7 +63,7 @@ def _newcomer_effort(state: State, p, rng: np.random.Generator, role: np.ndarray
         return drawn
     effort = drawn
     for kind in (TRADER, WORKER):
-        serving = np.flatnonzero((off.status == ACTIVE) & (off.role == kind))
+        serving = np.flatnonzero((off.status == ACTIVE) & (off.role == kind) & ~off.resigned)
         new = role == kind
         if len(serving) and new.any():
             effort[new] = off.effort[rng.choice(serving, int(new.sum()))]

@@ -3,7 +3,9 @@
 * Defection (M9): abroad, a small hazard that grows with pressure and fear; a family
   held at home deters it. A defector's month's earnings leave the system.
 * Giving up (M11): an official under heavy pressure and far below target may stop trying
-  and accept being summoned home.
+  (effort 0) and wait to be summoned home: "some don't care about achieving their target
+  figure, and are prepared to be summoned home [for punishment]" (seed 001). At the next
+  review the openly idle may be arrested (M23, seed 003); the rest are summoned home.
 * Worker caps (M10): while on, the state recalls workers above each route's cap.
 """
 
@@ -14,7 +16,7 @@ import numpy as np
 from ..rules import abroad, leave
 from ..state import ACTIVE, DEFECTED, FOREIGN_ROUTES, GAVE_UP, RECALLED, WORKER, State
 
-__all__ = ["defect_and_give_up", "cap_workers"]
+__all__ = ["defect_and_give_up", "cap_workers", "summon_home_the_resigned"]
 
 
 def defect_and_give_up(state: State, p, rng: np.random.Generator) -> None:
@@ -28,8 +30,12 @@ def defect_and_give_up(state: State, p, rng: np.random.Generator) -> None:
         leave(state, np.flatnonzero(live & abroad(off) & (rng.random(off.n) < hazard)), DEFECTED, "defected")
     if p.giving_up.enabled and p.quota.enabled:
         g = p.giving_up
-        over = (off.status == ACTIVE) & (off.pressure > g.pressure_threshold) & (off.attainment < g.attainment_threshold)
-        leave(state, np.flatnonzero(over & (rng.random(off.n) < g.rate)), GAVE_UP, "gave_up")
+        over = ((off.status == ACTIVE) & ~off.resigned & (off.pressure > g.pressure_threshold)
+                & (off.attainment < g.attainment_threshold))
+        quitting = over & (rng.random(off.n) < g.rate)
+        off.resigned[quitting] = True      # stop trying; the next review deals with them
+        off.effort[quitting] = 0.0
+        state.flows.add("stopped_trying", int(quitting.sum()))
 
 
 def cap_workers(state: State, p, rng: np.random.Generator) -> None:
@@ -45,3 +51,9 @@ def cap_workers(state: State, p, rng: np.random.Generator) -> None:
         if excess > 0:
             leave(state, rng.choice(on_route, excess, replace=False), RECALLED, "recalled")
             state.flows.add("recalled_by_cap", excess)
+
+
+def summon_home_the_resigned(state: State, p, rng: np.random.Generator) -> None:
+    """At a review, those who gave up and were not arrested are summoned home (M11)."""
+    off = state.officials
+    leave(state, np.flatnonzero((off.status == ACTIVE) & off.resigned), GAVE_UP, "gave_up")

@@ -17,12 +17,12 @@ _FLOW_COLUMNS = (
     "trade_volume_china_usd", "trade_volume_russia_usd", "trade_volume_third_usd", "joint_venture_usd",
     "workers_gross_usd", "workers_net_usd", "workers_living_deficit_usd",
     "recalled", "recalled_by_rumour", "recalled_at_goal", "recalled_by_cap", "relocated", "arrested",
-    "arrested_defiant", "defected", "gave_up", "dispatched", "relatives_placed", "relatives_recalled",
+    "arrested_defiant", "defected", "gave_up", "stopped_trying", "dispatched", "relatives_placed", "relatives_recalled",
     "caught_by_surveillance", "deals_started", "deals_completed", "deals_cancelled", "deals_delayed",
     "deals_rejected", "mou_deals_completed", "pipeline_backlog",
 )
 _COUNT_COLUMNS = {"recalled", "recalled_by_rumour", "recalled_at_goal", "recalled_by_cap", "relocated", "arrested",
-                  "arrested_defiant", "defected", "gave_up", "dispatched", "relatives_placed", "relatives_recalled",
+                  "arrested_defiant", "defected", "gave_up", "stopped_trying", "dispatched", "relatives_placed", "relatives_recalled",
                   "caught_by_surveillance", "deals_started", "deals_completed", "deals_cancelled", "deals_delayed",
                   "deals_rejected", "mou_deals_completed", "pipeline_backlog"}
 
