@@ -5,9 +5,9 @@ effort cost and discount δ, a symmetric ratchet x̄' = x̄ + λ(x − x̄) has 
 output x* = (β/c)(1 − δ)/(1 − δ + δλ) (in units of capacity). With an upward-only
 ratchet, output sits exactly at the target while the target lies between x*(λ) and β/c.
 
-The runs strip the model to that game: overseas workers only, identical skill, every
-mechanism off except the quota (M1) and the ratchet (M3), no earnings noise, no exits.
-Each company's quota then follows q_k = C (x* + (1 − λ)^k (r0 − x*)) at review k, where
+The runs (``quotasim.validation.ratchet_game``) strip the model to that game: overseas
+workers only, identical skill, every mechanism off except the quota (M1) and the ratchet
+(M3), no earnings noise, no exits. Each company's quota then follows q_k = C (x* + (1 − λ)^k (r0 − x*)) at review k, where
 C is the company's capacity and r0 the initial quota ratio — checked review by review.
 """
 
@@ -16,31 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import quotasim
 from quotasim.phases.behaviour import forward_output
-
-BLISS = 1.2
-
-
-def _game(discount: float, up: float, down: float, initial_ratio: float, months: int = 60):
-    overrides = {key + ".enabled": False for key in quotasim.MECHANISM_GROUPS if key not in ("quota", "ratchet")}
-    overrides.update({
-        "months": months, "population.n_companies": 6, "population.n_trade_officials": 0,
-        "population.n_overseas_workers": 60, "population.skill_sigma": 0.0, "population.effort_sd": 0.0,
-        "behaviour.rule": "forward", "behaviour.earnings_noise": False, "behaviour.bliss_effort": BLISS,
-        "behaviour.discount": discount, "ratchet.up_rate": up, "ratchet.down_rate": down,
-        "quota.initial_ratio": initial_ratio,
-    })
-    result = quotasim.simulate(quotasim.load_scenario("baseline", overrides), seed=11)
-    officials = result.officials.to_pandas()
-    assert (officials["status"].astype(str) == "active").all(), "the game has no exits"
-    capacity = officials.groupby("company")["capacity_usd"].sum()
-    reviews = result.reviews.to_pandas()
-    reviews["capacity"] = reviews["company_id"].map(capacity)
-    reviews = reviews[reviews["capacity"] > 0]
-    reviews["k"] = reviews.groupby("company_id").cumcount()
-    return reviews
-
+from quotasim.validation.analytic import BLISS, ratchet_game
 
 @pytest.mark.parametrize("discount", [0.0, 0.5, 0.8, 0.9, 0.95])
 @pytest.mark.parametrize("rate", [0.1, 0.3, 0.5, 0.9, 1.0])
@@ -48,7 +25,7 @@ def test_symmetric_ratchet_output_and_quota_path(discount, rate):
     x_star = forward_output(BLISS, discount, rate)
     assert x_star == pytest.approx(BLISS * (1 - discount) / (1 - discount + discount * rate))
     r0 = 1.05
-    reviews = _game(discount, rate, rate, r0)
+    reviews = ratchet_game(discount, rate, rate, r0)
     output = reviews["remitted_usd"] / reviews["capacity"]
     assert np.allclose(output, x_star, rtol=1e-5), "output is not x* at every review"
     expected_quota = x_star + (1 - rate) ** reviews["k"] * (r0 - x_star)
@@ -59,7 +36,7 @@ def test_symmetric_ratchet_output_and_quota_path(discount, rate):
 def test_upward_only_ratchet_output_sits_at_target_between_the_bounds(discount, rate):
     low = forward_output(BLISS, discount, rate)
     for r0 in np.linspace(low, BLISS, 4):
-        reviews = _game(discount, rate, 0.0, float(r0))
+        reviews = ratchet_game(discount, rate, 0.0, float(r0))
         assert np.allclose(reviews["remitted_usd"], reviews["quota_usd"], rtol=1e-5), f"r0={r0}"
         assert np.allclose(reviews["quota_usd"] / reviews["capacity"], r0, rtol=1e-5), "the target moved"
 
@@ -67,10 +44,10 @@ def test_upward_only_ratchet_output_sits_at_target_between_the_bounds(discount, 
 @pytest.mark.parametrize("discount, rate", [(0.9, 0.5), (0.8, 0.3)])
 def test_upward_only_ratchet_outside_the_bounds(discount, rate):
     low = forward_output(BLISS, discount, rate)
-    above = _game(discount, rate, 0.0, BLISS * 1.3)          # target beyond β/c: output stops at β/c
+    above = ratchet_game(discount, rate, 0.0, BLISS * 1.3)          # target beyond β/c: output stops at β/c
     assert np.allclose(above["remitted_usd"] / above["capacity"], BLISS, rtol=1e-5)
     assert np.allclose(above["quota_usd"] / above["capacity"], BLISS * 1.3, rtol=1e-5)
-    below = _game(discount, rate, 0.0, low * 0.5)           # target below x*: output x*, target climbs to it
+    below = ratchet_game(discount, rate, 0.0, low * 0.5)           # target below x*: output x*, target climbs to it
     assert np.allclose(below["remitted_usd"] / below["capacity"], low, rtol=1e-5)
     expected = low + (1 - rate) ** below["k"] * (low * 0.5 - low)
     assert np.allclose(below["quota_usd"] / below["capacity"], expected, rtol=1e-5)

@@ -1,4 +1,4 @@
-"""Command line: ``quotasim run | scenarios | explain``.
+"""Command line: ``quotasim run | scenarios | explain | validate``.
 
 Bad input (a scenario file, a ``--set`` override, an output folder) ends with a located
 one-line-per-problem message and exit status 2, never a traceback.
@@ -77,6 +77,33 @@ def explain(scenario: ScenarioArg = "baseline", overrides: SetOpt = None,
     for row in rows:
         params.add_row(row["parameter"], str(row["value"]), row["unit"], row["mechanism"], row["source"], row["meaning"])
     out_console.print(params)
+
+
+@app.command()
+def validate(size: Annotated[str, typer.Option(help="reduced (a fifth of the workers; CI) or full (as written)")] = "reduced",
+             replications: Annotated[int, typer.Option(min=2, help="replications per scenario")] = 10,
+             workers: Annotated[int, typer.Option(min=1, help="processes")] = 2,
+             as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+             markdown: Annotated[bool, typer.Option(help="the table as Markdown (for docs/validation.md)")] = False) -> None:
+    """Run each report's scenario and check the pattern it describes; exit 0 only if all pass."""
+    from .validation import report, validate as run_checks
+    from .validation.runner import SIZES
+    if size not in SIZES:
+        console.print(f"error: --size = {size!r}: one of {', '.join(SIZES)}", markup=False, highlight=False)
+        raise typer.Exit(2)
+    with Progress(TextColumn("validating"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"),
+                  TimeRemainingColumn(), console=console, transient=True, disable=as_json or markdown) as bar:
+        task = bar.add_task("validate", total=None)
+        results, analytic = run_checks(size, replications, workers,
+                                       progress=lambda done, total: bar.update(task, completed=done, total=total))
+    if as_json:
+        out_console.print_json(report.as_json(results, analytic, size))
+    elif markdown:
+        print(report.as_markdown(results, analytic, size), end="")
+    else:
+        out_console.print(report.as_table(results, analytic, size))
+    if not (all(r.passed for r in results) and analytic["passed"]):
+        raise typer.Exit(1)
 
 
 def _load(scenario: str, overrides: list[str]):

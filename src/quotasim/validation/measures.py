@@ -1,0 +1,47 @@
+"""Statistics the checks read off a run's tables: one small function each."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["monthly", "reviews", "officials", "period_rows", "months_between_dates", "share", "ABROAD"]
+
+ABROAD = ("border_city", "big_chinese_city", "russia", "third_country")
+
+
+def monthly(run) -> pd.DataFrame:
+    return run.monthly.to_pandas().set_index("date")
+
+
+def reviews(run) -> pd.DataFrame:
+    frame = run.reviews.to_pandas()
+    for column in ("tier", "affiliation"):
+        frame[column] = frame[column].astype(str)
+    return frame
+
+
+def officials(run) -> pd.DataFrame:
+    frame = run.officials.to_pandas()
+    for column in ("role", "post", "route", "status"):
+        frame[column] = frame[column].astype(str)
+    return frame
+
+
+def period_rows(run, period: str) -> pd.DataFrame:
+    """One review's rows, indexed by company."""
+    frame = reviews(run)
+    rows = frame[frame["period"] == period]
+    if rows.empty:
+        raise ValueError(f"no review {period} in scenario {run.scenario.name!r}")
+    return rows.set_index("company_id")
+
+
+def months_between_dates(frame: pd.DataFrame, first: str, last: str) -> pd.DataFrame:
+    """Monthly rows from ``first`` to ``last`` (YYYY-MM, inclusive)."""
+    return frame.loc[first:last]
+
+
+def share(mask) -> float:
+    mask = np.asarray(mask, bool)
+    return float(mask.mean()) if len(mask) else float("nan")

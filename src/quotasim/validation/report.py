@@ -1,0 +1,55 @@
+"""What ``quotasim validate`` prints: a table, JSON, or the Markdown of the docs page."""
+
+from __future__ import annotations
+
+import json
+
+from rich.table import Table
+
+__all__ = ["as_table", "as_json", "as_markdown"]
+
+
+def _figure(result) -> str:
+    e = result.estimate
+    return f"{e.mean:.3g} [{e.low:.3g}, {e.high:.3g}]"
+
+
+def _rule(result) -> str:
+    return f"{'>' if result.check.above else '<'} {result.check.threshold:g}"
+
+
+def as_table(results, analytic: dict, size: str) -> Table:
+    n = results[0].estimate.n if results else 0
+    table = Table(title=f"quotasim validate · {size} size · {n} replications each · {analytic['wall_seconds']:.1f} s",
+                  show_lines=True)
+    table.add_column("check", no_wrap=True)
+    table.add_column("pattern the report claims / statistic", ratio=1, min_width=30)
+    table.add_column("figure (95 % CI)")
+    table.add_column("pass if", no_wrap=True)
+    table.add_column("result", no_wrap=True)
+    for r in results:
+        table.add_row(r.check.id, f"{r.check.claim}\n[dim]{r.check.statistic}[/dim]", _figure(r),
+                      _rule(r), "[green]pass[/green]" if r.passed else "[red]FAIL[/red]")
+    worst = max(analytic["max_rel_error_output"], analytic["max_rel_error_quota"])
+    table.add_row("analytic-forward-ratchet", f"stationary output x* = b(1-δ)/(1-δ+δλ) over {analytic['points']} "
+                  "(δ, λ) points\n[dim]largest relative error of output and quota path[/dim]", f"{worst:.2g}",
+                  f"< {analytic['tolerance']:g}", "[green]pass[/green]" if analytic["passed"] else "[red]FAIL[/red]")
+    return table
+
+
+def as_json(results, analytic: dict, size: str) -> str:
+    return json.dumps({"size": size, "checks": [r.as_dict() for r in results], "analytic": analytic,
+                       "passed": all(r.passed for r in results) and analytic["passed"]}, indent=2)
+
+
+def as_markdown(results, analytic: dict, size: str) -> str:
+    n = results[0].estimate.n if results else 0
+    lines = [f"| report | check | figure, mean [95 % CI] over {n} replications | pass if | result |",
+             "|---|---|---|---|---|"]
+    for r in results:
+        lines.append(f"| {r.check.report} | `{r.check.id}` | {_figure(r)} | {_rule(r)} | "
+                     f"{'pass' if r.passed else 'FAIL'} |")
+    worst = max(analytic["max_rel_error_output"], analytic["max_rel_error_quota"])
+    lines.append(f"| analytic | `forward-ratchet` | {worst:.2g} | < {analytic['tolerance']:g} | "
+                 f"{'pass' if analytic['passed'] else 'FAIL'} |")
+    return "\n".join(lines) + "\n"
