@@ -139,8 +139,8 @@ CASES = [
     Case("patronage", officials_mean("skill", lambda t: t["dispatched_month"] > 0), "higher",
          "seed 003: relatives find work in foreign-currency posts through the official's help, "
          "placed for who they are rather than what they can do",
-         {"patronage.rate": 0.5, "population.refill_rate": 0.5,   # enough newcomers, and relatives among them
-          "population.n_overseas_workers": 6000}),
+         {"patronage.rate": 0.5, "population.refill_rate": 0.5,   # enough newcomers, and relatives among them:
+          "defection.base_rate": 0.01}),                           # turnover abroad makes room for them
     Case("decentralisation", total("joint_venture_usd"), "lower",
          "seed 004: independent authority lets ministry-level companies open joint ventures", DIRECTIVE),
     Case("partners", ratio(lambda r: total("earned_russia_usd")(r) + total("earned_third_usd")(r), total("earned_usd")),

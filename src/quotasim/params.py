@@ -290,8 +290,9 @@ class Affiliation(Mechanism):
 class Pipeline(Mechanism):
     MECHANISM, SOURCE, TITLE = "M18", "seed 002", "four-stage deal approval with delays, rejections and rents"
     pass_rate: tuple[Fraction, Fraction, Fraction, Fraction] = param(
-        (0.6, 0.5, 0.6, 0.7), unit="per month", source="record: trade_permit_review_duration 2020",
-        doc="monthly chance of clearing: Central Party, Shenzhen feasibility review, SPC licence, customs and quarantine")
+        (0.8, 0.6, 0.8, 0.9), unit="per attempt", source="record: trade_permit_review_duration 2020",
+        doc="chance of clearing each stage when the file reaches it (a cleared file moves on the same month; "
+            "about a month in all): Central Party, Shenzhen feasibility review, SPC licence, customs and quarantine")
     reject_rate: tuple[Fraction, Fraction, Fraction, Fraction] = param(
         (0.03, 0.06, 0.03, 0.02), unit="per month", doc="monthly chance a stage rejects the deal")
     rent_share: tuple[Fraction, Fraction, Fraction, Fraction] = param(
@@ -310,7 +311,9 @@ class BorderClosure(Mechanism):
     domestic_yield_usd: float = param(300.0, unit="USD per month", ge=0, le=1e9,
                                       doc="foreign cash a trade official can raise at home at ordinary effort")
     frozen_cancel_rate: float = param(0.15, unit="per month", ge=0, le=1, doc="cancellation hazard of a deal frozen by the closure")
-    worker_yield: float = param(0.4, unit="fraction of pay", ge=0, le=1, doc="workers' earnings while stranded abroad")
+    worker_yield: float = param(0.8, unit="fraction of pay", ge=0, le=1, source="record: overseas_worker_earnings_total 2023",
+                                doc="workers' earnings while the border is closed: they kept working where they were, "
+                                    "with no rotation home")
     quota_ratio: float = param(1.2, unit="quota / expected remittance", gt=0, le=10, source="seed 003",
                                doc="when the border closes or reopens, quotas are re-set to this multiple of what "
                                    "people can remit under the new conditions (a domestic quota that is hard to make)")

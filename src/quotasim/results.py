@@ -26,7 +26,6 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
-import tomli_w
 
 from . import columns
 from .calendar import month_label
@@ -75,7 +74,8 @@ class RunResult:
         for name in TABLES:
             files[f"{name}.parquet"] = write_atomic(out / f"{name}.parquet", lambda path, t=getattr(self, name):
                                                     pq.write_table(t, path, compression="zstd"))
-        scenario_text = tomli_w.dumps(self.scenario.model_dump(mode="json", exclude_none=True))
+        from .scenario import to_toml
+        scenario_text = to_toml(self.scenario)
         files["scenario.toml"] = write_atomic(out / "scenario.toml", lambda path: Path(path).write_text(scenario_text))
         manifest = dict(self.manifest, files=files)
         write_atomic(out / "manifest.json", lambda path: Path(path).write_text(json.dumps(manifest, indent=2)))

@@ -32,6 +32,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 
 from .calendar import months_between, parse_month
@@ -39,7 +40,7 @@ from .errors import ScenarioError, describe_validation_error
 from .params import MECHANISM_GROUPS, Behaviour, Environment, Group, Population, param
 
 __all__ = ["Scenario", "Intervention", "load_scenario", "builtin_names", "builtin_description",
-           "parse_override", "MAX_MONTHS"]
+           "parse_override", "to_toml", "MAX_MONTHS"]
 
 MAX_MONTHS = 1_200
 #: Keys a timeline may not change: they fix the run's shape, not its conditions.
@@ -135,6 +136,11 @@ def parse_override(text: str) -> tuple[str, Any]:
     except tomllib.TOMLDecodeError:
         value = raw
     return key, value
+
+
+def to_toml(scenario: "Scenario") -> str:
+    """The scenario as a complete TOML file that loads back to an equal scenario."""
+    return tomli_w.dumps(scenario.model_dump(mode="json", exclude_none=True))
 
 
 def content_hash(scenario: "Scenario") -> str:

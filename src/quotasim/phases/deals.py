@@ -122,21 +122,34 @@ def _crackdowns(state, p, rng, affiliation, cancelled, moving):
 
 
 def _clear_stages(state, p, rng, affiliation, moving, cancelled) -> np.ndarray:
-    """Rejections and passes at each deal's current stage; returns the completed mask."""
+    """Rejections and passes, stage after stage within the month; returns the completed mask.
+
+    A deal that clears its stage goes straight on to the next one in the same month, so a
+    fast file can pass every office in a month ("about a month", record:
+    trade_permit_review_duration) while a stuck one waits at its stage.
+    """
     deals = state.deals
     if not p.pipeline.enabled:
         return moving
-    stage = deals.stage.astype(np.intp)
     trust = state.trust[deals.route]
-    reject = np.asarray(p.pipeline.reject_rate)[stage] * (2.0 - trust)
-    draw = rng.random(deals.n)
-    rejected = moving & (draw < reject)
-    passing = moving & ~rejected & (draw < reject + np.asarray(p.pipeline.pass_rate)[stage] * access(p, affiliation))
-    cancelled |= rejected
-    state.flows.add("deals_rejected", int(rejected.sum()))
-    deals.stage[passing] += 1
-    _skip_to_required_stage(state, np.flatnonzero(passing))
-    return passing & (deals.stage >= N_STAGES)
+    pass_rate, reject_rate = np.asarray(p.pipeline.pass_rate), np.asarray(p.pipeline.reject_rate)
+    speed = access(p, affiliation)
+    trying = moving.copy()
+    for _ in range(N_STAGES):
+        trying &= deals.stage < N_STAGES
+        if not trying.any():
+            break
+        stage = np.minimum(deals.stage, N_STAGES - 1).astype(np.intp)
+        reject = reject_rate[stage] * (2.0 - trust)
+        draw = rng.random(deals.n)
+        rejected = trying & (draw < reject)
+        passing = trying & ~rejected & (draw < reject + pass_rate[stage] * speed)
+        cancelled |= rejected
+        state.flows.add("deals_rejected", int(rejected.sum()))
+        deals.stage[passing] += 1
+        _skip_to_required_stage(state, np.flatnonzero(passing))
+        trying = passing
+    return moving & ~cancelled & (deals.stage >= N_STAGES)
 
 
 def _skip_to_required_stage(state: State, rows: np.ndarray) -> None:

@@ -1,0 +1,14 @@
+"""Calibration on the public record: fit declared free parameters to target statistics.
+
+A targets file (TOML, :mod:`.targets`) lists statistics of the monthly table with the
+figures the record gives and the error accepted, and the free parameters with their
+prior ranges. :func:`calibrate` searches with Optuna's TPE sampler (seeded, so a
+calibration is reproducible), re-runs the best set over replications to give every
+target its interval, reports the range of each parameter over all trials that met every
+tolerance, and returns a calibrated scenario.
+"""
+
+from .fit import Calibration, calibrate
+from .targets import TargetsSpec, load_targets
+
+__all__ = ["calibrate", "Calibration", "load_targets", "TargetsSpec"]

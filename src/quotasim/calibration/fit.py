@@ -1,0 +1,116 @@
+"""Fit free parameters to the record's figures with Optuna, and report the fit with intervals."""
+
+from __future__ import annotations
+
+import math
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import optuna
+
+from ..engine import simulate
+from ..scenario import Scenario, load_scenario
+from ..validation.stats import Estimate, estimate
+from .targets import Free, Target, TargetsSpec, apply_free
+
+__all__ = ["Calibration", "calibrate", "measure", "scaled"]
+
+#: Population counts a calibration run scales; money statistics that are sums scale back by 1/scale.
+_COUNTS = ("n_companies", "n_trade_officials", "n_overseas_workers")
+
+
+@dataclass
+class Calibration:
+    scenario: Scenario                       # the calibrated scenario (full size)
+    best: dict[str, float]                   # free parameter label -> fitted value
+    ranges: dict[str, tuple[float, float]]   # label -> (min, max) over trials meeting every tolerance
+    accepted_trials: int
+    trials: int
+    loss: float
+    fit: list[dict] = field(default_factory=list)   # per target: record, model mean and CI, error, within
+    replications: int = 0
+    wall_seconds: float = 0.0
+
+    @property
+    def within_tolerance(self) -> bool:
+        return all(row["within"] for row in self.fit)
+
+
+def scaled(scenario: Scenario, scale: float) -> Scenario:
+    """``scenario`` with every population count (and the aggregate other-sources money) times ``scale``."""
+    if scale == 1.0:
+        return scenario
+    pop = scenario.population
+    overrides = {f"population.{name}": max(1, round(getattr(pop, name) * scale)) for name in _COUNTS}
+    overrides["other_sources.monthly_usd"] = scenario.other_sources.monthly_usd * scale
+    return load_scenario(scenario.model_dump(mode="json"), overrides)
+
+
+def measure(result, target: Target, scale: float = 1.0) -> float:
+    """``target``'s statistic in one run (sums scaled back to the full population)."""
+    monthly = result.monthly.to_pandas().set_index("date")
+    first, last = target.months()
+    values = monthly.loc[first:last, target.statistic]
+    if values.empty:
+        raise ValueError(f"target {target.name!r}: the run has no months in {target.period}")
+    return float(values.sum() / scale) if target.aggregate == "sum" else float(values.mean())
+
+
+def _loss(values: dict[str, float], targets) -> float:
+    """Mean squared log error, each in units of its tolerance (1 = at the edge of tolerance)."""
+    terms = [(math.log(max(values[t.name], 1e-12) / t.value) / math.log1p(t.tolerance)) ** 2 for t in targets]
+    return float(np.mean(terms))
+
+
+def _evaluate(task) -> dict[str, float]:
+    scenario, targets, scale, seed = task
+    result = simulate(scaled(scenario, scale), seed=seed)
+    return {t.name: measure(result, t, scale) for t in targets}
+
+
+def _mean_over(pool, scenario, targets, scale, seeds) -> dict[str, list[float]]:
+    runs = list(pool.map(_evaluate, [(scenario, targets, scale, seed) for seed in seeds]))
+    return {t.name: [run[t.name] for run in runs] for t in targets}
+
+
+def calibrate(scenario: Scenario, spec: TargetsSpec, *, trials: int = 60, replications: int = 2,
+              final_replications: int = 10, scale: float = 0.25, workers: int = 2, seed: int = 0,
+              progress: Callable[[int, int], None] | None = None) -> Calibration:
+    """Search ``spec.free`` to match ``spec.target``; return the calibrated scenario and its fit."""
+    clock = time.perf_counter()
+    targets = spec.target
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(direction="minimize", sampler=optuna.samplers.TPESampler(seed=seed))
+    accepted: list[dict[str, float]] = []
+    seeds = list(range(replications))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for number in range(trials):
+            trial = study.ask()
+            values = {free: trial.suggest_float(free.label, free.low, free.high, log=free.log) for free in spec.free}
+            candidate = apply_free(scenario, values)
+            means = {name: float(np.mean(v)) for name, v in _mean_over(pool, candidate, targets, scale, seeds).items()}
+            loss = _loss(means, targets)
+            study.tell(trial, loss)
+            if all(abs(means[t.name] / t.value - 1) <= t.tolerance for t in targets):
+                accepted.append({free.label: value for free, value in values.items()})
+            if progress:
+                progress(number + 1, trials + 1)
+        best = {free: study.best_params[free.label] for free in spec.free}
+        calibrated = apply_free(scenario, best)
+        final = _mean_over(pool, calibrated, targets, scale, list(range(1000, 1000 + final_replications)))
+    if progress:
+        progress(trials + 1, trials + 1)
+    fit = []
+    for t in targets:
+        est: Estimate = estimate(final[t.name])
+        fit.append({"target": t.name, "statistic": t.statistic, "period": t.period, "record": t.value,
+                    "model": est.mean, "ci_low": est.low, "ci_high": est.high, "error": est.mean / t.value - 1,
+                    "tolerance": t.tolerance, "within": abs(est.mean / t.value - 1) <= t.tolerance, "source": t.source})
+    ranges = {free.label: (min(a[free.label] for a in accepted), max(a[free.label] for a in accepted))
+              for free in spec.free} if accepted else {}
+    return Calibration(scenario=calibrated, best={free.label: value for free, value in best.items()}, ranges=ranges,
+                       accepted_trials=len(accepted), trials=trials, loss=float(study.best_value), fit=fit,
+                       replications=final_replications, wall_seconds=time.perf_counter() - clock)

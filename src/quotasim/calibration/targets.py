@@ -1,0 +1,136 @@
+"""The targets file: statistics to match and parameters to fit, validated with located errors."""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from ..calendar import parse_month
+from ..columns import MONTHLY
+from ..errors import ScenarioError, describe_validation_error
+from ..scenario import Scenario, load_scenario
+
+__all__ = ["Target", "Free", "TargetsSpec", "load_targets", "builtin_targets"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class Target(_Strict):
+    """A statistic of the monthly table over a period, and the figure the record gives."""
+
+    name: str
+    statistic: str = Field(description="a column of monthly.parquet (docs/outputs.md)")
+    period: str = Field(description="YYYY, or YYYY-MM..YYYY-MM (inclusive)")
+    aggregate: Literal["sum", "mean"] = "sum"
+    value: float = Field(gt=0)
+    tolerance: float = Field(gt=0, le=10, description="relative error accepted, e.g. 0.15")
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _known(self) -> "Target":
+        if self.statistic not in MONTHLY or self.statistic in ("month", "date"):
+            raise ValueError(f"statistic {self.statistic!r} is not a numeric column of monthly.parquet "
+                             "(see docs/outputs.md)")
+        self.months()
+        return self
+
+    def months(self) -> tuple[str, str]:
+        """First and last month of the period, YYYY-MM."""
+        if ".." in self.period:
+            first, last = (part.strip() for part in self.period.split("..", 1))
+        elif len(self.period) == 4 and self.period.isdigit():
+            first, last = f"{self.period}-01", f"{self.period}-12"
+        else:
+            raise ValueError(f"period {self.period!r}: expected YYYY or YYYY-MM..YYYY-MM")
+        if parse_month(first) > parse_month(last):
+            raise ValueError(f"period {self.period!r} ends before it starts")
+        return first, last
+
+
+class Free(_Strict):
+    """A parameter to fit: a dotted name, optionally the timeline entry (by date) it sits in."""
+
+    parameter: str
+    at: str | None = Field(None, description="date of the timeline entry whose value is fitted")
+    low: float
+    high: float
+    log: bool = False
+
+    @model_validator(mode="after")
+    def _range(self) -> "Free":
+        if not self.low < self.high:
+            raise ValueError(f"low ({self.low}) must be below high ({self.high})")
+        if self.log and self.low <= 0:
+            raise ValueError("a log-scale range needs low > 0")
+        return self
+
+    @property
+    def label(self) -> str:
+        return f"{self.parameter}@{self.at}" if self.at else self.parameter
+
+
+class TargetsSpec(_Strict):
+    description: str = ""
+    scenario: str | None = None
+    target: tuple[Target, ...] = Field(min_length=1)
+    free: tuple[Free, ...] = Field(min_length=1)
+
+
+def builtin_targets() -> list[str]:
+    folder = resources.files("quotasim") / "targets"
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def load_targets(source: str | Path, scenario: Scenario | None = None) -> TargetsSpec:
+    """Load and validate a targets file (a path or a built-in name); check free parameters against ``scenario``."""
+    path = Path(source)
+    if not path.exists() and str(source) in builtin_targets():
+        path = Path(str(resources.files("quotasim") / "targets" / f"{source}.toml"))
+    label = str(source)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(label, "(file)", str(path), f"cannot read the targets file: {exc.__class__.__name__}: {exc}; "
+                            f"built-in: {', '.join(builtin_targets())}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(label, "(syntax)", str(path), f"not valid TOML: {exc}") from None
+    try:
+        spec = TargetsSpec.model_validate(_lists_as_tuples(data))
+    except ValidationError as exc:
+        raise describe_validation_error(exc, label) from None
+    if scenario is not None:
+        for index, free in enumerate(spec.free):
+            try:
+                apply_free(scenario, {free: (free.low + free.high) / 2}, label=label, index=index)
+            except ScenarioError as exc:
+                _, field, value, allowed = exc.problems[0]
+                raise ScenarioError(label, f"free[{index}] ({free.label})", value, f"{field}: {allowed}") from None
+    return spec
+
+
+def apply_free(scenario: Scenario, values: dict[Free, float], label: str = "targets", index: int | None = None) -> Scenario:
+    """``scenario`` with the free parameters set to ``values`` (timeline entries addressed by date)."""
+    data = scenario.model_dump(mode="json")
+    overrides: dict[str, Any] = {}
+    for position, (free, value) in enumerate(values.items()):
+        where = f"free[{index if index is not None else position}]"
+        if free.at is None:
+            overrides[free.parameter] = value
+            continue
+        entries = [e for e in data["timeline"] if e["date"] == free.at and free.parameter in e["set"]]
+        if not entries:
+            raise ScenarioError(label, f"{where}.at", free.at,
+                                f"a date of a timeline entry of {scenario.name!r} that sets {free.parameter}")
+        for entry in entries:
+            entry["set"][free.parameter] = value
+    return load_scenario(data, overrides)
+
+
+def _lists_as_tuples(data: dict) -> dict:
+    return {key: tuple(value) if isinstance(value, list) else value for key, value in data.items()}
