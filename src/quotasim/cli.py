@@ -1,4 +1,4 @@
-"""Command line: ``quotasim run | scenarios | explain | validate``.
+"""Command line: ``quotasim run | scenarios | explain | validate | calibrate``.
 
 Bad input (a scenario file, a ``--set`` override, an output folder) ends with a located
 one-line-per-problem message and exit status 2, never a traceback.
@@ -103,6 +103,46 @@ def validate(size: Annotated[str, typer.Option(help="reduced (a fifth of the wor
     else:
         out_console.print(report.as_table(results, analytic, size))
     if not (all(r.passed for r in results) and analytic["passed"]):
+        raise typer.Exit(1)
+
+
+@app.command()
+def calibrate(scenario: ScenarioArg = "history-2016-2025",
+              targets: Annotated[str, typer.Option(help="targets file (TOML) or built-in name")] = "record",
+              trials: Annotated[int, typer.Option(min=1, max=5000, help="parameter sets tried (Optuna TPE)")] = 150,
+              replications: Annotated[int, typer.Option(min=1, max=50, help="runs averaged per trial")] = 2,
+              final_replications: Annotated[int, typer.Option(min=2, max=200, help="runs of the best set for the intervals")] = 10,
+              scale: Annotated[float, typer.Option(min=0.01, max=1.0, help="population scale of calibration runs")] = 0.25,
+              workers: Annotated[int, typer.Option(min=1, help="processes")] = 2,
+              seed: Annotated[int, typer.Option(min=0, help="seed of the search")] = 0,
+              out: Annotated[Optional[Path], typer.Option(help="calibrated scenario file [default: out/SCENARIO-calibrated.toml]")] = None,
+              overwrite: Annotated[bool, typer.Option(help="replace an existing --out file")] = False,
+              overrides: SetOpt = None) -> None:
+    """Fit the free parameters of a targets file to the record; write the calibrated scenario."""
+    from .calibration import calibrate as fit, load_targets
+    from .calibration.output import fit_table, parameter_table, write_calibrated
+    spec_scenario = _load(scenario, list(overrides or []))
+    try:
+        spec = load_targets(targets, spec_scenario)
+    except ScenarioError as exc:
+        console.print("error: " + str(exc), markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    destination = out or Path("out") / f"{spec_scenario.name}-calibrated.toml"
+    if destination.exists() and not overwrite:
+        console.print(f"error: {destination} exists; pass --overwrite to replace it", markup=False, highlight=False)
+        raise typer.Exit(2)
+    with Progress(TextColumn("calibrating"), BarColumn(), MofNCompleteColumn(), TextColumn("trials"),
+                  TimeRemainingColumn(), console=console, transient=True) as bar:
+        task = bar.add_task("calibrate", total=trials + 1)
+        result = fit(spec_scenario, spec, trials=trials, replications=replications,
+                     final_replications=final_replications, scale=scale, workers=workers, seed=seed,
+                     progress=lambda done, total: bar.update(task, completed=done))
+    out_console.print(fit_table(result))
+    out_console.print(parameter_table(result, spec))
+    written, report = write_calibrated(result, spec, str(targets), destination)
+    out_console.print(f"calibrated scenario written to {written} (fit: {report})")
+    if not result.within_tolerance:
+        out_console.print("not every target is within its tolerance")
         raise typer.Exit(1)
 
 

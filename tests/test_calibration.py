@@ -1,0 +1,97 @@
+"""``quotasim calibrate``: targets files are validated, a known parameter is recovered, the result is written."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+import quotasim
+from quotasim.calibration import calibrate, load_targets
+from quotasim.calibration.fit import measure
+from quotasim.cli import app
+
+SMALL = {"population.n_companies": 10, "population.n_trade_officials": 60, "population.n_overseas_workers": 600,
+         "months": 12, "behaviour.earnings_noise": False}
+TRUE_WAGE = 520.0
+
+
+def _targets_file(tmp_path, value: float, extra: str = "") -> str:
+    path = tmp_path / "targets.toml"
+    path.write_text(f'''
+[[target]]
+name = "workers' pay, 2016"
+statistic = "workers_net_usd"
+period = "2016"
+value = {value}
+tolerance = 0.05
+
+[[free]]
+parameter = "overseas_earnings.wage_usd"
+low = 300
+high = 1000
+{extra}''')
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def truth():
+    """The statistic the model gives at a known wage: the target a calibration must recover."""
+    scenario = quotasim.load_scenario("baseline", {**SMALL, "overseas_earnings.wage_usd": TRUE_WAGE})
+    result = quotasim.simulate(scenario, seed=0)
+    return float(result.monthly["workers_net_usd"].to_numpy().sum())
+
+
+def test_calibration_recovers_a_known_wage(tmp_path, truth):
+    scenario = quotasim.load_scenario("baseline", SMALL)
+    spec = load_targets(_targets_file(tmp_path, truth), scenario)
+    result = calibrate(scenario, spec, trials=25, replications=1, final_replications=3, scale=1.0, workers=1)
+    assert result.best["overseas_earnings.wage_usd"] == pytest.approx(TRUE_WAGE, rel=0.05)
+    assert result.within_tolerance and result.accepted_trials >= 1
+    low, high = result.ranges["overseas_earnings.wage_usd"]
+    assert low <= TRUE_WAGE * 1.05 and high >= TRUE_WAGE * 0.95
+    assert result.scenario.overseas_earnings.wage_usd == pytest.approx(result.best["overseas_earnings.wage_usd"])
+
+
+def test_measure_sums_scale_back_to_full_size():
+    scenario = quotasim.load_scenario("baseline", SMALL)
+    result = quotasim.simulate(scenario, seed=1)
+    from quotasim.calibration.targets import Target
+    target = Target(name="t", statistic="workers_net_usd", period="2016", value=1.0, tolerance=0.1)
+    total = float(result.monthly["workers_net_usd"].to_numpy().sum())
+    assert measure(result, target, scale=0.5) == pytest.approx(2 * total)
+
+
+def test_cli_writes_a_calibrated_scenario_that_runs(tmp_path, truth):
+    out = tmp_path / "calibrated.toml"
+    args = ["calibrate", "baseline", "--targets", _targets_file(tmp_path, truth), "--trials", "20",
+            "--replications", "1", "--final-replications", "2", "--scale", "1.0", "--workers", "1", "--out", str(out)]
+    for key, value in SMALL.items():
+        args += ["--set", f"{key}={str(value).lower()}"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    calibrated = quotasim.load_scenario(out)
+    assert calibrated.name == "baseline-calibrated"
+    assert calibrated.overseas_earnings.wage_usd == pytest.approx(TRUE_WAGE, rel=0.05)
+    fit = json.loads(out.with_suffix(".fit.json").read_text())
+    assert fit["within_tolerance"] and fit["fit"][0]["record"] == pytest.approx(truth)
+    refused = CliRunner().invoke(app, args)
+    assert refused.exit_code == 2 and "exists" in refused.output
+
+
+@pytest.mark.parametrize("extra, field, allowed", [
+    ('[[free]]\nparameter = "ratchet.up_rat"\nlow = 0\nhigh = 1\n', "free[1]", "unknown parameter"),
+    ('[[free]]\nparameter = "environment.sanctions_china"\nat = "2031-01"\nlow = 0\nhigh = 1\n', "free[1]", "timeline entry"),
+    ('[[free]]\nparameter = "ratchet.up_rate"\nlow = 0.5\nhigh = 0.1\n', "free[1]", "must be below high"),
+    ('[[target]]\nname = "x"\nstatistic = "no_such_column"\nperiod = "2016"\nvalue = 1\ntolerance = 0.1\n', "target[1]",
+     "not a numeric column"),
+    ('[[target]]\nname = "x"\nstatistic = "earned_usd"\nperiod = "16"\nvalue = 1\ntolerance = 0.1\n', "target[1]",
+     "expected YYYY"),
+])
+def test_bad_targets_file_gets_a_located_error(tmp_path, extra, field, allowed):
+    path = _targets_file(tmp_path, 1e6, extra)
+    with pytest.raises(quotasim.ScenarioError) as caught:
+        load_targets(path, quotasim.load_scenario("baseline"))
+    message = str(caught.value)
+    assert path in message and field in message and allowed in message
