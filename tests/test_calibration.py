@@ -47,6 +47,7 @@ def test_calibration_recovers_a_known_wage(tmp_path, truth):
     scenario = quotasim.load_scenario("baseline", SMALL)
     spec = load_targets(_targets_file(tmp_path, truth), scenario)
     result = calibrate(scenario, spec, trials=25, replications=1, final_replications=3, scale=1.0, workers=1)
+    assert result.replications == 3 and all(row["ci_low"] <= row["model"] <= row["ci_high"] for row in result.fit)
     assert result.best["overseas_earnings.wage_usd"] == pytest.approx(TRUE_WAGE, rel=0.05)
     assert result.within_tolerance and result.accepted_trials >= 1
     low, high = result.ranges["overseas_earnings.wage_usd"]

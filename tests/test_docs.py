@@ -43,3 +43,17 @@ def test_model_doc_lists_every_phase():
 def test_outputs_page_is_generated_from_the_declarations():
     from quotasim import columns
     assert (DOCS / "outputs.md").read_text() == columns.markdown(), "run: python -m quotasim.columns > docs/outputs.md"
+
+
+def test_validation_page_explains_every_check_and_target():
+    import tomllib
+    from importlib import resources
+
+    from quotasim.validation import CHECKS
+    text = (DOCS / "validation.md").read_text()
+    assert "PLACEHOLDER" not in text
+    for check in CHECKS:
+        assert f"`{check.id}`" in text, check.id
+    targets = tomllib.loads((resources.files("quotasim") / "targets" / "record.toml").read_text())
+    for target in targets["target"]:
+        assert target["name"] in text, target["name"]

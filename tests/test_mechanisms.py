@@ -152,10 +152,10 @@ CASES = [
     Case("surveillance", ratio(total("kept_by_officials_usd"), total("earned_usd")), "higher",
          "seed 004: surveillance catches misconduct and confiscates what officials skimmed",
          {"surveillance.detect_rate": 0.05}),   # the default rate is too rare to see in a small population
-    Case("party_funds", total("joint_venture_usd"), "lower",
+    Case("party_funds", last("joint_ventures"), "lower",
          "seed 004: party-fund companies are the keenest to open ventures abroad",
          {**DIRECTIVE, "population.n_companies": 225,   # enough first-tier fund-office companies
-          "population.affiliation_shares": [0.1, 0.1, 0.4, 0.4]}),
+          "population.affiliation_shares": [0.1, 0.1, 0.4, 0.4], "decentralisation.jv_rate": 0.05}),
 ]
 
 

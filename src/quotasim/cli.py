@@ -109,8 +109,8 @@ def validate(size: Annotated[str, typer.Option(help="reduced (a fifth of the wor
 @app.command()
 def calibrate(scenario: ScenarioArg = "history-2016-2025",
               targets: Annotated[str, typer.Option(help="targets file (TOML) or built-in name")] = "record",
-              trials: Annotated[int, typer.Option(min=1, max=5000, help="parameter sets tried (Optuna TPE)")] = 150,
-              replications: Annotated[int, typer.Option(min=1, max=50, help="runs averaged per trial")] = 2,
+              trials: Annotated[int, typer.Option(min=1, max=5000, help="parameter sets tried (Optuna TPE)")] = 200,
+              replications: Annotated[int, typer.Option(min=1, max=50, help="runs averaged per trial")] = 3,
               final_replications: Annotated[int, typer.Option(min=2, max=200, help="runs of the best set for the intervals")] = 10,
               scale: Annotated[float, typer.Option(min=0.01, max=1.0, help="population scale of calibration runs")] = 0.25,
               workers: Annotated[int, typer.Option(min=1, help="processes")] = 2,

@@ -88,6 +88,9 @@ class Population(Group):
     trade_post_shares: tuple[Fraction, Fraction, Fraction, Fraction, Fraction, Fraction] = param(
         (0.25, 0.15, 0.25, 0.2, 0.1, 0.05), unit="fraction", source="seed 002",
         doc="trade officials' posts: Pyongyang, province, border city, big Chinese city, Russia, third country")
+    worker_concentration: float = param(1.5, unit="log-sd", ge=0, le=5,
+                                        doc="spread of companies' shares of overseas workers (lognormal): a few "
+                                            "companies dispatch most workers, many mainly trade")
     family_at_home_share: float = param(0.9, unit="fraction", ge=0, le=1, source="seed 001",
                                         doc="officials and workers whose families stay at home (defection deterrent)")
     skill_sigma: float = param(0.35, unit="log-sd", ge=0, le=2, doc="spread of individual skill (lognormal, median 1)")

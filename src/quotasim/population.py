@@ -31,7 +31,7 @@ def build_state(p, rng: np.random.Generator) -> State:
                   trust=np.full(3, p.frictions.initial_trust if p.frictions.enabled else 1.0),
                   market_open=np.ones(4), competition=np.ones(4), initial_workers_by_route=np.zeros(4))
     role, post = _roles_and_posts(pop, rng)
-    company = rng.integers(0, pop.n_companies, n_people)
+    company = _companies_of(pop, rng, role)
     state.initial_workers_by_route = np.bincount(POST_ROUTE[post][role == WORKER], minlength=4).astype(float)
     new_officials(state, p, rng, company=company, role=role, post=post, effort=_initial_effort(pop, rng, n_people))
     update_markets(state, p)
@@ -91,6 +91,15 @@ def _roles_and_posts(pop, rng: np.random.Generator) -> tuple[np.ndarray, np.ndar
     worker_post = np.choose(worker_route, [BORDER_CITY, RUSSIA_POST, THIRD_POST])
     role = np.concatenate([np.full(n_traders, TRADER), np.full(n_workers, WORKER)]).astype(np.int8)
     return role, np.concatenate([trader_post, worker_post]).astype(np.int8)
+
+
+def _companies_of(pop, rng: np.random.Generator, role: np.ndarray) -> np.ndarray:
+    """Traders spread evenly over companies; workers go mostly to the few companies that dispatch many."""
+    company = rng.integers(0, pop.n_companies, len(role))
+    workers = np.flatnonzero(role == WORKER)
+    weight = rng.lognormal(0.0, pop.worker_concentration, pop.n_companies)
+    company[workers] = rng.choice(pop.n_companies, len(workers), p=weight / weight.sum())
+    return company
 
 
 def _initial_effort(pop, rng: np.random.Generator, n: int) -> np.ndarray:

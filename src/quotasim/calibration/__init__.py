@@ -3,9 +3,9 @@
 A targets file (TOML, :mod:`.targets`) lists statistics of the monthly table with the
 figures the record gives and the error accepted, and the free parameters with their
 prior ranges. :func:`calibrate` searches with Optuna's TPE sampler (seeded, so a
-calibration is reproducible), re-runs the five best sets on fresh seeds and keeps the
-one that does best there (a noisy search's best trial is partly luck), gives every
-target its interval over those replications, reports the range of each parameter over
+calibration is reproducible), re-runs the eight best sets on fresh seeds and keeps the
+one that does best there (a noisy search's best trial is partly luck), re-runs that set
+at full size to give every target its interval, reports the range of each parameter over
 all trials that met every tolerance, and returns a calibrated scenario.
 """
 

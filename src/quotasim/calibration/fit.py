@@ -78,7 +78,8 @@ def _mean_over(pool, scenario, targets, scale, seeds) -> dict[str, list[float]]:
 
 def calibrate(scenario: Scenario, spec: TargetsSpec, *, trials: int = 60, replications: int = 2,
               final_replications: int = 10, scale: float = 0.25, workers: int = 2, seed: int = 0,
-              finalists_kept: int = 5, progress: Callable[[int, int], None] | None = None) -> Calibration:
+              finalists_kept: int = 8, final_scale: float = 1.0,
+              progress: Callable[[int, int], None] | None = None) -> Calibration:
     """Search ``spec.free`` to match ``spec.target``; return the calibrated scenario and its fit."""
     clock = time.perf_counter()
     targets = spec.target
@@ -109,6 +110,8 @@ def calibrate(scenario: Scenario, spec: TargetsSpec, *, trials: int = 60, replic
             scored.append((_loss({name: float(np.mean(v)) for name, v in runs.items()}, targets), values, runs))
         loss, best, final = min(scored, key=lambda item: item[0])
         calibrated = apply_free(scenario, best)
+        if final_scale != scale:           # report the fit of the scenario as it will be run
+            final = _mean_over(pool, calibrated, targets, final_scale, fresh)
     if progress:
         progress(trials + 1, trials + 1)
     fit = []

@@ -53,3 +53,16 @@ def as_markdown(results, analytic: dict, size: str) -> str:
     lines.append(f"| analytic | `forward-ratchet` | {worst:.2g} | < {analytic['tolerance']:g} | "
                  f"{'pass' if analytic['passed'] else 'FAIL'} |")
     return "\n".join(lines) + "\n"
+
+
+def checks_markdown() -> str:
+    """Every check explained: the report's claim, the statistic, the threshold and why (for the docs)."""
+    from .checks import CHECKS
+    parts = []
+    for c in CHECKS:
+        counter = (f" Compared with the same scenario and seeds with "
+                   f"{', '.join(f'`{k}={v}`' for k, v in c.counterfactual.items())}." if c.counterfactual else "")
+        parts.append(f"- **`{c.id}`** ({c.report}, `{c.scenario}`): *\"{c.claim}\"*. Statistic: {c.statistic}; "
+                     f"passes when the 95 % interval lies {'above' if c.above else 'below'} {c.threshold:g}. "
+                     f"{c.why[0].upper()}{c.why[1:]}{counter}")
+    return "\n".join(parts) + "\n"

@@ -1,0 +1,56 @@
+"""One measured run in a fresh process: ``python -m benchmarks.probe KIND OFFICIALS MONTHS``.
+
+KIND is ``full`` (the baseline model scaled to OFFICIALS people), ``reduced`` (quotasim on
+the twin's rules) or ``twin`` (the Mesa twin). Prints one JSON line: wall seconds,
+official-steps per second, and peak resident memory above the interpreter's baseline.
+A fresh process per measurement keeps one size's memory out of the next one's figure.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+
+
+def _peak_bytes() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024   # Linux reports KiB
+
+
+def full_size_overrides(officials: int, months: int) -> dict:
+    """Baseline proportions (225 companies, 2,250 traders, 100,000 workers) at ``officials`` people."""
+    share = officials / 102_250
+    traders = max(1, round(2_250 * share))
+    return {"months": months, "population.n_companies": max(1, round(225 * share)),
+            "population.n_trade_officials": traders, "population.n_overseas_workers": officials - traders,
+            "other_sources.monthly_usd": 8_000_000.0 * share}
+
+
+def main(kind: str, officials: int, months: int) -> dict:
+    import quotasim
+    from benchmarks import twin_rules
+    overrides = full_size_overrides(officials, months) if kind == "full" else twin_rules.overrides(officials, months)
+    scenario = quotasim.load_scenario("baseline", overrides)
+    if kind == "twin":
+        from benchmarks.mesa_twin import run_twin
+        run_twin(quotasim.load_scenario("baseline", twin_rules.overrides(50, 2)))     # warm the imports
+        baseline = _peak_bytes()
+        clock = time.perf_counter()
+        run_twin(scenario, seed=0)
+    else:
+        quotasim.simulate(quotasim.load_scenario("baseline", {**overrides, "population.n_companies": 2,
+                                                              "population.n_trade_officials": 20,
+                                                              "population.n_overseas_workers": 30 if kind == "full" else 0,
+                                                              "months": 2}))
+        baseline = _peak_bytes()
+        clock = time.perf_counter()
+        quotasim.simulate(scenario, seed=0)
+    wall = time.perf_counter() - clock
+    return {"kind": kind, "officials": officials, "months": months, "wall_seconds": wall,
+            "steps_per_second": officials * months / wall,
+            "peak_bytes_per_official": max(_peak_bytes() - baseline, 0) / officials}
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))))
