@@ -57,14 +57,6 @@ def officials_mean(column: str, where: Callable) -> Callable:
     return measure
 
 
-def officials_share_over_goal(r) -> float:
-    """Share of traders in post abroad whose attainment at the last review is at or over the goal (M15)."""
-    table = r.officials.to_pandas()
-    abroad = table["post"].isin(["border_city", "big_chinese_city", "russia", "third_country"])
-    traders = table[(table["role"] == "trade_official") & abroad & (table["status"] == "active")]
-    return float((traders["attainment"] >= r.scenario.goal_recall.attainment).mean())
-
-
 @dataclass(frozen=True)
 class Case:
     mechanism: str                 # scenario key of the mechanism group
@@ -117,9 +109,10 @@ CASES = [
          {"timeline": [{"date": "2016-03", "set": {"environment.other_sources_open": False}}]}),
     Case("rumour_recall", total("recalled"), "lower",
          "seed 002: visible high performers are recalled after rivals' rumours", VISIBLE),
-    Case("goal_recall", officials_share_over_goal, "higher",
-         "seed 002: once a foreign currency goal is met, traders are recalled or relocated, so few stay in post "
-         "above it", {"rumour_recall.enabled": False}),   # M15 alone: no recalls from rumours
+    Case("goal_recall", lambda r: total("recalled_at_goal")(r) + total("relocated")(r), "lower",
+         "seed 002: once a foreign currency goal is met, traders are recalled or relocated home "
+         "(the moderate performance this teaches is checked by quotasim validate, 002-moderate-performance)",
+         {"rumour_recall.enabled": False}),   # M15 alone: no recalls from rumours
     Case("posts", officials_mean("visibility_usd", lambda t: (t["post"] == "big_chinese_city") & (t["role"] == "trade_official")),
          "lower", "seed 002: big-city posts draw up large MOU deals, worth more than border trade"),
     Case("affiliation", mean("pipeline_backlog"), "higher",

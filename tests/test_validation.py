@@ -16,14 +16,14 @@ from quotasim.validation.stats import estimate
 
 
 def test_validate_passes_every_check_at_reduced_size():
-    result = CliRunner().invoke(app, ["validate", "--size", "reduced", "--replications", "10", "--workers", "2", "--json"])
+    result = CliRunner().invoke(app, ["validate", "--size", "reduced", "--replications", "20", "--workers", "2", "--json"])
     data = json.loads(result.output)
     failed = [c["id"] for c in data["checks"] if not c["passed"]]
     assert result.exit_code == 0 and data["passed"], f"failed: {failed}, analytic: {data['analytic']}"
     reports = {c["report"] for c in data["checks"]}
     assert reports == {f"seed 00{i}" for i in range(5)}, "every report has at least one check"
     for check in data["checks"]:
-        assert check["replications"] == 10 and check["ci_low"] <= check["mean"] <= check["ci_high"]
+        assert check["replications"] == 20 and check["ci_low"] <= check["mean"] <= check["ci_high"]
         beyond = check["ci_low"] > check["threshold"] if check["passes_when"] == "above" else check["ci_high"] < check["threshold"]
         assert beyond, check["id"]
     assert data["analytic"]["points"] >= 25 and data["analytic"]["passed"]

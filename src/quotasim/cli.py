@@ -81,7 +81,7 @@ def explain(scenario: ScenarioArg = "baseline", overrides: SetOpt = None,
 
 @app.command()
 def validate(size: Annotated[str, typer.Option(help="reduced (a fifth of the workers; CI) or full (as written)")] = "reduced",
-             replications: Annotated[int, typer.Option(min=2, help="replications per scenario")] = 10,
+             replications: Annotated[int, typer.Option(min=2, help="replications per scenario")] = 20,
              workers: Annotated[int, typer.Option(min=1, help="processes")] = 2,
              as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
              markdown: Annotated[bool, typer.Option(help="the table as Markdown (for docs/validation.md)")] = False) -> None:

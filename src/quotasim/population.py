@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .phases.conditions import update_markets
-from .rules import HALF, expected_capacity, remit_share
+from .rules import HALF, expected_capacity, remit_share, take_home_ratio
 from .state import (BORDER_CITY, CHINA, COMPANY_COLUMNS, DEAL_COLUMNS, OFFICIAL_COLUMNS, POST_ROUTE, RUSSIA,
                     RUSSIA_POST, THIRD, THIRD_POST, TRADER, WORKER, State, Table)
 
@@ -76,7 +76,7 @@ def new_officials(state: State, p, rng: np.random.Generator, *, company: np.ndar
     off = state.officials
     off.capacity_usd[rows] = expected_capacity(state, p, rows)
     rho = remit_share(state, p)[company]
-    take_home = np.divide(off.capacity_usd[rows] * (1 - rho), rho * HALF, out=np.zeros(n), where=rho > 0)
+    take_home = off.capacity_usd[rows] * take_home_ratio(rho) / HALF
     off.wealth_usd[rows] = pop.initial_wealth_months * take_home
     state.companies.headcount[:] += np.bincount(company, minlength=state.companies.n).astype(np.int32)
     return rows

@@ -14,7 +14,7 @@ from .state import (ABROAD_POSTS, ACTIVE, BIG_CITY, BORDER_CITY, CENTRAL, FOREIG
 __all__ = ["HALF", "border_closed", "directive_in_force", "independent_companies", "protection", "access",
            "watch_factor", "remit_share", "abroad", "active", "earns_domestically", "median_deal_usd",
            "total_rent_share", "worker_pay_factor", "expected_capacity", "assign_targets", "leave",
-           "required_stage_mask", "pressure_extra"]
+           "required_stage_mask", "pressure_extra", "take_home_ratio"]
 
 HALF = 6  # months in a review period (M1, M2)
 
@@ -146,6 +146,11 @@ def leave(state: State, rows: np.ndarray, status: int, flow: str) -> None:
     off.effort_in_force[rows] = 0.0
     state.flows.add(flow, len(rows))
     state.companies.headcount[:] -= np.bincount(off.company[rows], minlength=state.companies.n).astype(np.int32)
+
+
+def take_home_ratio(rho: np.ndarray) -> np.ndarray:
+    """What an official keeps per dollar remitted, (1 - ρ) / ρ; finite however small the state's share."""
+    return (1 - rho) / np.maximum(rho, 1e-9)
 
 
 def pressure_extra(officials, p) -> np.ndarray:

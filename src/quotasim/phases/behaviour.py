@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..rules import abroad, pressure_extra, remit_share
-from ..state import ACTIVE, TRADER, State
+from ..rules import abroad, pressure_extra, remit_share, take_home_ratio
+from ..state import ABROAD_POSTS, ACTIVE, TRADER, State
 
 __all__ = ["adapt_effort", "forward_output", "forward_effort", "remittance_ceiling"]
 
@@ -63,8 +63,8 @@ def forward_effort(state: State, p) -> np.ndarray:
     return np.clip(np.clip(target_in_capacity, low, high), 0.0, b.max_effort).astype(np.float32)
 
 
-def remittance_ceiling(state: State, p) -> np.ndarray:
-    """Most of this half's target an adaptive official abroad is willing to remit (inf: no limit).
+def remittance_ceiling(state: State, p, rows: np.ndarray) -> np.ndarray:
+    """Most of this half's target each official in ``rows`` is willing to remit (inf: no limit).
 
     Seed 002: "to remain trading in China for as long as possible, and therefore reap the
     most personal profit while fulfilling state duties, maintaining only a moderate level
@@ -75,13 +75,14 @@ def remittance_ceiling(state: State, p) -> np.ndarray:
     holds back, so any bunching above 100 % comes from what officials learned.
     """
     off, b = state.officials, p.behaviour
-    ceiling = np.full(off.n, np.inf)
+    ceiling = np.full(len(rows), np.inf)
     if b.rule != "adaptive" or not p.quota.enabled or state.recall_risk_estimate <= 0:
         return ceiling
     goal = p.goal_recall.attainment
-    rho = remit_share(state, p)[off.company]
-    surplus_gain = max(goal - 1.0, 0.0) * np.divide(1 - rho, rho, out=np.ones_like(rho), where=rho > 0)
-    fearful = (state.recall_risk_estimate * b.recall_loss > surplus_gain) & (off.role == TRADER) & abroad(off)
+    rho = remit_share(state, p)[off.company[rows]]
+    surplus_gain = max(goal - 1.0, 0.0) * take_home_ratio(rho)
+    exposed = (off.role[rows] == TRADER) & ABROAD_POSTS[off.post[rows]]
+    fearful = (state.recall_risk_estimate * b.recall_loss > surplus_gain) & exposed
     ceiling[fearful] = 1.0 + max(goal - 1.0, 0.0) / 2
     return ceiling
 
@@ -133,7 +134,7 @@ def _expected_payoff(state: State, p, effort: np.ndarray) -> np.ndarray:
     has_target = off.target_usd >= 1.0
     attainment = np.divide(in_force * off.capacity_usd, off.target_usd, out=in_force.copy(), where=has_target)
     rho = remit_share(state, p)[off.company]
-    score = attainment * np.divide(1 - rho, rho, out=np.ones_like(rho), where=rho > 0) - b.effort_cost * effort ** 2
+    score = attainment * take_home_ratio(rho) - b.effort_cost * effort ** 2
     if p.pressure.enabled:
         score -= b.shortfall_penalty * np.maximum(1.0 - attainment, 0.0)
     exposed = abroad(off) & (off.role == TRADER) & (attainment >= p.goal_recall.attainment)

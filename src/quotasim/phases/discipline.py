@@ -31,8 +31,8 @@ def surveil(state: State, p, rng: np.random.Generator) -> None:
         return
     off = state.officials
     chance = p.surveillance.detect_rate * watch_factor(p)
-    watched = (off.status == ACTIVE) & (off.role == TRADER)
-    caught = np.flatnonzero(watched & (rng.random(off.n) < chance))
+    watched = np.flatnonzero((off.status == ACTIVE) & (off.role == TRADER))
+    caught = watched[rng.random(len(watched)) < chance]     # draws for traders only: they are few
     taken = state.month["kept"][caught]
     off.wealth_usd[caught] -= taken
     off.half_kept_usd[caught] -= taken

@@ -26,7 +26,8 @@ def fill_vacancies(state: State, p, rng: np.random.Generator) -> None:
     vacant = (off.status != ACTIVE) & ~off.replaced
     if border_closed(p):
         vacant &= ~ABROAD_POSTS[off.post]
-    chosen = np.flatnonzero(vacant & (rng.random(off.n) < p.population.refill_rate))
+    vacant = np.flatnonzero(vacant)
+    chosen = vacant[rng.random(len(vacant)) < p.population.refill_rate]
     chosen = _within_worker_caps(state, p, rng, chosen)
     if len(chosen) == 0:
         return

@@ -25,17 +25,20 @@ def defect_and_give_up(state: State, p, rng: np.random.Generator) -> None:
     live = off.status == ACTIVE
     if p.defection.enabled:
         d = p.defection
-        strain = off.pressure + off.fear
-        hazard = d.base_rate * (1 + d.pressure_factor * strain) * np.where(off.family_at_home, 1 - d.family_deterrence, 1.0)
-        leave(state, np.flatnonzero(live & abroad(off) & (rng.random(off.n) < hazard)), DEFECTED, "defected")
+        at_risk = np.flatnonzero(live & abroad(off))
+        strain = off.pressure[at_risk] + off.fear[at_risk]
+        hazard = (d.base_rate * (1 + d.pressure_factor * strain)
+                  * np.where(off.family_at_home[at_risk], 1 - d.family_deterrence, 1.0))
+        leave(state, at_risk[rng.random(len(at_risk)) < hazard], DEFECTED, "defected")
     if p.giving_up.enabled and p.quota.enabled:
         g = p.giving_up
         over = ((off.status == ACTIVE) & ~off.resigned & (off.pressure > g.pressure_threshold)
                 & (off.attainment < g.attainment_threshold))
-        quitting = over & (rng.random(off.n) < g.rate)
+        over = np.flatnonzero(over)
+        quitting = over[rng.random(len(over)) < g.rate]
         off.resigned[quitting] = True      # stop trying; the next review deals with them
         off.effort[quitting] = 0.0
-        state.flows.add("stopped_trying", int(quitting.sum()))
+        state.flows.add("stopped_trying", len(quitting))
 
 
 def cap_workers(state: State, p, rng: np.random.Generator) -> None:

@@ -36,7 +36,7 @@ def split_income(state: State, p, rng: np.random.Generator) -> None:
     levied = np.minimum(net - shared, _levy_due(off, p))
     rest = net - shared - levied
     remitted = rest * remit_share(state, p)[off.company]
-    ceiling = remittance_ceiling(state, p)
+    ceiling = remittance_ceiling(state, p, np.arange(off.n))
     if np.isfinite(ceiling).any():             # officials who fear recall hold back (seed 002)
         limited = np.isfinite(ceiling)
         room = np.maximum(ceiling[limited] * off.target_usd[limited] - off.half_remitted_usd[limited], 0.0)

@@ -67,7 +67,7 @@ def _run_replication(task: tuple[str, str, int]) -> dict[str, float]:
     return values
 
 
-def validate(size: str = "reduced", replications: int = 10, workers: int = 1, confidence: float = 0.95,
+def validate(size: str = "reduced", replications: int = 20, workers: int = 1, confidence: float = 0.95,
              progress: Callable[[int, int], None] | None = None) -> tuple[list[CheckResult], dict]:
     """Run every check; return the results and the analytic check's figures (with wall time)."""
     if replications < 2:
