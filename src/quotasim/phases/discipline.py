@@ -20,7 +20,7 @@ import numpy as np
 
 from ..rules import abroad, leave, protection, watch_factor
 from .exits import summon_home_the_resigned
-from ..state import ACTIVE, ARRESTED, PYONGYANG, RECALLED, TRADER, POST_ROUTE, State
+from ..state import ABROAD_POSTS, ACTIVE, ARRESTED, PYONGYANG, RECALLED, TRADER, POST_ROUTE, State
 
 __all__ = ["surveil", "recall_by_rumour", "discipline_at_review", "year_end_scrutiny"]
 
@@ -50,15 +50,15 @@ def recall_by_rumour(state: State, p, rng: np.random.Generator) -> None:
     if not p.rumour_recall.enabled:
         return
     off = state.officials
-    live = off.status == ACTIVE
-    visible = live & abroad(off) & (off.role == TRADER) & (off.visibility_usd >= p.rumour_recall.threshold_usd)
-    if not visible.any():
+    traders = np.flatnonzero((off.status == ACTIVE) & (off.role == TRADER))   # rivals and targets are traders
+    visible = traders[ABROAD_POSTS[off.post[traders]] & (off.visibility_usd[traders] >= p.rumour_recall.threshold_usd)]
+    if not len(visible):
         return
-    rival_share = _underperforming_share_by_route(off, live)[off.route]
-    relatives = 1 + (p.patronage.rumour_per_relative * off.n_relatives if p.patronage.enabled else 0)
+    rival_share = _underperforming_share_by_route(off, traders)[off.route[visible]]
+    relatives = 1 + (p.patronage.rumour_per_relative * off.n_relatives[visible] if p.patronage.enabled else 0)
     hazard = (p.rumour_recall.rate * rival_share * watch_factor(p) * relatives
-              * (1 - protection(p, state.companies.affiliation[off.company])))
-    recalled = np.flatnonzero(visible & (rng.random(off.n) < hazard))
+              * (1 - protection(p, state.companies.affiliation[off.company[visible]])))
+    recalled = visible[rng.random(len(visible)) < hazard]
     leave(state, recalled, RECALLED, "recalled")
     state.flows.add("recalled_by_rumour", len(recalled))
     state.half_rumour_recalls += len(recalled)
@@ -133,8 +133,10 @@ def _arrest(state: State, p, rows: np.ndarray) -> None:
         np.minimum(off.fear, 5.0, out=off.fear)
 
 
-def _underperforming_share_by_route(off, live: np.ndarray) -> np.ndarray:
-    """Share of active officials per route below target at the last review (the rivals)."""
-    below = live & (off.attainment < 1.0)
-    n_live = np.bincount(off.route[live], minlength=4)
-    return np.divide(np.bincount(off.route[below], minlength=4), n_live, out=np.zeros(4), where=n_live > 0)
+def _underperforming_share_by_route(off, traders: np.ndarray) -> np.ndarray:
+    """Share of serving traders per route below target at the last review: the rivals who spread
+    rumours ("political infighting instigated by underperforming trade workers", seed 002)."""
+    route = off.route[traders]
+    below = off.attainment[traders] < 1.0
+    n_live = np.bincount(route, minlength=4)
+    return np.divide(np.bincount(route[below], minlength=4), n_live, out=np.zeros(4), where=n_live > 0)

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..rules import HALF, directive_in_force, remit_share
 from .behaviour import remittance_ceiling
-from ..state import BIG_CITY, DEFECTED, FUND_OFFICE, LOWER, State
+from ..state import BIG_CITY, DEFECTED, FUND_OFFICE, LOWER, TRADER, State
 
 __all__ = ["split_income"]
 
@@ -32,14 +32,16 @@ def split_income(state: State, p, rng: np.random.Generator) -> None:
     lost = np.where(fled, earned, np.minimum(month["seized"], earned))
     rents = np.where(fled, 0.0, np.minimum(month["rents"], earned - lost))
     net = earned - lost - rents
-    shared = net * _upward_share(state, p)[off.company]
+    upward = _upward_share(state, p)
+    shared = net * upward[off.company] if upward.any() else np.zeros_like(net)
     levied = np.minimum(net - shared, _levy_due(off, p))
     rest = net - shared - levied
     remitted = rest * remit_share(state, p)[off.company]
-    ceiling = remittance_ceiling(state, p, np.arange(off.n))
-    if np.isfinite(ceiling).any():             # officials who fear recall hold back (seed 002)
-        limited = np.isfinite(ceiling)
-        room = np.maximum(ceiling[limited] * off.target_usd[limited] - off.half_remitted_usd[limited], 0.0)
+    traders = np.flatnonzero(off.role == TRADER)   # only traders abroad may hold back (seed 002)
+    ceiling = remittance_ceiling(state, p, traders)
+    limited = traders[np.isfinite(ceiling)]
+    if len(limited):
+        room = np.maximum(ceiling[np.isfinite(ceiling)] * off.target_usd[limited] - off.half_remitted_usd[limited], 0.0)
         remitted[limited] = np.minimum(remitted[limited], room)
     kept = rest - remitted
     off.half_remitted_usd[:] += remitted
