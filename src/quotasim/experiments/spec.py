@@ -271,15 +271,19 @@ def _base_scenario(spec: ExperimentSpec, base_dir: Path, label: str) -> Scenario
     try:
         return load_scenario(source, overrides)
     except ScenarioError as exc:
-        raise _relocate(exc, label, "set") from None
+        raise _relocate(exc, label, overrides) from None
 
 
-def _relocate(exc: ScenarioError, label: str, prefix: str) -> ScenarioError:
-    """Re-point a scenario error at the spec field that caused it."""
+def _relocate(exc: ScenarioError, label: str, overrides: dict[str, Any]) -> ScenarioError:
+    """Re-point a scenario error at the spec field that caused it: a ``set`` entry, ``months``,
+    or else the base scenario itself."""
     problems = []
     for file, field, value, allowed in exc.problems:
-        if file == "--set":
-            problems.append((label, f"{prefix}.{field}", value, allowed))
+        key = field.split("[")[0]
+        if key == "months" and "months" in overrides:
+            problems.append((label, "months", value, allowed))
+        elif file == "--set" or key in overrides:
+            problems.append((label, f"set.{field}", value, allowed))
         else:
             problems.append((label, "scenario", value, f"{allowed} (in {file}, field {field})"))
     first, *rest = problems

@@ -29,7 +29,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import tomli_w
 
@@ -42,6 +44,13 @@ __all__ = ["ExperimentStore", "JournalState", "load_stored_spec", "MANIFEST", "J
 
 MANIFEST, JOURNAL, PARTS, RUNS, POINTS = "manifest.json", "journal.jsonl", "parts", "runs.parquet", "points.parquet"
 SPEC_JSON, SPEC_COPY, BASE = "spec.json", "spec.toml", "base_scenario.toml"
+_JOURNAL_COLUMNS = ("{run_id: 'VARCHAR', point: 'BIGINT', replication: 'INTEGER', seed: 'UBIGINT', status: 'VARCHAR', "
+                    "attempt: 'INTEGER', error: 'VARCHAR', wall_seconds: 'DOUBLE', finished: 'VARCHAR', "
+                    "parts: 'STRUCT(monthly VARCHAR, reviews VARCHAR)'}")
+RUNS_SCHEMA = pa.schema([("run_id", pa.string()), ("point", pa.int64()), ("replication", pa.int32()),
+                         ("seed", pa.uint64()), ("status", pa.string()), ("attempts", pa.int32()),
+                         ("error", pa.string()), ("wall_seconds", pa.float64()), ("finished", pa.string()),
+                         ("monthly_sha256", pa.string()), ("reviews_sha256", pa.string())])
 
 
 @dataclass
@@ -118,39 +127,48 @@ class ExperimentStore:
         except (OSError, ValueError) as exc:
             raise OutputError(f"{self.root / MANIFEST}: cannot read the experiment manifest: {exc}") from None
 
-    def journal_records(self) -> list[dict[str, Any]]:
-        """Every complete journal line, in order (a line cut short by a kill is skipped)."""
-        path = self.root / JOURNAL
-        if not path.exists():
-            return []
-        records = []
-        for line in path.read_text().splitlines():
-            try:
-                records.append(json.loads(line))
-            except ValueError:
-                continue
-        return records
+    def runs_table(self) -> pa.Table:
+        """The journal's last record per run, with its number of attempts (the ``runs`` view).
 
-    def latest_records(self) -> dict[str, dict[str, Any]]:
-        """The last journal record of each run."""
-        latest: dict[str, dict[str, Any]] = {}
-        for record in self.journal_records():
-            latest[record["run_id"]] = record
-        return latest
+        DuckDB reads the journal, so this process never holds the journal's lines; a line a
+        kill cut short reads as an empty row and is dropped.
+        """
+        path = self.root / JOURNAL
+        if not path.exists() or path.stat().st_size == 0:
+            return RUNS_SCHEMA.empty_table()
+        con = duckdb.connect()
+        try:
+            table = con.sql(f"""
+                SELECT run_id, arg_max(point, line) AS point, arg_max(replication, line) AS replication,
+                       arg_max(seed, line) AS seed, arg_max(status, line) AS status,
+                       count(*)::INTEGER AS attempts, arg_max(error, line) AS error,
+                       arg_max(wall_seconds, line) AS wall_seconds, arg_max(finished, line) AS finished,
+                       arg_max(parts.monthly, line) AS monthly_sha256, arg_max(parts.reviews, line) AS reviews_sha256
+                FROM (SELECT *, row_number() OVER () AS line
+                      FROM read_json('{_escape(path)}', format = 'newline_delimited', ignore_errors = true,
+                                     columns = {_JOURNAL_COLUMNS}))
+                WHERE run_id IS NOT NULL AND status IS NOT NULL
+                GROUP BY run_id ORDER BY run_id""").to_arrow_table()
+        finally:
+            con.close()
+        return table.cast(RUNS_SCHEMA)
 
     def state(self, verify: bool = True) -> JournalState:
         """Finished and failed runs; with ``verify``, a finished run whose part is missing or
         does not match its checksum is to be run again."""
         state = JournalState()
-        for record in self.journal_records():
-            state.attempts[record["run_id"]] = state.attempts.get(record["run_id"], 0) + 1
-        for run, record in self.latest_records().items():
-            if record["status"] == "failed":
-                state.failed[run] = record.get("error", "")
-            elif not verify or all(self._part_matches(table, run, digest) for table, digest in record["parts"].items()):
-                state.done.add(run)
-            else:
-                state.rerun.add(run)
+        runs = self.runs_table()
+        for batch in runs.to_batches(max_chunksize=4096):
+            for row in batch.to_pylist():
+                run = row["run_id"]
+                state.attempts[run] = row["attempts"]
+                parts = {name: row[f"{name}_sha256"] for name in ("monthly", "reviews") if row[f"{name}_sha256"]}
+                if row["status"] == "failed":
+                    state.failed[run] = row["error"] or ""
+                elif not verify or all(self._part_matches(table, run, digest) for table, digest in parts.items()):
+                    state.done.add(run)
+                else:
+                    state.rerun.add(run)
         return state
 
     def _part_matches(self, table: str, run: str, digest: str) -> bool:
@@ -184,30 +202,15 @@ class ExperimentStore:
             stream.flush()
             os.fsync(stream.fileno())
 
-    def runs_table(self) -> pa.Table:
-        """The journal's last record per run as a table (the catalogue's ``runs`` view)."""
-        latest = sorted(self.latest_records().values(), key=lambda r: r["run_id"])
-        attempts = self.state(verify=False).attempts
-        schema = pa.schema([("run_id", pa.string()), ("point", pa.int64()), ("replication", pa.int32()),
-                            ("seed", pa.uint64()), ("status", pa.string()), ("attempts", pa.int32()),
-                            ("error", pa.string()), ("wall_seconds", pa.float64()), ("finished", pa.string()),
-                            ("monthly_sha256", pa.string())])
-        rows = {name: [] for name in schema.names}
-        for record in latest:
-            for name in ("run_id", "point", "replication", "seed", "status", "error", "wall_seconds", "finished"):
-                rows[name].append(record.get(name))
-            rows["attempts"].append(attempts[record["run_id"]])
-            rows["monthly_sha256"].append(record.get("parts", {}).get("monthly"))
-        return pa.table(rows, schema=schema)
-
     def finalize(self, counts: dict[str, Any]) -> dict[str, Any]:
         """Write ``runs.parquet`` and bring the manifest up to date; return the manifest."""
         runs = self.runs_table()
         manifest = self.manifest()
         manifest["files"][RUNS] = write_atomic(self.root / RUNS, lambda p: pq.write_table(runs, p))
-        status = runs["status"].to_pylist()
-        manifest.update(counts, updated=_now(), finished=status.count("ok"), failed=status.count("failed"),
-                        status="complete" if status.count("ok") == manifest["runs"] else "incomplete")
+        finished = pc.sum(pc.equal(runs["status"], "ok")).as_py() or 0
+        failed = pc.sum(pc.equal(runs["status"], "failed")).as_py() or 0
+        manifest.update(counts, updated=_now(), finished=finished, failed=failed,
+                        status="complete" if finished == manifest["runs"] else "incomplete")
         self.write_manifest(manifest)
         return manifest
 
@@ -241,6 +244,10 @@ def load_stored_spec(root: str | Path) -> ExperimentSpec:
 def _sha256(path: Path) -> str:
     with open(path, "rb") as stream:
         return hashlib.file_digest(stream, "sha256").hexdigest()
+
+
+def _escape(path: Path) -> str:
+    return str(path).replace("'", "''")
 
 
 def _now() -> str:
