@@ -23,7 +23,7 @@ import duckdb
 import pandas as pd
 
 from ..results import OutputError
-from .store import MANIFEST, PARTS, POINTS, ExperimentStore
+from .store import JOURNAL, MANIFEST, PARTS, POINTS, ExperimentStore
 
 __all__ = ["connect", "query", "QueryError"]
 
@@ -41,7 +41,10 @@ def connect(root: str | Path) -> duckdb.DuckDBPyConnection:
         raise OutputError(f"{root}: not an experiment folder (no {MANIFEST}); run `quotasim sweep SPEC --out {root}`")
     con = duckdb.connect()
     store = ExperimentStore(root)
-    con.register("runs", store.runs_table())
+    if (root / JOURNAL).exists():
+        con.execute(f"CREATE VIEW runs AS {store.runs_sql()}")
+    else:
+        con.register("runs", store.runs_table())  # an experiment whose first run has not ended: empty
     con.execute(f"CREATE VIEW points AS SELECT * FROM read_parquet({_literal(root / POINTS)})")
     for table in ("monthly", "reviews"):
         folder = root / PARTS / table

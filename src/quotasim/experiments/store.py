@@ -99,6 +99,7 @@ class ExperimentStore:
         if spec.outputs.reviews:
             (store.root / PARTS / "reviews").mkdir(exist_ok=True)
         store._write_definition(spec, design, spec_text)
+        (store.root / JOURNAL).touch()
         return store
 
     def _write_definition(self, spec: ExperimentSpec, design: Design, spec_text: str | None) -> None:
@@ -127,31 +128,35 @@ class ExperimentStore:
         except (OSError, ValueError) as exc:
             raise OutputError(f"{self.root / MANIFEST}: cannot read the experiment manifest: {exc}") from None
 
-    def runs_table(self) -> pa.Table:
-        """The journal's last record per run, with its number of attempts (the ``runs`` view).
+    def runs_sql(self) -> str:
+        """SQL for the journal's last record per run, with its number of attempts (the
+        catalogue's ``runs`` view).
 
-        DuckDB reads the journal, so this process never holds the journal's lines; a line a
-        kill cut short reads as an empty row and is dropped.
+        DuckDB reads the journal, so this process never holds its lines; a line a kill cut
+        short reads as an empty row and is dropped.
         """
         path = self.root / JOURNAL
-        if not path.exists() or path.stat().st_size == 0:
+        return f"""
+            SELECT run_id, arg_max(point, line) AS point, arg_max(replication, line) AS replication,
+                   arg_max(seed, line) AS seed, arg_max(status, line) AS status,
+                   count(*)::INTEGER AS attempts, arg_max(error, line) AS error,
+                   arg_max(wall_seconds, line) AS wall_seconds, arg_max(finished, line) AS finished,
+                   arg_max(parts.monthly, line) AS monthly_sha256, arg_max(parts.reviews, line) AS reviews_sha256
+            FROM (SELECT *, row_number() OVER () AS line
+                  FROM read_json('{_escape(path)}', format = 'newline_delimited', ignore_errors = true,
+                                 columns = {_JOURNAL_COLUMNS}))
+            WHERE run_id IS NOT NULL AND status IS NOT NULL
+            GROUP BY run_id"""
+
+    def runs_table(self) -> pa.Table:
+        """The ``runs`` view as an Arrow table, ordered by run."""
+        if not (self.root / JOURNAL).exists():
             return RUNS_SCHEMA.empty_table()
         con = duckdb.connect()
         try:
-            table = con.sql(f"""
-                SELECT run_id, arg_max(point, line) AS point, arg_max(replication, line) AS replication,
-                       arg_max(seed, line) AS seed, arg_max(status, line) AS status,
-                       count(*)::INTEGER AS attempts, arg_max(error, line) AS error,
-                       arg_max(wall_seconds, line) AS wall_seconds, arg_max(finished, line) AS finished,
-                       arg_max(parts.monthly, line) AS monthly_sha256, arg_max(parts.reviews, line) AS reviews_sha256
-                FROM (SELECT *, row_number() OVER () AS line
-                      FROM read_json('{_escape(path)}', format = 'newline_delimited', ignore_errors = true,
-                                     columns = {_JOURNAL_COLUMNS}))
-                WHERE run_id IS NOT NULL AND status IS NOT NULL
-                GROUP BY run_id ORDER BY run_id""").to_arrow_table()
+            return con.sql(self.runs_sql() + " ORDER BY run_id").to_arrow_table().cast(RUNS_SCHEMA)
         finally:
             con.close()
-        return table.cast(RUNS_SCHEMA)
 
     def state(self, verify: bool = True) -> JournalState:
         """Finished and failed runs; with ``verify``, a finished run whose part is missing or
