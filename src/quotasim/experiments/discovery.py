@@ -48,7 +48,7 @@ class Discovery:
     coverage: float
     density: float
     mass: float
-    box: pd.DataFrame             # restricted parameters: low, high (or values) and the full range
+    box: pd.DataFrame             # restricted parameters: low, high (or values), the design's range, qp value
     trajectory: pd.DataFrame      # the peeling trajectory: coverage, density, mass, restricted dims
     table_path: Path
     figure_path: Path
@@ -88,14 +88,18 @@ def discover(root: str | Path, output: str = "state_receipts_usd", *, below: flo
                             f"{'below' if below is not None else 'above'} {threshold:,.4g}: PRIM needs some points "
                             "in and some out; choose another threshold")
     x = _parameters_frame(root, spec)
-    finder = prim.Prim(x, interest, threshold=density_threshold)
-    box = finder.find_box()
+    with warnings.catch_warnings():
+        # The workbench's own pandas deprecations: nothing a user of ours can act on.
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module="ema_workbench")
+        warnings.filterwarnings("ignore", category=FutureWarning, module="ema_workbench")
+        finder = prim.Prim(x, interest, threshold=density_threshold)
+        box = finder.find_box()
     trajectory = box.peeling_trajectory.copy()
     dense = trajectory[trajectory["density"] >= density_threshold]
     chosen = int(dense["coverage"].idxmax() if len(dense) else trajectory["density"].idxmax())
     box.select(chosen)
     stats = trajectory.loc[chosen]
-    limits = _restricted(box.box_lims[chosen], finder.box_init)
+    limits = _restricted(box, chosen, finder.box_init)
     stem = f"analysis/prim-{output}-{statistic}"
     table_path, figure_path = root / f"{stem}.csv", root / f"{stem}.png"
     write_atomic(table_path, lambda p: limits.to_csv(p, index=False))
@@ -118,17 +122,21 @@ def _parameters_frame(root: Path, spec) -> pd.DataFrame:
     return points.reset_index(drop=True)
 
 
-def _restricted(lims: pd.DataFrame, initial: pd.DataFrame) -> pd.DataFrame:
-    """Parameters the box restricts: its limits beside the full range."""
+def _restricted(box, index: int, initial: pd.DataFrame) -> pd.DataFrame:
+    """Parameters the box restricts: its limits beside the design's range, and the
+    quasi-p-value of each restriction (small: the restriction matters; large: PRIM peeled
+    that parameter by chance and the box holds without it)."""
+    limits = box.inspect(index, style="data")[0][1]
+    limits.columns = [name for _, name in limits.columns]
     rows = []
-    for name in lims.columns:
-        low, high = lims[name].iloc[0], lims[name].iloc[1]
-        full_low, full_high = initial[name].iloc[0], initial[name].iloc[1]
+    for name, row in limits.iterrows():
+        qp = np.nanmin(np.asarray(row.iloc[2:4], dtype=float)) if row.iloc[2:4].notna().any() else np.nan
+        low, high = row.iloc[0], row.iloc[1]
         if isinstance(low, set):
-            if low != full_low:
-                rows.append({"parameter": name, "low": None, "high": None, "values": ", ".join(sorted(map(str, low))),
-                             "full_low": None, "full_high": None})
-        elif (low, high) != (full_low, full_high):
+            rows.append({"parameter": name, "low": None, "high": None, "values": ", ".join(sorted(map(str, low))),
+                         "full_low": None, "full_high": None, "qp_value": qp})
+        else:
             rows.append({"parameter": name, "low": float(low), "high": float(high), "values": None,
-                         "full_low": float(full_low), "full_high": float(full_high)})
-    return pd.DataFrame(rows, columns=["parameter", "low", "high", "values", "full_low", "full_high"])
+                         "full_low": float(initial[name].iloc[0]), "full_high": float(initial[name].iloc[1]),
+                         "qp_value": qp})
+    return pd.DataFrame(rows, columns=["parameter", "low", "high", "values", "full_low", "full_high", "qp_value"])
