@@ -116,3 +116,22 @@ def test_run_seeds_depend_on_point_and_replication_only():
     assert run_seed(11, 4, 1, False) == run_seed(11, 4, 1, False) != run_seed(12, 4, 1, False)
     # Common random numbers: one seed per replication, whatever the point.
     assert run_seed(11, 0, 1, True) == run_seed(11, 9, 1, True) != run_seed(11, 9, 2, True)
+
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("name, runs", [("lhs-baseline.toml", 1000), ("sobol-baseline.toml", 1280)])
+def test_shipped_specs_are_valid(name, runs):
+    spec = load_spec(ROOT / "experiments" / name)
+    assert n_points(spec) * spec.replications == runs and len(spec.parameters) == 8
+    assert spec.base.population.n_trade_officials == 1000 and spec.base.months == 120
+
+
+def test_the_spec_in_the_docs_is_valid():
+    import re
+    text = (ROOT / "docs" / "experiments.md").read_text()
+    block = re.search(r"```toml\n(.*?)```", text, re.S).group(1)
+    spec = load_spec(__import__("tomllib").loads(block))
+    assert spec.names == ("ratchet.up_rate", "population.n_companies", "behaviour.rule", "environment.border_closed")
+    assert n_points(spec) == 200

@@ -230,35 +230,34 @@ def _read(source: str | Path | dict) -> tuple[dict, str, Path]:
         raise ScenarioError(label, "(syntax)", str(path), f"not valid TOML: {exc}") from None
 
 
-def _flatten_parameters(block: Any, label: str) -> Any:
-    """Accept quoted keys ("ratchet.up_rate") and TOML dotted keys (ratchet.up_rate) alike."""
-    if not isinstance(block, dict):
-        return block  # pydantic reports the wrong type or the missing table
+_VARIED_KEYS = {"low", "high", "values", "levels"}
+
+
+def _flatten(block: dict, is_leaf) -> dict[str, Any]:
+    """Nested tables to dotted names: TOML's dotted keys (ratchet.up_rate = ...) and quoted
+    keys ("ratchet.up_rate" = ...) name the same parameter."""
     flat: dict[str, Any] = {}
 
     def walk(prefix: str, node: Any) -> None:
-        if isinstance(node, dict) and node and not ({"low", "high", "values", "levels"} & node.keys()):
+        if isinstance(node, dict) and not is_leaf(node):
             for key, value in node.items():
                 walk(f"{prefix}.{key}" if prefix else key, value)
         else:
             flat[prefix] = node
     walk("", block)
     return flat
+
+
+def _flatten_parameters(block: Any, label: str) -> Any:
+    if not isinstance(block, dict):
+        return block  # pydantic reports the wrong type or the missing table
+    return _flatten(block, lambda node: not node or bool(_VARIED_KEYS & node.keys()))
 
 
 def _flatten_set(block: Any, label: str) -> dict:
     if not isinstance(block, dict):
         raise ScenarioError(label, "set", block, 'a table of dotted parameter names and values, e.g. "ratchet.up_rate" = 0.3')
-    flat: dict[str, Any] = {}
-
-    def walk(prefix: str, node: Any) -> None:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                walk(f"{prefix}.{key}" if prefix else key, value)
-        else:
-            flat[prefix] = node
-    walk("", block)
-    return flat
+    return _flatten(block, lambda node: False)
 
 
 def _base_scenario(spec: ExperimentSpec, base_dir: Path, label: str) -> Scenario:
