@@ -1,4 +1,5 @@
-"""Command line: ``quotasim run | scenarios | explain | validate | calibrate``.
+"""Command line: ``quotasim run | scenarios | explain | validate | calibrate``, and experiments:
+``sweep | query | summarize | analyze | discover`` (their logic is in ``quotasim.experiments.commands``).
 
 Bad input (a scenario file, a ``--set`` override, an output folder) ends with a located
 one-line-per-problem message and exit status 2, never a traceback.
@@ -16,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from .engine import simulate
+from .experiments import commands as experiment_commands
 from .errors import ScenarioError
 from .explain import ledger, mechanisms
 from .results import OutputError
@@ -144,6 +146,62 @@ def calibrate(scenario: ScenarioArg = "history-2016-2025",
     if not result.within_tolerance:
         out_console.print("not every target is within its tolerance")
         raise typer.Exit(1)
+
+
+# ------------------------------------------------------------------ experiments
+DirArg = Annotated[Path, typer.Argument(help="an experiment folder (the --out of quotasim sweep)")]
+
+
+@app.command()
+def sweep(spec: Annotated[Path, typer.Argument(help="experiment spec (.toml); see docs/experiments.md")],
+          out: Annotated[Path, typer.Option(help="experiment folder: created, or reopened to resume")],
+          workers: Annotated[Optional[int], typer.Option(min=1, help="worker processes [default: all cores]")] = None,
+          backend: Annotated[str, typer.Option(help="local (process pool) or dask")] = "local",
+          address: Annotated[Optional[str], typer.Option(help="Dask scheduler address [default: a local cluster]")] = None,
+          retry_failed: Annotated[bool, typer.Option("--retry-failed", help="run again the runs that raised")] = False,
+          quiet: Annotated[bool, typer.Option(help="no progress bar")] = False) -> None:
+    """Run every point and replication of SPEC into --out; run it again to resume."""
+    experiment_commands.sweep(spec, out, workers=workers, backend=backend, address=address, retry_failed=retry_failed,
+                              quiet=quiet, console=console, out_console=out_console)
+
+
+@app.command()
+def query(directory: DirArg, sql: Annotated[str, typer.Argument(help="SQL over the views runs, points, monthly, "
+                                                                    "reviews, summary, summary_monthly")],
+          fmt: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table") -> None:
+    """Query an experiment's results with DuckDB."""
+    experiment_commands.query(directory, sql, fmt=fmt, out_console=out_console, console=console)
+
+
+@app.command()
+def summarize(directory: DirArg,
+              indicator: Annotated[Optional[list[str]], typer.Option(help="monthly indicator (repeatable) [default: all]")] = None) -> None:
+    """Means and 95 % intervals over replications per point; are there enough replications?"""
+    experiment_commands.summarize(directory, indicator, out_console=out_console, console=console)
+
+
+@app.command()
+def analyze(directory: DirArg,
+            method: Annotated[str, typer.Option(help="sobol or morris (the experiment's design)")] = "sobol",
+            output: Annotated[str, typer.Option(help="monthly indicator")] = "remitted_usd",
+            statistic: Annotated[str, typer.Option(help="sum, mean or last over each run")] = "sum") -> None:
+    """Sensitivity indices (SALib) of OUTPUT to every varied parameter: table and figure."""
+    experiment_commands.analyze(directory, method=method, output=output, statistic=statistic,
+                                out_console=out_console, console=console)
+
+
+@app.command()
+def discover(directory: DirArg,
+             output: Annotated[str, typer.Option(help="monthly indicator")] = "state_receipts_usd",
+             below: Annotated[Optional[float], typer.Option(help="cases of interest: output below this")] = None,
+             above: Annotated[Optional[float], typer.Option(help="cases of interest: output above this")] = None,
+             reference: Annotated[str, typer.Option(help="base: --below/--above are fractions of the base scenario; "
+                                                         "absolute: in the output's units")] = "base",
+             statistic: Annotated[str, typer.Option(help="sum, mean or last over each run")] = "sum",
+             density: Annotated[float, typer.Option(min=0.0, max=1.0, help="PRIM's density threshold")] = 0.8) -> None:
+    """Scenario discovery (PRIM): the parameter region where OUTPUT falls below/above a threshold."""
+    experiment_commands.discover(directory, output=output, below=below, above=above, reference=reference,
+                                 statistic=statistic, density=density, out_console=out_console, console=console)
 
 
 def _load(scenario: str, overrides: list[str]):

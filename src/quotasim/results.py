@@ -103,7 +103,7 @@ def write_atomic(path: Path, writer) -> str:
     try:
         writer(tmp)
         with open(tmp, "rb") as stream:
-            digest = hashlib.sha256(stream.read()).hexdigest()
+            digest = hashlib.file_digest(stream, "sha256").hexdigest()  # in chunks: memory stays flat
             os.fsync(stream.fileno())
         os.replace(tmp, path)
     except BaseException:

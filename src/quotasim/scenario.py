@@ -274,7 +274,7 @@ def _check_path(parts: list[str], label: str, field: str, value: Any) -> None:
 
 def _validate(data: dict, label: str) -> "Scenario":
     timeline = data.get("timeline", [])
-    if not (isinstance(timeline, list) and all(isinstance(entry, dict) for entry in timeline)):
+    if not (isinstance(timeline, (list, tuple)) and all(isinstance(entry, dict) for entry in timeline)):
         raise ScenarioError(label, "timeline", timeline,
                             "a list of [[timeline]] tables, each with date = \"YYYY-MM\" and set = { ... }")
     try:

@@ -1,0 +1,77 @@
+"""The catalogue: DuckDB views over an experiment folder's Parquet files, queried in place.
+
+Views (join them on ``point`` and ``run_id``):
+
+* ``runs`` — one row per run that finished or failed: point, replication, seed, status,
+  attempts, error, wall time, the part's SHA-256 (from the journal, so always current);
+* ``points`` — the design: ``point`` and one column per varied parameter (quote dotted
+  names: ``"ratchet.up_rate"``);
+* ``monthly`` — every kept monthly row of every finished run, tagged with run_id, point,
+  replication and seed;
+* ``reviews`` — likewise, when the spec keeps reviews;
+* ``summary`` and ``summary_monthly`` — means and confidence intervals per point
+  (see :mod:`quotasim.experiments.summary`), once a sweep has ended.
+
+Nothing is loaded into memory to build them: DuckDB reads the parts when a query runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from ..results import OutputError
+from .store import JOURNAL, MANIFEST, PARTS, POINTS, ExperimentStore
+
+__all__ = ["connect", "query", "QueryError"]
+
+SUMMARIES = ("summary", "summary_monthly")
+
+
+class QueryError(ValueError):
+    """The SQL could not run against this experiment (DuckDB's message, unchanged)."""
+
+
+def connect(root: str | Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection with the experiment's views defined."""
+    root = Path(root)
+    if not (root / MANIFEST).is_file():
+        raise OutputError(f"{root}: not an experiment folder (no {MANIFEST}); run `quotasim sweep SPEC --out {root}`")
+    con = duckdb.connect()
+    store = ExperimentStore(root)
+    if (root / JOURNAL).exists():
+        con.execute(f"CREATE VIEW runs AS {store.runs_sql()}")
+    else:
+        con.register("runs", store.runs_table())  # an experiment whose first run has not ended: empty
+    con.execute(f"CREATE VIEW points AS SELECT * FROM read_parquet({_literal(root / POINTS)})")
+    for table in ("monthly", "reviews"):
+        folder = root / PARTS / table
+        if folder.is_dir() and any(folder.glob("*.parquet")):
+            # Only journalled runs: a part renamed into place just before a kill, with no
+            # journal line yet, is run again on resume and is not a result until then.
+            con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet({_literal(folder / '*.parquet')}) "
+                        "WHERE run_id IN (SELECT run_id FROM runs WHERE status = 'ok')")
+    for name in SUMMARIES:
+        if (root / f"{name}.parquet").is_file():
+            con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({_literal(root / f'{name}.parquet')})")
+    return con
+
+
+def query(root: str | Path, sql: str) -> pd.DataFrame:
+    """Run ``sql`` against the experiment in ``root``; return a pandas DataFrame.
+
+    >>> query("out/lhs", "SELECT point, sum(remitted_usd) FROM monthly GROUP BY point")  # doctest: +SKIP
+    """
+    con = connect(root)
+    try:
+        return con.execute(sql).fetchdf()
+    except duckdb.Error as exc:
+        raise QueryError(str(exc)) from None
+    finally:
+        con.close()
+
+
+def _literal(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
