@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["monthly", "reviews", "officials", "period_rows", "months_between_dates", "share", "ABROAD"]
+__all__ = ["monthly", "reviews", "officials", "period_rows", "share", "ABROAD"]
 
 ABROAD = ("border_city", "big_chinese_city", "russia", "third_country")
 
@@ -35,11 +35,6 @@ def period_rows(run, period: str) -> pd.DataFrame:
     if rows.empty:
         raise ValueError(f"no review {period} in scenario {run.scenario.name!r}")
     return rows.set_index("company_id")
-
-
-def months_between_dates(frame: pd.DataFrame, first: str, last: str) -> pd.DataFrame:
-    """Monthly rows from ``first`` to ``last`` (YYYY-MM, inclusive)."""
-    return frame.loc[first:last]
 
 
 def share(mask) -> float:
