@@ -101,6 +101,24 @@ def test_prim_finds_the_region_that_lowers_remittances(lhs_experiment):
     assert found.figure_path.stat().st_size > 0
 
 
+def test_prim_peels_when_cases_of_interest_are_rare(lhs_experiment):
+    # 5 % of points: fewer than the workbench's default smallest box, and a density threshold
+    # no box of that size can reach. The box must still be peeled, and its reported coverage
+    # and density must be those of the points inside its limits.
+    totals = query(lhs_experiment, "SELECT point, sum(remitted_usd) AS y FROM monthly GROUP BY point ORDER BY point")
+    threshold = float(np.quantile(totals["y"], 0.05))
+    found = discover(lhs_experiment, "remitted_usd", below=threshold, reference="absolute")
+    assert found.cases == int((totals["y"] < threshold).sum()) and 0 < found.mass < 0.5
+    points = query(lhs_experiment, "SELECT * FROM points ORDER BY point")
+    inside = np.ones(len(points), dtype=bool)
+    for row in found.box.itertuples():
+        inside &= (points[row.parameter] >= row.low) & (points[row.parameter] <= row.high)
+    interest = (totals["y"] < threshold).to_numpy()
+    assert found.density == pytest.approx(interest[inside].mean())
+    assert found.coverage == pytest.approx(interest[inside].sum() / interest.sum())
+    assert found.meets_density == (found.density >= 0.8)
+
+
 def test_discovery_threshold_relative_to_the_base_scenario(sobol_experiment):
     base = reference_value(sobol_experiment, "remitted_usd", "sum")
     found = discover(sobol_experiment, "remitted_usd", below=0.9, reference="base")

@@ -198,10 +198,14 @@ def discover(directory: DirArg,
              reference: Annotated[str, typer.Option(help="base: --below/--above are fractions of the base scenario; "
                                                          "absolute: in the output's units")] = "base",
              statistic: Annotated[str, typer.Option(help="sum, mean or last over each run")] = "sum",
-             density: Annotated[float, typer.Option(min=0.0, max=1.0, help="PRIM's density threshold")] = 0.8) -> None:
+             density: Annotated[float, typer.Option(min=0.0, max=1.0, help="PRIM's density threshold")] = 0.8,
+             mass_min: Annotated[Optional[float], typer.Option(min=0.0, max=1.0, help="smallest box PRIM peels to, as "
+                                                               "a share of the points (default: the smaller of 0.05 "
+                                                               "and half the share of cases of interest)")] = None
+             ) -> None:
     """Scenario discovery (PRIM): the parameter region where OUTPUT falls below/above a threshold."""
     experiment_commands.discover(directory, output=output, below=below, above=above, reference=reference,
-                                 statistic=statistic, density=density, out_console=out_console, console=console)
+                                 statistic=statistic, density=density, mass_min=mass_min, out_console=out_console, console=console)
 
 
 def _load(scenario: str, overrides: list[str]):

@@ -120,11 +120,13 @@ def analyze(directory: Path, *, method: str, output: str, statistic: str, out_co
 
 
 def discover(directory: Path, *, output: str, below: float | None, above: float | None, reference: str,
-             statistic: str, density: float, out_console: Console, console: Console) -> None:
+             statistic: str, density: float, mass_min: float | None, out_console: Console,
+             console: Console) -> None:
     from .discovery import discover as run_discovery
 
     result = _guarded(lambda: run_discovery(directory, output, below=below, above=above, reference=reference,
-                                            statistic=statistic, density_threshold=density), console)
+                                            statistic=statistic, density_threshold=density, mass_min=mass_min),
+                      console)
     side = "below" if below is not None else "above"
     basis = f" ({below if below is not None else above} x base scenario {result.reference:,.4g})" \
         if result.reference is not None else ""
@@ -132,6 +134,9 @@ def discover(directory: Path, *, output: str, below: float | None, above: float 
                       f"{result.cases} of {result.points} points", markup=False, highlight=False)
     out_console.print(f"PRIM box: coverage {result.coverage:.0%}, density {result.density:.0%}, "
                       f"mass {result.mass:.0%}", markup=False, highlight=False)
+    if not result.meets_density:
+        out_console.print(f"no box on the peeling trajectory reaches density {result.density_threshold:.0%}: "
+                          "this is the densest one (see the trade-off figure)", markup=False, highlight=False)
     _print_frame(result.box, out_console, "parameters the box restricts")
     out_console.print(f"table: {result.table_path}\nfigure: {result.figure_path}", markup=False, highlight=False)
 

@@ -5,7 +5,16 @@ implements it: starting from the whole design, it peels off thin slices of the p
 space that hold few cases of interest, tracing a trade-off between *coverage* (the share
 of all cases of interest inside the box) and *density* (the share of the box's points
 that are cases of interest). We report the box with the highest coverage among those
-whose density reaches the threshold, the parameters it restricts, and the trade-off curve.
+whose density reaches the threshold, the parameters it restricts, and the trade-off curve;
+when no box on the curve is that dense, the densest box, flagged as short of the threshold.
+
+Two details of the workbench shape how it is called. Its ``threshold`` both marks the
+cases of interest (``y >= threshold``) and decides whether the peeled box is returned at
+all — a box short of it is replaced by the unpeeled "dump box". So it is given a tiny
+positive threshold (cases of interest are exactly the 1s; the peeled box always comes
+back) and the density threshold is applied here, to the whole peeling trajectory. And
+its peeling stops at ``mass_min`` (5 % of the points by default): when cases of interest
+are rare, no box that large can be dense, so the floor is lowered to half their share.
 
 The case of interest is "output below (or above) a threshold", where the threshold is a
 fraction of the output of the base scenario (run here with the experiment's replication
@@ -36,6 +45,10 @@ with warnings.catch_warnings():
 
 __all__ = ["discover", "Discovery", "reference_value"]
 
+# The workbench counts y >= threshold as a case of interest; y is 0/1, so any level in (0, 1]
+# marks exactly the 1s, and a tiny one also keeps the peeled box from becoming the dump box.
+_INTEREST = 1e-9
+
 
 @dataclass
 class Discovery:
@@ -48,6 +61,8 @@ class Discovery:
     coverage: float
     density: float
     mass: float
+    meets_density: bool           # False: no box on the trajectory reached the density threshold
+    density_threshold: float
     box: pd.DataFrame             # restricted parameters: low, high (or values), the design's range, qp value
     trajectory: pd.DataFrame      # the peeling trajectory: coverage, density, mass, restricted dims
     table_path: Path
@@ -68,7 +83,7 @@ def reference_value(root: str | Path, output: str, statistic: str) -> float:
 
 def discover(root: str | Path, output: str = "state_receipts_usd", *, below: float | None = None,
              above: float | None = None, reference: str = "base", statistic: str = "sum",
-             density_threshold: float = 0.8) -> Discovery:
+             density_threshold: float = 0.8, mass_min: float | None = None) -> Discovery:
     """Find the parameter box where ``output`` falls below (or rises above) the threshold."""
     if (below is None) == (above is None):
         raise AnalysisError("give one of --below or --above")
@@ -88,17 +103,22 @@ def discover(root: str | Path, output: str = "state_receipts_usd", *, below: flo
                             f"{'below' if below is not None else 'above'} {threshold:,.4g}: PRIM needs some points "
                             "in and some out; choose another threshold")
     x = _parameters_frame(root, spec)
+    if mass_min is None:
+        mass_min = min(0.05, 0.5 * float(interest.mean()))
+    if not 0.0 < mass_min < 1.0:
+        raise AnalysisError(f"--mass-min {mass_min}: allowed: a share of the points between 0 and 1")
     with warnings.catch_warnings():
         # The workbench's own pandas deprecations: nothing a user of ours can act on.
         warnings.filterwarnings("ignore", category=DeprecationWarning, module="ema_workbench")
         warnings.filterwarnings("ignore", category=FutureWarning, module="ema_workbench")
-        finder = prim.Prim(x, interest, threshold=density_threshold)
+        finder = prim.Prim(x, interest.astype(int), threshold=_INTEREST, mass_min=mass_min)
         box = finder.find_box()
     trajectory = box.peeling_trajectory.copy()
     dense = trajectory[trajectory["density"] >= density_threshold]
     chosen = int(dense["coverage"].idxmax() if len(dense) else trajectory["density"].idxmax())
     box.select(chosen)
     stats = trajectory.loc[chosen]
+    meets = bool(len(dense))
     limits = _restricted(box, chosen, finder.box_init)
     stem = f"analysis/prim-{output}-{statistic}"
     table_path, figure_path = root / f"{stem}.csv", root / f"{stem}.png"
@@ -109,7 +129,8 @@ def discover(root: str | Path, output: str = "state_receipts_usd", *, below: flo
     plt.close(figure)
     ExperimentStore(root).add_files([f"{stem}.csv", f"{stem}.png"])
     return Discovery(output, statistic, float(threshold), base_value, int(interest.sum()), len(y),
-                     float(stats["coverage"]), float(stats["density"]), float(stats["mass"]), limits,
+                     float(stats["coverage"]), float(stats["density"]), float(stats["mass"]), meets,
+                     float(density_threshold), limits,
                      trajectory[["coverage", "density", "mass", "res_dim"]], table_path, figure_path)
 
 
