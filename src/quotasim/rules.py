@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .state import (ABROAD_POSTS, ACTIVE, BIG_CITY, BORDER_CITY, CENTRAL, FOREIGN_ROUTES,
+from .kernels import assign_targets_pass
+from .state import (ACTIVE, BIG_CITY, BORDER_CITY, CENTRAL, FOREIGN_ROUTES,
                     N_STAGES, PROVINCE, TRADER, WORKER, State)
 
 __all__ = ["HALF", "border_closed", "directive_in_force", "independent_companies", "protection", "access",
            "watch_factor", "remit_share", "abroad", "active", "earns_domestically", "median_deal_usd",
            "total_rent_share", "worker_pay_factor", "expected_capacity", "assign_targets", "leave",
-           "required_stage_mask", "pressure_extra", "take_home_ratio"]
+           "required_stage_mask", "take_home_ratio"]
 
 HALF = 6  # months in a review period (M1, M2)
 
@@ -62,8 +63,12 @@ def remit_share(state: State, p) -> np.ndarray:
 
 
 def abroad(officials) -> np.ndarray:
-    """Officials posted abroad (border and big Chinese cities, Russia, third countries)."""
-    return ABROAD_POSTS[officials.post]
+    """Officials posted abroad (border and big Chinese cities, Russia, third countries).
+
+    The posts abroad are the codes from ``BORDER_CITY`` up (``state`` checks it), so one
+    comparison replaces a gather over every official.
+    """
+    return officials.post >= BORDER_CITY
 
 
 def active(officials) -> np.ndarray:
@@ -129,12 +134,8 @@ def expected_capacity(state: State, p, rows: np.ndarray | slice) -> np.ndarray:
 def assign_targets(state: State, p) -> None:
     """Split each company's half-year quota among its active people by capacity (M1)."""
     off = state.officials
-    live = active(off)
-    weight = np.where(live, np.maximum(off.capacity_usd, 1e-9), 0.0)
-    company_weight = np.bincount(off.company, weights=weight, minlength=state.companies.n)
-    share = np.divide(weight, company_weight[off.company], out=np.zeros_like(weight),
-                      where=company_weight[off.company] > 0)
-    off.target_usd[:] = state.companies.quota_usd[off.company] * share
+    assign_targets_pass(off.status, off.capacity_usd, off.company, state.companies.quota_usd,
+                        np.zeros(state.companies.n), off.target_usd)
 
 
 def leave(state: State, rows: np.ndarray, status: int, flow: str) -> None:
@@ -151,12 +152,6 @@ def leave(state: State, rows: np.ndarray, status: int, flow: str) -> None:
 def take_home_ratio(rho: np.ndarray) -> np.ndarray:
     """What an official keeps per dollar remitted, (1 - ρ) / ρ; finite however small the state's share."""
     return (1 - rho) / np.maximum(rho, 1e-9)
-
-
-def pressure_extra(officials, p) -> np.ndarray:
-    """Effort pressure and fear draw out, saturating: at most ``effort_response``, half at strain 1 (M4, M23)."""
-    strain = officials.pressure.astype(np.float64) + officials.fear
-    return p.pressure.effort_response * strain / (1 + strain)
 
 
 def required_stage_mask(p, post: np.ndarray, independent: np.ndarray) -> np.ndarray:

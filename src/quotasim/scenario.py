@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
+from pydantic import BaseModel, Field, ValidationError, create_model, field_validator
 
 from .calendar import months_between, parse_month
 from .errors import ScenarioError, describe_validation_error

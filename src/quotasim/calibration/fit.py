@@ -14,7 +14,7 @@ import optuna
 from ..engine import simulate
 from ..scenario import Scenario, load_scenario
 from ..validation.stats import Estimate, estimate
-from .targets import Free, Target, TargetsSpec, apply_free
+from .targets import Target, TargetsSpec, apply_free
 
 __all__ = ["Calibration", "calibrate", "measure", "scaled"]
 

@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..rules import abroad, pressure_extra, remit_share, take_home_ratio
-from ..state import ABROAD_POSTS, ACTIVE, TRADER, State
+from ..kernels import expected_payoff_pass
+from ..rules import remit_share, take_home_ratio
+from ..state import ACTIVE, State
 
 __all__ = ["adapt_effort", "forward_output", "forward_effort", "remittance_ceiling"]
 
@@ -63,8 +64,8 @@ def forward_effort(state: State, p) -> np.ndarray:
     return np.clip(np.clip(target_in_capacity, low, high), 0.0, b.max_effort).astype(np.float32)
 
 
-def remittance_ceiling(state: State, p, rows: np.ndarray) -> np.ndarray:
-    """Most of this half's target each official in ``rows`` is willing to remit (inf: no limit).
+def remittance_ceiling(state: State, p, share: np.ndarray) -> np.ndarray:
+    """Per company, the most of this half's target its traders abroad will remit (inf: no limit).
 
     Seed 002: "to remain trading in China for as long as possible, and therefore reap the
     most personal profit while fulfilling state duties, maintaining only a moderate level
@@ -72,18 +73,17 @@ def remittance_ceiling(state: State, p, rows: np.ndarray) -> np.ndarray:
     recalled (M14, M15) — the expected loss, risk seen times ``recall_loss``, outweighs
     the take-home from a surplus up to the goal — remits up to the middle of the safe band
     between the target and the goal and keeps the rest. With no recalls seen, nobody
-    holds back, so any bunching above 100 % comes from what officials learned.
+    holds back, so any bunching above 100 % comes from what officials learned. The
+    take-home depends on the company's share ``share`` (``rules.remit_share``); the ceiling
+    applies to traders on posts abroad only (``phases/income.py``).
     """
-    off, b = state.officials, p.behaviour
-    ceiling = np.full(len(rows), np.inf)
+    b = p.behaviour
+    ceiling = np.full(state.companies.n, np.inf)
     if b.rule != "adaptive" or not p.quota.enabled or state.recall_risk_estimate <= 0:
         return ceiling
     goal = p.goal_recall.attainment
-    rho = remit_share(state, p)[off.company[rows]]
-    surplus_gain = max(goal - 1.0, 0.0) * take_home_ratio(rho)
-    exposed = (off.role[rows] == TRADER) & ABROAD_POSTS[off.post[rows]]
-    fearful = (state.recall_risk_estimate * b.recall_loss > surplus_gain) & exposed
-    ceiling[fearful] = 1.0 + max(goal - 1.0, 0.0) / 2
+    surplus_gain = max(goal - 1.0, 0.0) * take_home_ratio(share)
+    ceiling[state.recall_risk_estimate * b.recall_loss > surplus_gain] = 1.0 + max(goal - 1.0, 0.0) / 2
     return ceiling
 
 
@@ -110,35 +110,23 @@ def _learn_risks(state: State, p) -> None:
 
 
 def _hill_climb(state: State, p, rng: np.random.Generator, live: np.ndarray) -> None:
-    """Step effort toward the better of (e - step, e, e + step) under what the official has learned."""
-    off, b = state.officials, p.behaviour
-    effort = off.effort.astype(np.float64)
-    candidates = np.stack([np.clip(effort + shift, 0.0, b.max_effort)
-                           for shift in (-b.learning_step, 0.0, b.learning_step)])
-    scores = np.stack([_expected_payoff(state, p, candidate) for candidate in candidates])
-    best = np.take_along_axis(candidates, scores.argmax(axis=0)[None, :], axis=0)[0]
-    chosen = np.clip(best + rng.normal(0.0, b.exploration_sd, off.n), 0.0, b.max_effort)
-    off.effort[live] = chosen[live]
+    """Step effort toward the better of (e - step, e, e + step) under what the official has learned.
 
-
-def _expected_payoff(state: State, p, effort: np.ndarray) -> np.ndarray:
-    """What an official expects a half at ``effort`` to be worth, in units of the target.
-
-    Beliefs come from experience: ``capacity_usd`` (what a unit of effort has yielded) and
-    the recall and arrest risks seen at recent reviews. Score: take-home, minus quadratic
-    effort cost, minus the political cost of a shortfall (M4), minus the expected loss
-    from recall when at or over the goal abroad (M14, M15) and from arrest when defiant (M23).
+    What an official expects a half at effort e to be worth, in units of the target: its
+    beliefs are ``capacity_usd`` (what a unit of effort has yielded) and the recall and
+    arrest risks seen at recent reviews. Score: take-home, minus quadratic effort cost,
+    minus the political cost of a shortfall (M4), minus the expected loss from recall when
+    at or over the goal abroad (M14, M15) and from arrest when defiant (M23). The three
+    candidates are scored in one compiled pass (``kernels.expected_payoff_pass``).
     """
     off, b = state.officials, p.behaviour
-    in_force = np.clip(effort + pressure_extra(off, p), 0.0, b.max_effort)
-    has_target = off.target_usd >= 1.0
-    attainment = np.divide(in_force * off.capacity_usd, off.target_usd, out=in_force.copy(), where=has_target)
-    rho = remit_share(state, p)[off.company]
-    score = attainment * take_home_ratio(rho) - b.effort_cost * effort ** 2
-    if p.pressure.enabled:
-        score -= b.shortfall_penalty * np.maximum(1.0 - attainment, 0.0)
-    exposed = abroad(off) & (off.role == TRADER) & (attainment >= p.goal_recall.attainment)
-    score -= np.where(exposed, state.recall_risk_estimate * b.recall_loss, 0.0)
-    defiant = (in_force < p.arrest.defiance_effort) & (attainment < p.arrest.attainment_below)
-    score -= np.where(defiant, state.arrest_risk_estimate * 3 * b.recall_loss, 0.0)
-    return score
+    best = np.empty(off.n)
+    steps = np.array([-b.learning_step, 0.0, b.learning_step])
+    expected_payoff_pass(off.effort, steps, b.max_effort, off.pressure, off.fear, p.pressure.effort_response,
+                         off.capacity_usd, off.target_usd, off.company,
+                         take_home_ratio(remit_share(state, p)), off.role, off.post, b.effort_cost,
+                         b.shortfall_penalty if p.pressure.enabled else 0.0, p.goal_recall.attainment,
+                         state.recall_risk_estimate * b.recall_loss, p.arrest.defiance_effort,
+                         p.arrest.attainment_below, state.arrest_risk_estimate * 3 * b.recall_loss, best)
+    chosen = np.clip(best + rng.normal(0.0, b.exploration_sd, off.n), 0.0, b.max_effort)
+    off.effort[live] = chosen[live]

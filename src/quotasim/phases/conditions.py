@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..rules import active, assign_targets, border_closed, expected_capacity, pressure_extra
-from ..state import ACTIVE, PROVINCE, TRADER, WORKER, State
+from ..kernels import effort_in_force_pass, month_start_pass, workers_by_route
+from ..rules import assign_targets, border_closed, expected_capacity
+from ..state import ACTIVE, State
 
 __all__ = ["assess_conditions", "update_markets"]
 
@@ -20,34 +21,42 @@ __all__ = ["assess_conditions", "update_markets"]
 def assess_conditions(state: State, p, rng: np.random.Generator) -> None:
     """Set this month's markets, duties, pressure drift, effort in force and targets."""
     state.reset_month()
-    state.officials.tenure_months[active(state.officials)] += 1
-    update_markets(state, p)
-    _assign_domestic_duty(state, p)
+    workers_by_route = _start_month(state, p)
+    update_markets(state, p, workers_by_route)
     _rebase_quotas_on_closure_change(state, p)
-    _drift_pressure_and_fear(state, p)
     _set_effort_in_force(state, p)
     assign_targets(state, p)
 
 
-def update_markets(state: State, p) -> None:
-    """Open share per route (sanctions, closure) and workers' competition factor (M10)."""
+def update_markets(state: State, p, headcount: np.ndarray | None = None) -> None:
+    """Open share per route (sanctions, closure) and workers' competition factor (M10).
+
+    ``headcount``: active workers per route, when the caller has counted them.
+    """
     env = p.environment
     open_share = np.array([1 - env.sanctions_china, 1 - env.sanctions_russia, 1 - env.sanctions_third, 1.0])
     if border_closed(p):
         open_share[:3] = 0.0
     state.market_open = open_share
-    off = state.officials
-    workers = (off.status == ACTIVE) & (off.role == WORKER)
-    headcount = np.bincount(off.route[workers], minlength=4).astype(np.float64)
+    if headcount is None:
+        off = state.officials
+        headcount = workers_by_route(off.status, off.role, off.route)
+    headcount = headcount.astype(np.float64)
     capacity = p.worker_caps.capacity_ratio * state.initial_workers_by_route
     crowding = np.divide(capacity, headcount, out=np.ones(4), where=headcount > capacity)
     state.competition = np.minimum(crowding, 1.0) ** p.worker_caps.competition_elasticity
 
 
-def _assign_domestic_duty(state: State, p) -> None:
-    """During a closure with M20 on, every trader earns at home; afterwards they return."""
+def _start_month(state: State, p) -> np.ndarray:
+    """Tenure, closure duty (M20: every trader earns at home while closed, then returns),
+    fear's decay (M23), campaign pressure (M21); returns active workers per route."""
     off = state.officials
-    off.domestic_duty[:] = border_closed(p) & (off.role == TRADER) & (off.post != PROVINCE)
+    campaign = p.year_end_campaign.enabled and p.environment.campaign_active and p.pressure.enabled
+    workers_by_route = np.zeros(4, np.int64)
+    month_start_pass(off.status, off.role, off.post, off.route, off.tenure_months, off.domestic_duty,
+                     border_closed(p), off.fear, p.arrest.fear_decay if p.arrest.enabled else 0.0, off.pressure,
+                     p.year_end_campaign.campaign_pressure if campaign else 0.0, workers_by_route)
+    return workers_by_route
 
 
 def _rebase_quotas_on_closure_change(state: State, p) -> None:
@@ -69,21 +78,8 @@ def _rebase_quotas_on_closure_change(state: State, p) -> None:
     companies.quota_usd[:] = ratio * capacity
 
 
-def _drift_pressure_and_fear(state: State, p) -> None:
-    off = state.officials
-    if p.arrest.enabled:
-        off.fear *= np.float32(p.arrest.fear_decay)
-    else:
-        off.fear[:] = 0.0
-    if p.year_end_campaign.enabled and p.environment.campaign_active and p.pressure.enabled:
-        off.pressure[active(off)] += np.float32(p.year_end_campaign.campaign_pressure)
-
-
 def _set_effort_in_force(state: State, p) -> None:
+    """Chosen effort plus what pressure and fear draw out (M4, M23); nothing from those who gave up (M11)."""
     off = state.officials
-    in_force = off.effort + pressure_extra(off, p).astype(np.float32)
-    np.clip(in_force, 0.0, p.behaviour.max_effort, out=in_force)
-    in_force[off.resigned] = 0.0          # those who gave up do nothing, whatever the pressure (M11)
-    off.effort_in_force[:] = np.where(off.status == ACTIVE, in_force, 0.0)
-
-
+    effort_in_force_pass(off.effort, off.pressure, off.fear, off.resigned, off.status, p.pressure.effort_response,
+                         p.behaviour.max_effort, off.effort_in_force)

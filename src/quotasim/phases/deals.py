@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..kernels import credit
 from ..rules import (abroad, access, border_closed, directive_in_force, earns_domestically, independent_companies,
                      median_deal_usd, protection, required_stage_mask)
 from ..state import ACTIVE, BIG_CITY, FUND_OFFICE, N_STAGES, PYONGYANG, RUSSIA, THIRD, TRADER, State
@@ -168,14 +169,12 @@ def _pay_completed(state: State, p, rng: np.random.Generator, completed: np.ndar
     deals = state.deals
     who, value = deals.official[completed], deals.value_usd[completed]
     profit = value * p.posts.margin
-    n = state.officials.n
-    state.month["earned"] += np.bincount(who, weights=profit, minlength=n)
+    credit(state.month["earned"], who, profit)
     if p.pipeline.enabled:
-        state.month["rents"] += np.bincount(who, weights=profit * _passed_rent_share(p, deals.required[completed]),
-                                            minlength=n)
+        credit(state.month["rents"], who, profit * _passed_rent_share(p, deals.required[completed]))
     if p.frictions.enabled:
         seized = rng.random(len(who)) < p.frictions.seizure_rate
-        state.month["seized"] += np.bincount(who[seized], weights=profit[seized], minlength=n)
+        credit(state.month["seized"], who[seized], profit[seized])
     route = deals.route[completed]
     for code, name in enumerate(("china", "russia", "third")):
         state.flows.add(f"earned_{name}_usd", profit[route == code].sum())

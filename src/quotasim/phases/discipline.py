@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..kernels import relatives_of, spread_fear
 from ..rules import abroad, leave, protection, watch_factor
 from .exits import summon_home_the_resigned
 from ..state import ABROAD_POSTS, ACTIVE, ARRESTED, PYONGYANG, RECALLED, TRADER, POST_ROUTE, State
@@ -121,16 +122,14 @@ def _arrest(state: State, p, rows: np.ndarray) -> None:
     state.flows.add("confiscated_usd", off.wealth_usd[rows].sum())
     off.wealth_usd[rows] = 0.0
     leave(state, rows, ARRESTED, "arrested")
-    relatives = np.flatnonzero(np.isin(off.patron, rows) & (off.status == ACTIVE))
+    relatives = relatives_of(off.patron, off.status, rows)
     leave(state, relatives, RECALLED, "recalled")
     state.flows.add("relatives_recalled", len(relatives))
     if p.arrest.enabled:
         per_company = np.bincount(off.company[rows], minlength=state.companies.n).astype(np.float32)
-        live = off.status == ACTIVE
-        off.fear[live] += np.float32(p.arrest.deterrence) * per_company[off.company[live]]
         cases_by_role = np.bincount(off.role[rows], minlength=2)
-        off.fear[live] += (p.arrest.spillover * np.log1p(cases_by_role))[off.role[live]].astype(np.float32)
-        np.minimum(off.fear, 5.0, out=off.fear)
+        spread_fear(off.status, off.company, off.role, off.fear, np.float32(p.arrest.deterrence) * per_company,
+                    (p.arrest.spillover * np.log1p(cases_by_role)).astype(np.float32), 5.0)
 
 
 def _underperforming_share_by_route(off, traders: np.ndarray) -> np.ndarray:

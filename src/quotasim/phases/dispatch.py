@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..kernels import workers_by_route
 from ..population import new_officials
 from ..rules import assign_targets, border_closed
 from ..state import ABROAD_POSTS, ACTIVE, FOREIGN_ROUTES, TRADER, WORKER, State
@@ -47,8 +48,8 @@ def _within_worker_caps(state: State, p, rng: np.random.Generator, chosen: np.nd
     if not p.worker_caps.enabled or len(chosen) == 0:
         return chosen
     off = state.officials
-    workers = (off.status == ACTIVE) & (off.role == WORKER)
-    room = np.floor(p.worker_caps.cap_ratio * state.initial_workers_by_route) - np.bincount(off.route[workers], minlength=4)
+    room = (np.floor(p.worker_caps.cap_ratio * state.initial_workers_by_route)
+            - workers_by_route(off.status, off.role, off.route))
     chosen = rng.permutation(chosen)
     keep = off.role[chosen] != WORKER
     for route in FOREIGN_ROUTES:

@@ -10,46 +10,41 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..rules import earns_domestically, worker_pay_factor
-from ..state import ACTIVE, PROVINCE, WORKER, State
+from ..kernels import earn_at_home_pass, earners, pay_workers_pass
+from ..rules import worker_pay_factor
+from ..state import State
 
 __all__ = ["earn_wages_and_domestic"]
 
 
 def earn_wages_and_domestic(state: State, p, rng: np.random.Generator) -> None:
-    """Credit this month's pay (net of living costs) and domestic earnings."""
+    """Credit this month's pay (net of living costs) and domestic earnings.
+
+    Each is one compiled pass (``kernels``); the noise is drawn here, workers first.
+    """
     off = state.officials
-    live = off.status == ACTIVE
-    workers = np.flatnonzero(live & (off.role == WORKER))
-    home = np.flatnonzero(live & earns_domestically(off, p))
+    workers, home = earners(off.status, off.role, off.post, off.domestic_duty)
     _pay_workers(state, p, workers, _noise(p, rng, len(workers)))
     _earn_at_home(state, p, home, _noise(p, rng, len(home)))
 
 
 def _pay_workers(state: State, p, rows: np.ndarray, noise: np.ndarray) -> None:
     off, pay = state.officials, p.overseas_earnings
-    route = off.route[rows]
-    factor = worker_pay_factor(state, p)[route]
-    gross = pay.wage_usd * off.skill[rows] * off.effort_in_force[rows] * factor * noise
     living = pay.living_cost_usd if pay.enabled else 0.0
-    net = np.maximum(gross - living, 0.0)
-    deficit = np.maximum(living - gross, 0.0)
-    off.wealth_usd[rows] -= np.minimum(deficit, off.wealth_usd[rows])
-    state.month["earned"][rows] += net
-    by_route = np.bincount(route, weights=net, minlength=4)
+    by_route, totals = np.zeros(4), np.zeros(3)
+    pay_workers_pass(rows, off.route, off.skill, off.effort_in_force, worker_pay_factor(state, p), noise,
+                     pay.wage_usd, living, off.wealth_usd, state.month["earned"], by_route, totals)
     for code, name in enumerate(("china", "russia", "third")):
         state.flows.add(f"earned_{name}_usd", by_route[code])
-    state.flows.add("workers_gross_usd", gross.sum())
-    state.flows.add("workers_net_usd", net.sum())
-    state.flows.add("workers_living_deficit_usd", deficit.sum())
+    for name, total in zip(("workers_gross_usd", "workers_net_usd", "workers_living_deficit_usd"), totals):
+        state.flows.add(name, total)
 
 
 def _earn_at_home(state: State, p, rows: np.ndarray, noise: np.ndarray) -> None:
     off = state.officials
-    yield_usd = np.where(off.post[rows] == PROVINCE, p.posts.province_yield_usd, p.border_closure.domestic_yield_usd)
-    earned = yield_usd * off.skill[rows] * off.effort_in_force[rows] * noise
-    state.month["earned"][rows] += earned
-    state.flows.add("earned_domestic_usd", earned.sum())
+    total = earn_at_home_pass(rows, off.post, off.skill, off.effort_in_force, noise, p.posts.province_yield_usd,
+                              p.border_closure.domestic_yield_usd, state.month["earned"])
+    state.flows.add("earned_domestic_usd", total)
 
 
 def _noise(p, rng: np.random.Generator, n: int) -> np.ndarray:

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..rules import abroad, leave
+from ..kernels import defection_hazard, overwhelmed
+from ..rules import leave
 from ..state import ACTIVE, DEFECTED, FOREIGN_ROUTES, GAVE_UP, RECALLED, WORKER, State
 
 __all__ = ["defect_and_give_up", "cap_workers", "summon_home_the_resigned"]
@@ -22,19 +23,15 @@ __all__ = ["defect_and_give_up", "cap_workers", "summon_home_the_resigned"]
 def defect_and_give_up(state: State, p, rng: np.random.Generator) -> None:
     """Officials abroad may defect (M9); overwhelmed officials may give up (M11)."""
     off = state.officials
-    live = off.status == ACTIVE
     if p.defection.enabled:
         d = p.defection
-        at_risk = np.flatnonzero(live & abroad(off))
-        strain = off.pressure[at_risk] + off.fear[at_risk]
-        hazard = (d.base_rate * (1 + d.pressure_factor * strain)
-                  * np.where(off.family_at_home[at_risk], 1 - d.family_deterrence, 1.0))
+        at_risk, hazard = defection_hazard(off.status, off.post, off.pressure, off.fear, off.family_at_home,
+                                           d.base_rate, d.pressure_factor, d.family_deterrence)
         leave(state, at_risk[rng.random(len(at_risk)) < hazard], DEFECTED, "defected")
     if p.giving_up.enabled and p.quota.enabled:
         g = p.giving_up
-        over = ((off.status == ACTIVE) & ~off.resigned & (off.pressure > g.pressure_threshold)
-                & (off.attainment < g.attainment_threshold))
-        over = np.flatnonzero(over)
+        over = overwhelmed(off.status, off.resigned, off.pressure, off.attainment, g.pressure_threshold,
+                           g.attainment_threshold)
         quitting = over[rng.random(len(over)) < g.rate]
         off.resigned[quitting] = True      # stop trying; the next review deals with them
         off.effort[quitting] = 0.0

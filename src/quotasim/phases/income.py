@@ -17,46 +17,36 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..rules import HALF, directive_in_force, remit_share
+from ..kernels import INCOME_FLOWS, split_income_pass
+from ..rules import directive_in_force, remit_share
 from .behaviour import remittance_ceiling
-from ..state import BIG_CITY, DEFECTED, FUND_OFFICE, LOWER, TRADER, State
+from ..state import BIG_CITY, FUND_OFFICE, LOWER, State
 
 __all__ = ["split_income"]
 
 
 def split_income(state: State, p, rng: np.random.Generator) -> None:
-    """Split each official's earnings; credit remittances toward the half-year result."""
-    off, month = state.officials, state.month
-    earned = month["earned"]
-    fled = (off.status == DEFECTED) & (off.exit_month == state.month_index)
-    lost = np.where(fled, earned, np.minimum(month["seized"], earned))
-    rents = np.where(fled, 0.0, np.minimum(month["rents"], earned - lost))
-    net = earned - lost - rents
-    upward = _upward_share(state, p)
-    shared = net * upward[off.company] if upward.any() else np.zeros_like(net)
-    levied = np.minimum(net - shared, _levy_due(off, p))
-    rest = net - shared - levied
-    remitted = rest * remit_share(state, p)[off.company]
-    traders = np.flatnonzero(off.role == TRADER)   # only traders abroad may hold back (seed 002)
-    ceiling = remittance_ceiling(state, p, traders)
-    limited = traders[np.isfinite(ceiling)]
-    if len(limited):
-        room = np.maximum(ceiling[np.isfinite(ceiling)] * off.target_usd[limited] - off.half_remitted_usd[limited], 0.0)
-        remitted[limited] = np.minimum(remitted[limited], room)
-    kept = rest - remitted
-    off.half_remitted_usd[:] += remitted
-    off.half_kept_usd[:] += kept
-    off.wealth_usd[:] += kept
-    off.visibility_usd[:] += earned
-    month["kept"] = kept
-    companies = state.companies
-    companies.half_earned_usd[:] += np.bincount(off.company, weights=earned, minlength=companies.n)
-    companies.half_kept_usd[:] += np.bincount(off.company, weights=kept, minlength=companies.n)
-    for name, values in (("earned_usd", earned), ("lost_usd", lost), ("rents_usd", rents),
-                         ("shared_upward_usd", shared), ("levied_usd", levied), ("remitted_usd", remitted),
-                         ("kept_by_officials_usd", kept)):
-        state.flows.add(name, values.sum())
-    _party_funds(state, remitted)
+    """Split each official's earnings; credit remittances toward the half-year result.
+
+    The split, in the order of the module's docstring, is one compiled pass
+    (``kernels.split_income_pass``, which states it in NumPy form).
+    """
+    off, month, companies = state.officials, state.month, state.companies
+    share = remit_share(state, p)
+    levy_rate = p.levies.rate if (p.levies.enabled and p.quota.enabled) else 0.0   # M12: a share of the target
+    fund_company = companies.affiliation == FUND_OFFICE          # M16, M30: party funds
+    company_earned, company_kept = np.zeros(companies.n), np.zeros(companies.n)
+    totals = np.zeros(len(INCOME_FLOWS))
+    month["kept"] = np.empty(off.n)
+    split_income_pass(month["earned"], month["seized"], month["rents"], off.status, off.exit_month,
+                      state.month_index, off.company, off.role, off.post, off.target_usd, levy_rate,
+                      _upward_share(state, p), share, remittance_ceiling(state, p, share), fund_company,
+                      BIG_CITY, off.half_remitted_usd, off.half_kept_usd, off.wealth_usd, off.visibility_usd,
+                      month["kept"], company_earned, company_kept, totals)
+    companies.half_earned_usd[:] += company_earned
+    companies.half_kept_usd[:] += company_kept
+    for name, total in zip(INCOME_FLOWS, totals):
+        state.flows.add(name, total)
 
 
 def _upward_share(state: State, p) -> np.ndarray:
@@ -65,17 +55,3 @@ def _upward_share(state: State, p) -> np.ndarray:
     if p.indirect_collaboration.enabled and directive_in_force(p):
         share[state.companies.tier == LOWER] = p.indirect_collaboration.profit_share_taken
     return share
-
-
-def _levy_due(off, p) -> np.ndarray:
-    """This month's earmarked levy: a share of the monthly target (M12)."""
-    if not (p.levies.enabled and p.quota.enabled):
-        return np.zeros(off.n)
-    return p.levies.rate * off.target_usd / HALF
-
-
-def _party_funds(state: State, remitted: np.ndarray) -> None:
-    """Remittances of party-fund-office companies and big-city MOU posts (M16, M30)."""
-    off = state.officials
-    fund = (state.companies.affiliation[off.company] == FUND_OFFICE) | (off.post == BIG_CITY)
-    state.flows.add("party_funds_usd", remitted[fund].sum())

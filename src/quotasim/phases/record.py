@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..rules import abroad, border_closed, directive_in_force
-from ..state import ACTIVE, TRADER, WORKER, State
+from ..kernels import census
+from ..rules import border_closed, directive_in_force
+from ..state import State
 
 __all__ = ["record_month", "MONEY_SPLIT"]
 
@@ -30,7 +31,8 @@ _COUNT_COLUMNS = {"recalled", "recalled_by_rumour", "recalled_at_goal", "recalle
 def record_month(state: State, p, rng: np.random.Generator) -> None:
     """Append this month's indicators to ``state.monthly_rows``."""
     off, flows = state.officials, state.flows
-    live = off.status == ACTIVE
+    (n_active, n_traders, n_workers_abroad), (effort, pressure, fear) = census(
+        off.status, off.role, off.post, off.effort_in_force, off.pressure, off.fear)
     row: dict[str, float | int | str] = {"month": state.month_index}
     for name in _FLOW_COLUMNS:
         value = flows.get(name)
@@ -38,17 +40,17 @@ def record_month(state: State, p, rng: np.random.Generator) -> None:
     other = p.other_sources.monthly_usd if (p.other_sources.enabled and p.environment.other_sources_open) else 0.0
     row["other_sources_usd"] = other
     row["state_receipts_usd"] = row["remitted_usd"] + row["levied_usd"] + row["own_pocket_usd"]
-    n_live = max(int(live.sum()), 1)
+    n_live = max(int(n_active), 1)
     row.update(
-        officials_active=int(live.sum()),
-        traders_active=int((live & (off.role == TRADER)).sum()),
-        workers_abroad=int((live & (off.role == WORKER) & abroad(off)).sum()),
+        officials_active=int(n_active),
+        traders_active=int(n_traders),
+        workers_abroad=int(n_workers_abroad),
         officials_total=off.n,
         mean_partner_trust=float(state.trust.mean()),
         trust_china=float(state.trust[0]), trust_russia=float(state.trust[1]), trust_third=float(state.trust[2]),
-        mean_effort=float(off.effort_in_force[live].sum() / n_live),
-        mean_pressure=float(off.pressure[live].sum() / n_live),
-        mean_fear=float(off.fear[live].sum() / n_live),
+        mean_effort=float(effort / n_live),
+        mean_pressure=float(pressure / n_live),
+        mean_fear=float(fear / n_live),
         total_quota_usd=float(state.companies.quota_usd.sum()),
         joint_ventures=int(state.companies.n_joint_ventures.sum()),
         sanctions_china=p.environment.sanctions_china,

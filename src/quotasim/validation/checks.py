@@ -15,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-import numpy as np
 
 from .measures import ABROAD, monthly, officials, period_rows, reviews, share
 
