@@ -235,3 +235,41 @@ def test_credit_sums_like_bincount(off):
     column = off.earned.copy()
     kernels.credit(column, who, amounts)
     assert np.array_equal(column, off.earned + np.bincount(who, weights=amounts, minlength=N))
+
+
+def test_review_kernels(off):
+    g = off.g
+    own_pocket = np.where(g.random(N) < 0.5, 0.0, g.lognormal(6, 1, N))
+    # own pocket (M22)
+    draws = g.random(N)
+    short = np.maximum(off.target - off.half_remitted, 0.0)
+    trying = (off.status == ACTIVE) & (off.effort_in_force >= 0.3)
+    willing = trying & (draws < np.minimum(0.4 * (1 + off.pressure), 1.0))
+    paid = np.where(willing, np.minimum(short, 0.5 * off.wealth), 0.0)
+    wealth, own = off.wealth.copy(), own_pocket.copy()
+    total = kernels.own_pocket_pass(draws, off.status, off.effort_in_force, 0.3, 0.4, off.pressure, off.target,
+                                    off.half_remitted, 0.5, wealth, own)
+    assert np.array_equal(wealth, off.wealth - paid) and np.array_equal(own, own_pocket + paid)
+    assert total == pytest.approx(paid.sum(), rel=1e-12) and (paid > 0).sum() > 10
+    # company results, officials' attainment and pressure
+    personal = off.half_remitted + own_pocket
+    result, own_total = kernels.company_results(off.company, off.half_remitted, own_pocket, COMPANIES)
+    assert np.array_equal(result, np.bincount(off.company, weights=personal, minlength=COMPANIES))
+    assert np.array_equal(own_total, np.bincount(off.company, weights=own_pocket, minlength=COMPANIES))
+    company_attainment, added = g.uniform(0, 2, COMPANIES), g.uniform(0, 1, COMPANIES)
+    attainment, pressure = np.empty(N, np.float32), off.pressure.copy()
+    kernels.review_officials(off.company, off.status, off.half_remitted, own_pocket, off.target, company_attainment,
+                             added, 0.7, attainment, pressure)
+    expected = np.divide(personal, off.target, out=company_attainment[off.company].copy(), where=off.target >= 1.0)
+    assert np.array_equal(attainment, expected.astype(np.float32))
+    expected_pressure = off.pressure * np.float32(0.7)
+    expected_pressure += np.where(off.status == ACTIVE, added[off.company], 0.0).astype(np.float32)
+    assert np.array_equal(pressure, expected_pressure)
+    # people's means per company
+    live = off.status == ACTIVE
+    count = np.bincount(off.company[live], minlength=COMPANIES)
+    mean_pressure, mean_effort = kernels.people_means(off.company, off.status, off.pressure, off.effort_in_force,
+                                                      COMPANIES)
+    for got, column in ((mean_pressure, off.pressure), (mean_effort, off.effort_in_force)):
+        total = np.bincount(off.company[live], weights=column[live], minlength=COMPANIES)
+        assert np.array_equal(got, np.divide(total, count, out=np.zeros(COMPANIES), where=count > 0))

@@ -24,7 +24,7 @@ from .state import ABROAD_POSTS, ACTIVE, DEFECTED, PROVINCE, TRADER, WORKER
 __all__ = ["month_start_pass", "split_income_pass", "earners", "pay_workers_pass", "earn_at_home_pass", "effort_in_force_pass",
            "assign_targets_pass", "expected_payoff_pass", "pressure_extra", "defection_hazard",
            "overwhelmed", "relatives_of", "spread_fear", "census", "workers_by_route", "credit",
-           "INCOME_FLOWS"]
+           "own_pocket_pass", "company_results", "review_officials", "people_means", "INCOME_FLOWS"]
 
 # Order of the totals returned by ``split_income_pass``.
 INCOME_FLOWS = ("earned_usd", "lost_usd", "rents_usd", "shared_upward_usd", "levied_usd", "remitted_usd",
@@ -364,3 +364,74 @@ def credit(column, who, amounts):  # pragma: no cover - compiled
         sums[row] = sums.get(row, 0.0) + amounts[k]
     for row, total in sums.items():
         column[row] += total
+
+
+@njit(cache=True, nogil=True)
+def own_pocket_pass(draws, status, effort_in_force, defiance_effort, willingness, pressure, target,
+                    half_remitted, max_share, wealth, half_own_pocket):  # pragma: no cover - compiled
+    """Short officials who still try pay in from savings (M22); returns the total paid.
+
+    NumPy form: ``willing = active & (effort_in_force >= defiance_effort) & (draws <
+    minimum(willingness * (1 + pressure), 1))`` (single precision, as NumPy evaluates it);
+    ``paid = minimum(maximum(target - half_remitted, 0), max_share * wealth)`` where willing.
+    """
+    defiance32, willingness32, one32 = np.float32(defiance_effort), np.float32(willingness), np.float32(1.0)
+    total = 0.0
+    for i in range(status.shape[0]):
+        if status[i] != ACTIVE or effort_in_force[i] < defiance32:
+            continue
+        if not draws[i] < min(willingness32 * (one32 + pressure[i]), one32):
+            continue
+        paid = min(max(target[i] - half_remitted[i], 0.0), max_share * wealth[i])
+        wealth[i] -= paid
+        half_own_pocket[i] += paid
+        total += paid
+    return total
+
+
+@njit(cache=True, nogil=True)
+def company_results(company, half_remitted, half_own_pocket, n_companies):  # pragma: no cover - compiled
+    """Per company, the half's result (remitted plus own pocket, summed per official first)
+    and the own-pocket part: the two ``bincount`` sums of ``review_companies``."""
+    result = np.zeros(n_companies)
+    own = np.zeros(n_companies)
+    for i in range(company.shape[0]):
+        result[company[i]] += half_remitted[i] + half_own_pocket[i]
+        own[company[i]] += half_own_pocket[i]
+    return result, own
+
+
+@njit(cache=True, nogil=True)
+def review_officials(company, status, half_remitted, half_own_pocket, target, company_attainment, added,
+                     decay, attainment, pressure):  # pragma: no cover - compiled
+    """Each official's attainment (result over target; the company's when it has no target of
+    a dollar), and pressure after the review: ``pressure * decay + added[company]`` for the
+    active (single precision). With ``decay`` 0 and ``added`` 0, pressure is cleared."""
+    decay32 = np.float32(decay)
+    for i in range(company.shape[0]):
+        c = company[i]
+        if target[i] >= 1.0:
+            attainment[i] = (half_remitted[i] + half_own_pocket[i]) / target[i]
+        else:
+            attainment[i] = company_attainment[c]
+        pressure[i] *= decay32
+        if status[i] == ACTIVE:
+            pressure[i] += np.float32(added[c])
+
+
+@njit(cache=True, nogil=True)
+def people_means(company, status, pressure, effort_in_force, n_companies):  # pragma: no cover - compiled
+    """Mean pressure and effort in force of each company's active people (0 where none)."""
+    count = np.zeros(n_companies)
+    pressure_sum = np.zeros(n_companies)
+    effort_sum = np.zeros(n_companies)
+    for i in range(company.shape[0]):
+        if status[i] == ACTIVE:
+            count[company[i]] += 1.0
+            pressure_sum[company[i]] += pressure[i]
+            effort_sum[company[i]] += effort_in_force[i]
+    for c in range(n_companies):
+        if count[c] > 0:
+            pressure_sum[c] /= count[c]
+            effort_sum[c] /= count[c]
+    return pressure_sum, effort_sum

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..kernels import company_results, own_pocket_pass, people_means, review_officials
 from ..rules import HALF, assign_targets
 from ..state import ACTIVE, State
 from .discipline import year_end_scrutiny
@@ -32,18 +33,16 @@ def review_companies(state: State, p, rng: np.random.Generator) -> None:
         return
     _pay_from_own_pocket(state, p, rng)
     off, companies = state.officials, state.companies
-    personal = off.half_remitted_usd + off.half_own_pocket_usd
-    result = np.bincount(off.company, weights=personal, minlength=companies.n)
-    own = np.bincount(off.company, weights=off.half_own_pocket_usd, minlength=companies.n)
+    result, own = company_results(off.company, off.half_remitted_usd, off.half_own_pocket_usd, companies.n)
     # Quotas and targets under a dollar ask nothing: they count as met (attainment 1),
     # which also keeps the ratio finite however small a quota was driven.
     attainment = np.divide(result, companies.quota_usd, out=np.ones(companies.n), where=companies.quota_usd >= 1.0)
-    # An official with no real target (joined at the very end of a half) is judged by
-    # the company's attainment.
-    has_target = off.target_usd >= 1.0
-    off.attainment[:] = np.divide(personal, off.target_usd, out=attainment[off.company].copy(), where=has_target)
     criticised = attainment < p.review.criticise_below if p.review.enabled else np.zeros(companies.n, bool)
-    _add_pressure(state, p, attainment, criticised)
+    # Officials' own attainment (an official with no real target, joined at the very end
+    # of a half, is judged by the company's) and the pressure the review adds.
+    decay, added = _pressure_change(state, p, attainment, criticised)
+    review_officials(off.company, off.status, off.half_remitted_usd, off.half_own_pocket_usd, off.target_usd,
+                     attainment, added, decay, off.attainment, off.pressure)
     state.review_rows.append(_review_row(state, result - own, own, attainment, criticised))
 
 
@@ -71,26 +70,20 @@ def _pay_from_own_pocket(state: State, p, rng: np.random.Generator) -> None:
     if not p.own_pocket.enabled:
         return
     off, rule = state.officials, p.own_pocket
-    short = np.maximum(off.target_usd - off.half_remitted_usd, 0.0)
-    trying = (off.status == ACTIVE) & (off.effort_in_force >= p.arrest.defiance_effort)
-    willing = trying & (rng.random(off.n) < np.minimum(rule.willingness * (1 + off.pressure), 1.0))
-    paid = np.where(willing, np.minimum(short, rule.max_share * off.wealth_usd), 0.0)
-    off.wealth_usd[:] -= paid
-    off.half_own_pocket_usd[:] += paid
-    state.flows.add("own_pocket_usd", paid.sum())
+    paid = own_pocket_pass(rng.random(off.n), off.status, off.effort_in_force, p.arrest.defiance_effort,
+                           rule.willingness, off.pressure, off.target_usd, off.half_remitted_usd, rule.max_share,
+                           off.wealth_usd, off.half_own_pocket_usd)
+    state.flows.add("own_pocket_usd", paid)
 
 
-def _add_pressure(state: State, p, attainment: np.ndarray, criticised: np.ndarray) -> None:
-    """Pressure decays, then grows with the company's gap and criticism (M4, M2, M21)."""
-    off = state.officials
+def _pressure_change(state: State, p, attainment: np.ndarray, criticised: np.ndarray) -> tuple[float, np.ndarray]:
+    """Pressure decays, then grows with the company's gap and criticism (M4, M2, M21):
+    the decay factor and what each company's people gain."""
     if not p.pressure.enabled:
-        off.pressure[:] = 0.0
-        return
+        return 0.0, np.zeros(state.companies.n)
     scrutiny = year_end_scrutiny(p, state.calendar_month)
     gap = np.maximum(1.0 - attainment, 0.0) * p.pressure.gap_weight
-    added = scrutiny * (gap + p.review.criticism_pressure * criticised)
-    off.pressure *= np.float32(p.pressure.decay)
-    off.pressure += np.where(off.status == ACTIVE, added[off.company], 0.0).astype(np.float32)
+    return p.pressure.decay, scrutiny * (gap + p.review.criticism_pressure * criticised)
 
 
 def _review_row(state: State, remitted, own, attainment, criticised) -> dict[str, np.ndarray]:
@@ -109,14 +102,9 @@ def _review_row(state: State, remitted, own, attainment, criticised) -> dict[str
 
 def _people_means(state: State) -> dict[str, np.ndarray]:
     """Mean pressure and effort in force of each company's people in post, after the review."""
-    off, n = state.officials, state.companies.n
-    live = off.status == ACTIVE
-    count = np.bincount(off.company[live], minlength=n)
-    means = {}
-    for name in ("pressure", "effort_in_force"):
-        total = np.bincount(off.company[live], weights=getattr(off, name)[live], minlength=n)
-        means["mean_" + name.replace("_in_force", "")] = np.divide(total, count, out=np.zeros(n), where=count > 0)
-    return means
+    off = state.officials
+    pressure, effort = people_means(off.company, off.status, off.pressure, off.effort_in_force, state.companies.n)
+    return {"mean_pressure": pressure, "mean_effort": effort}
 
 
 def _sanction_cut(state: State, p) -> np.ndarray:
