@@ -60,11 +60,11 @@ def main(argv=None) -> None:
     parser.add_argument("--twin-max", type=int, default=100_000, help="largest size the Mesa twin is run at")
     args = parser.parse_args(argv)
     sizes = [10_000] if args.quick else [int(s) for s in args.sizes.split(",")]
-    console = Console()
+    console = Console(width=None if Console().is_terminal else 120)   # a log file gets the whole table
     console.print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
                   f"numpy {np.__version__}; one process per measurement; {args.months} months")
     table = Table("officials", "model", "wall (s)", "official-steps/s", "peak bytes/official", "× Mesa twin")
-    full_rows = []
+    full_rows, ratios = [], {}
     for n in sizes:
         full = _probe("full", n, args.months)
         full_rows.append(full)
@@ -72,7 +72,9 @@ def main(argv=None) -> None:
                       f"{full['peak_bytes_per_official']:,.0f}", "")
         reduced = _probe("reduced", n, args.months)
         twin = _probe("twin", n, args.months) if n <= args.twin_max else None
-        ratio = f"{reduced['steps_per_second'] / twin['steps_per_second']:.1f}×" if twin else "twin not run"
+        if twin:
+            ratios[n] = reduced["steps_per_second"] / twin["steps_per_second"]
+        ratio = f"{ratios[n]:.1f}×" if twin else "twin not run"
         table.add_row("", "quotasim, twin's rules", f"{reduced['wall_seconds']:.2f}",
                       f"{reduced['steps_per_second']:,.0f}", f"{reduced['peak_bytes_per_official']:,.0f}", ratio)
         if twin:
@@ -82,6 +84,11 @@ def main(argv=None) -> None:
     if len(full_rows) > 1:
         slope = np.polyfit(np.log([r["officials"] for r in full_rows]), np.log([r["wall_seconds"] for r in full_rows]), 1)[0]
         console.print(f"runtime ∝ officials^{slope:.2f} (full model, log-log fit over {len(full_rows)} sizes)")
+        a, b = full_rows[-2], full_rows[-1]
+        top = np.log(b["wall_seconds"] / a["wall_seconds"]) / np.log(b["officials"] / a["officials"])
+        console.print(f"runtime ∝ officials^{top:.2f} between the two largest sizes "
+                      "(at the smallest, fixed per-month costs weigh more)")
+    _print_targets(console, full_rows, ratios)
     largest = max(sizes)
     times = phase_times(largest, args.months)
     total = sum(times.values())
@@ -89,6 +96,27 @@ def main(argv=None) -> None:
     for name, seconds in times.items():
         breakdown.add_row(name, f"{seconds:.2f}", f"{seconds / total:.0%}")
     console.print(breakdown)
+
+
+def _print_targets(console: Console, full_rows: list[dict], ratios: dict[int, float]) -> None:
+    """The issue's targets, each with the figure measured in this run (or why it was not measured)."""
+    by_size = {row["officials"]: row for row in full_rows}
+    checks = []
+    if 1_000_000 in by_size:
+        row = by_size[1_000_000]
+        checks.append(("≥ 10,000,000 official-steps/s, full model, 1M officials",
+                       f"{row['steps_per_second']:,.0f}", row["steps_per_second"] >= 10e6))
+        checks.append(("≤ 400 peak bytes per official at 1M", f"{row['peak_bytes_per_official']:,.0f}",
+                       row["peak_bytes_per_official"] <= 400))
+    if 100_000 in ratios:
+        checks.append(("≥ 30× the Mesa twin at 100k officials", f"{ratios[100_000]:.1f}×", ratios[100_000] >= 30))
+    if not checks:
+        console.print("targets: not measured at these sizes (they are set at 100k and 1M officials)")
+        return
+    targets = Table("target", "measured", "met", title="targets")
+    for name, measured, met in checks:
+        targets.add_row(name, measured, "yes" if met else "NO")
+    console.print(targets)
 
 
 if __name__ == "__main__":
