@@ -1,5 +1,6 @@
-"""Command line: ``quotasim run | scenarios | explain | validate | calibrate``, and experiments:
-``sweep | query | summarize | analyze | discover`` (their logic is in ``quotasim.experiments.commands``).
+"""Command line: ``quotasim run | scenarios | explain | validate | calibrate``, experiments:
+``sweep | query | summarize | analyze | discover`` (their logic is in ``quotasim.experiments.commands``),
+and reports: ``report | compare`` (logic in ``quotasim.report.commands``).
 
 Bad input (a scenario file, a ``--set`` override, an output folder) ends with a located
 one-line-per-problem message and exit status 2, never a traceback.
@@ -20,6 +21,7 @@ from .engine import simulate
 from .experiments import commands as experiment_commands
 from .errors import ScenarioError
 from .explain import ledger, mechanisms
+from .report import commands as report_commands
 from .results import OutputError
 from .scenario import builtin_description, builtin_names, load_scenario
 
@@ -39,9 +41,17 @@ def run(scenario: ScenarioArg = "baseline",
         out: Annotated[Optional[Path], typer.Option(help="folder for the tables [default: out/SCENARIO-seedN]")] = None,
         overrides: SetOpt = None,
         overwrite: Annotated[bool, typer.Option(help="replace results of another run in --out")] = False,
-        quiet: Annotated[bool, typer.Option(help="no progress bar")] = False) -> None:
-    """Run SCENARIO once and write monthly, reviews and officials tables to --out."""
+        quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
+        replications: Annotated[Optional[int], typer.Option(min=1, max=1000, help="run seeds SEED .. SEED+N-1 into "
+                                                            "--out/rep-000, rep-001, ... (for bands in `quotasim report`)")] = None,
+        workers: Annotated[int, typer.Option(min=1, help="processes for --replications")] = 1) -> None:
+    """Run SCENARIO once (or --replications N times) and write monthly, reviews and officials tables to --out."""
     spec = _load(scenario, list(overrides or []) + ([f"months={months}"] if months else []))
+    if replications is not None:
+        report_commands.run_replications(spec, replications, seed, workers,
+                                         out or Path("out") / f"{spec.name}-x{replications}", overwrite, quiet,
+                                         console, out_console)
+        return
     with _progress(quiet) as bar:
         task = bar.add_task(spec.name, total=spec.months)
         result = simulate(spec, seed, progress=lambda done, total: bar.update(task, completed=done))
@@ -206,6 +216,30 @@ def discover(directory: DirArg,
     """Scenario discovery (PRIM): the parameter region where OUTPUT falls below/above a threshold."""
     experiment_commands.discover(directory, output=output, below=below, above=above, reference=reference,
                                  statistic=statistic, density=density, mass_min=mass_min, out_console=out_console, console=console)
+
+
+# ------------------------------------------------------------------ reports
+@app.command()
+def report(paths: Annotated[list[Path], typer.Argument(help="run folders, folders of replications, or one sweep folder")],
+           output: Annotated[Path, typer.Option("-o", "--output", help="the report, an .html file")] = Path("report.html"),
+           overwrite: Annotated[bool, typer.Option(help="replace an existing report")] = False) -> None:
+    """One self-contained HTML report (figures also as PNG and SVG in REPORT_figures/)."""
+    report_commands.report(paths, output, overwrite, console=console, out_console=out_console)
+
+
+@app.command()
+def compare(scenarios: Annotated[list[str], typer.Argument(help="scenario names, .toml files or run folders; "
+                                                                "the first is the reference")],
+            output: Annotated[Path, typer.Option("-o", "--output", help="the report, an .html file")] = Path("compare.html"),
+            replications: Annotated[int, typer.Option(min=2, max=1000, help="runs per scenario (same seeds for all)")] = 8,
+            seed: Annotated[int, typer.Option(min=0, help="first seed")] = 0,
+            overrides: SetOpt = None,
+            workers: Annotated[int, typer.Option(min=1, help="processes")] = 1,
+            overwrite: Annotated[bool, typer.Option(help="replace an existing report")] = False,
+            quiet: Annotated[bool, typer.Option(help="no progress bar")] = False) -> None:
+    """Differences of headline figures against the first scenario, with paired intervals; and a report."""
+    report_commands.compare(scenarios, output, replications, seed, list(overrides or []), workers, overwrite, quiet,
+                            console=console, out_console=out_console)
 
 
 def _load(scenario: str, overrides: list[str]):

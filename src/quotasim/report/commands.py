@@ -1,0 +1,98 @@
+"""The logic of ``quotasim run --replications``, ``quotasim report`` and ``quotasim compare``;
+``cli.py`` holds only thin wrappers. Bad input ends with one line per problem and exit
+status 2, never a traceback; nothing already written is removed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from ..errors import ScenarioError
+from ..results import OutputError
+from .build import check_destination, figures_folder
+
+__all__ = ["run_replications", "report", "compare"]
+
+
+def run_replications(spec, replications: int, seed: int, workers: int, out: Path, overwrite: bool, quiet: bool,
+                     console: Console, out_console: Console) -> None:
+    """Run ``spec`` on ``replications`` seeds from ``seed``; write ``out/rep-NNN/``; print the headline table."""
+    from .build import headline_rows
+    from .replicate import replicate, write_replications
+    from .sources import run_sets
+    with _bar("runs", quiet, console) as bar:
+        task = bar.add_task(spec.name, total=replications)
+        results = replicate(spec, replications, seed, workers, lambda done, total: bar.update(task, completed=done))
+    _fail_on(lambda: write_replications(results, out, overwrite), console)
+    rows = headline_rows(run_sets(results)[0])
+    _print_headline(out_console, f"{spec.name} · seeds {seed}–{seed + replications - 1} · {spec.start} + {spec.months} "
+                                 "months", rows)
+    out_console.print(f"{replications} runs written to {out}/rep-000 … rep-{replications - 1:03d}; "
+                      f"report: quotasim report {out} -o {out}.html")
+
+
+def report(paths: list[Path], out: Path, overwrite: bool, console: Console, out_console: Console) -> None:
+    from .build import build_report
+    made = _fail_on(lambda: build_report(paths, out, overwrite), console)
+    out_console.print(f"report written to {made.path} ({len(made.figures)} figures; PNG and SVG in "
+                      f"{made.figures_dir}/)")
+
+
+def compare(arguments: list[str], out: Path, replications: int, seed: int, overrides: list[str], workers: int,
+            overwrite: bool, quiet: bool, console: Console, out_console: Console) -> None:
+    """Run or load each argument, report differences against the first with intervals."""
+    from .build import render_runs
+    from .compare import compare_sets, gather
+    _fail_on(lambda: check_destination(out, overwrite), console)
+    with _bar("runs", quiet, console) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(name: str, done: int, total: int) -> None:
+            if name not in tasks:
+                tasks[name] = bar.add_task(name, total=total)
+            bar.update(tasks[name], completed=done)
+        sets = _fail_on(lambda: gather(arguments, replications, seed, overrides, workers, progress), console)
+    differences = compare_sets(sets)
+    made = _fail_on(lambda: render_runs(sets, out, differences), console)
+    table = Table("scenario", "headline figure", sets[0].label, "scenario", "difference", "95 % interval", "paired",
+                  title=f"against {sets[0].label}", box=None)
+    from .build import metric_kind
+    from .html import number
+    for row in differences.to_dict("records"):
+        kind = metric_kind(row["metric"])
+        clear = row["low"] > 0 or row["high"] < 0
+        table.add_row(row["scenario"], row["metric"], number(row["reference_mean"], kind), number(row["mean"], kind),
+                      ("[bold]" if clear else "") + number(row["difference"], kind),
+                      f"{number(row['low'], kind)} to {number(row['high'], kind)}", "yes" if row["paired"] else "no")
+    out_console.print(table)
+    out_console.print(f"report written to {made.path} (figures in {figures_folder(made.path)}/)")
+
+
+# ------------------------------------------------------------------ internals
+def _fail_on(action: Callable, console: Console):
+    """Run ``action``; turn an input or output problem into located lines and exit status 2."""
+    from .sources import ReportError
+    try:
+        return action()
+    except (ScenarioError, ReportError, OutputError) as exc:
+        console.print("error: " + str(exc), markup=False, highlight=False)
+        raise typer.Exit(2) from None
+
+
+def _bar(unit: str, quiet: bool, console: Console) -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn(unit),
+                    TimeRemainingColumn(), console=console, transient=True, disable=quiet)
+
+
+def _print_headline(out_console: Console, title: str, rows: list[dict]) -> None:
+    from .html import number
+    table = Table("headline figure", "mean", "95 % interval", title=title, box=None)
+    for r in rows:
+        interval = f"{number(r['low'], r['kind'])} to {number(r['high'], r['kind'])}" if r["low"] is not None else "–"
+        table.add_row(r["metric"], number(r["mean"], r["kind"]), interval)
+    out_console.print(table)

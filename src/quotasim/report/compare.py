@@ -1,0 +1,90 @@
+"""Differences between scenarios: each headline figure of each scenario against the first
+(the reference), with a confidence interval.
+
+``gather`` turns the command line's arguments into run sets: a folder is read as it is; a
+scenario name or file is run on the seeds ``seed .. seed + n - 1`` — the same seeds for
+every scenario, so that differences are paired over common random numbers and their
+intervals are narrow. Folders with different seeds fall back to Welch's interval.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from ..scenario import load_scenario
+from .bands import CONFIDENCE, difference
+from .headline import headline
+from .replicate import replicate
+from .sources import ReportError, RunSet, load_sources, run_sets
+
+__all__ = ["gather", "compare_sets", "DIFFERENCE_COLUMNS"]
+
+DIFFERENCE_COLUMNS = ["scenario", "reference", "metric", "reference_mean", "mean", "difference", "low", "high",
+                      "relative", "relative_low", "relative_high", "n", "paired"]
+
+
+def gather(arguments: list[str], replications: int = 8, seed: int = 0, overrides: list[str] | None = None,
+           workers: int = 1, progress: Callable[[str, int, int], None] | None = None) -> list[RunSet]:
+    """One run set per argument, in order: folders are loaded, scenarios are run.
+
+    Raises
+    ------
+    ReportError
+        Fewer than two arguments, or a folder that is not a run.
+    quotasim.ScenarioError
+        A scenario that does not load (file, field and what is allowed).
+    """
+    if len(arguments) < 2:
+        raise ReportError("compare needs at least two scenarios or run folders (the first is the reference)")
+    # Every argument is read first, so a bad one fails before any run is spent.
+    resolved = [_folder_sets(argument) if Path(argument).is_dir() else load_scenario(argument, list(overrides or []))
+                for argument in arguments]
+    sets: list[RunSet] = []
+    for item in resolved:
+        if isinstance(item, list):
+            sets.extend(item)
+            continue
+        report = (lambda done, total, name=item.name: progress(name, done, total)) if progress else None
+        sets.extend(run_sets(replicate(item, replications, seed, workers, report)))
+    return _distinct_labels(sets)
+
+
+def compare_sets(sets: list[RunSet], confidence: float = CONFIDENCE) -> pd.DataFrame:
+    """Rows of :data:`DIFFERENCE_COLUMNS`: every scenario after the first against the first."""
+    reference, *others = sets
+    ref_values = {run.seed: headline(run) for run in reference.runs}
+    rows = []
+    for other in others:
+        values = {run.seed: headline(run) for run in other.runs}
+        metrics = [m for m in next(iter(ref_values.values())) if all(m in v for v in values.values())]
+        for metric in metrics:
+            mine = {s: v[metric] for s, v in values.items()}
+            theirs = {s: v[metric] for s, v in ref_values.items()}
+            est, paired = difference(mine, theirs, confidence)
+            base = float(np.mean(list(theirs.values())))
+            scale = abs(base) if base != 0 else np.nan
+            rows.append({"scenario": other.label, "reference": reference.label, "metric": metric,
+                         "reference_mean": base, "mean": float(np.mean(list(mine.values()))), "difference": est.mean,
+                         "low": est.low, "high": est.high, "relative": est.mean / scale, "relative_low": est.low / scale,
+                         "relative_high": est.high / scale, "n": est.n, "paired": paired})
+    return pd.DataFrame(rows, columns=DIFFERENCE_COLUMNS)
+
+
+def _folder_sets(argument: str) -> list[RunSet]:
+    loaded = load_sources([argument])
+    if not isinstance(loaded, list):
+        raise ReportError(f"{argument}: a sweep folder cannot be compared; give scenarios or run folders")
+    return loaded
+
+
+def _distinct_labels(sets: list[RunSet]) -> list[RunSet]:
+    seen: dict[str, int] = {}
+    for s in sets:
+        seen[s.label] = seen.get(s.label, 0) + 1
+        if seen[s.label] > 1:
+            s.label = f"{s.label} ({seen[s.label]})"
+    return sets

@@ -1,0 +1,272 @@
+"""The report's figures, each a ``matplotlib.figure.Figure`` built without pyplot (no global
+state; safe in worker threads and notebooks).
+
+Every figure takes a list of :class:`Trajectories` — one per scenario, or one for a sweep —
+and draws each scenario in its own colour, with its band (see :mod:`.bands`), so a single
+run, replications and a side-by-side comparison share one code path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from ..state import TIER_NAMES
+from .bands import Band, band
+
+__all__ = ["Trajectories", "money", "attainment", "exits", "pipeline", "tiers", "differences", "sensitivity",
+           "ATTAINMENT_GROUPS"]
+
+MILLION = 1e6
+#: Attainment groups the reports single out: the 100 % group and the 70–80 % group (seed 001).
+ATTAINMENT_GROUPS = (("below 70 %", 0.0, 0.7), ("70–80 %", 0.7, 0.8), ("80–100 %", 0.8, 1.0),
+                     ("100 % and above", 1.0, np.inf))
+MONEY = (("earned_usd", "earned"), ("remitted_usd", "remitted to the state"), ("levied_usd", "levies"),
+         ("kept_by_officials_usd", "kept by officials"), ("rents_usd", "rents (approval stages)"),
+         ("shared_upward_usd", "shared upward (M28)"))
+EXITS = (("recalled", "recalled"), ("arrested", "arrested"), ("defected", "defected"), ("gave_up", "gave up"))
+PIPELINE = (("pipeline_backlog", "deals waiting in the pipeline"), ("deals_cancelled", "deals cancelled per month"),
+            ("deals_completed", "deals completed per month"))
+
+
+@dataclass
+class Trajectories:
+    """One scenario's runs (or a sweep's): monthly and review rows tagged by ``run``."""
+
+    label: str
+    monthly: pd.DataFrame
+    reviews: pd.DataFrame | None
+    run: str = "seed"            # the column naming a run: seed (replications) or run_id (a sweep)
+    kind: str = "interval"       # band kind: interval (replications) or range (a sweep)
+
+    def band(self, column: str, frame: pd.DataFrame | None = None, by: str = "month", aggregate: str = "sum") -> Band:
+        return band(self.monthly if frame is None else frame, column, by=by, run=self.run, kind=self.kind,
+                    aggregate=aggregate)
+
+    def dates(self) -> dict[int, str]:
+        return dict(zip(self.monthly["month"], self.monthly["date"]))
+
+
+def money(sets: list[Trajectories]) -> Figure | None:
+    """Monthly earnings and where they went, USD millions, one panel per flow."""
+    shown = [(c, t) for c, t in MONEY if any(c in s.monthly and s.monthly[c].abs().sum() > 0 for s in sets)
+             or c == "earned_usd"]   # a flow that is zero throughout (no directive: nothing shared upward) is left out
+    return _panels(sets, shown, "USD million per month", scale=MILLION,
+                   title="Monthly earnings, remittances, levies, officials' take and rents")
+
+
+def exits(sets: list[Trajectories]) -> Figure | None:
+    """Cumulative recalls, arrests, defections and give-ups since the start."""
+    cumulative = [Trajectories(s.label, _cumulative(s, [c for c, _ in EXITS]), s.reviews, s.run, s.kind) for s in sets]
+    return _panels(cumulative, EXITS, "officials since the start", title="Recalls, arrests, defections and give-ups "
+                                                                          "(cumulative)")
+
+
+def pipeline(sets: list[Trajectories]) -> Figure | None:
+    """The approval pipeline (M18): backlog at the month's end, cancellations and completions."""
+    return _panels(sets, PIPELINE, "deals", title="The approval pipeline: backlog and cancellations")
+
+
+def attainment(sets: list[Trajectories]) -> Figure:
+    """Per scenario: the attainment distribution over all reviews, and each review's groups."""
+    rows = [s for s in sets if s.reviews is not None and not s.reviews.empty]
+    figure = Figure(figsize=(11, 3.2 * max(len(rows), 1)), layout="constrained")
+    axes = figure.subplots(max(len(rows), 1), 2, squeeze=False)
+    for (hist_ax, bar_ax), s in zip(axes, rows):
+        values = np.clip(s.reviews["attainment"].to_numpy(float), 0, 2)
+        weights = np.full(len(values), 100.0 / len(values))
+        hist_ax.hist(values, bins=np.arange(0, 2.05, 0.05), weights=weights, color="#4c72b0")
+        for edge in (0.7, 0.8, 1.0):
+            hist_ax.axvline(edge, color="black", linewidth=0.7, linestyle="--")
+        hist_ax.set_xlabel("attainment (remitted + own pocket) / quota; 200 % and above at 2")
+        hist_ax.set_ylabel("% of company reviews")
+        hist_ax.set_title(f"{s.label}: all reviews, pooled")
+        shares = _group_shares(s)
+        bottom = np.zeros(len(shares))
+        x = np.arange(len(shares))
+        for name, _, _ in ATTAINMENT_GROUPS:
+            bar_ax.bar(x, shares[name], bottom=bottom, label=name)
+            bottom += shares[name].to_numpy()
+        _period_ticks(bar_ax, list(shares.index))
+        bar_ax.set_ylabel("% of companies (mean over runs)")
+        bar_ax.set_ylim(0, 100)
+        bar_ax.set_title(f"{s.label}: attainment groups at each review")
+        bar_ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    if not rows:
+        axes[0, 0].set_title("no reviews in these runs")
+    return figure
+
+
+def tiers(sets: list[Trajectories]) -> Figure:
+    """Tier by tier, per half-year: share of all earnings, and median attainment (M25–M28)."""
+    rows = [s for s in sets if s.reviews is not None and not s.reviews.empty]
+    figure = Figure(figsize=(13, 6), layout="constrained")
+    axes = figure.subplots(2, len(TIER_NAMES), sharey="row", squeeze=False)
+    tables = [_tier_table(s) for s in rows]
+    calendars = [sorted(per["period"].unique()) for per in tables]
+    # Scenarios on different calendars are aligned by their n-th review, not by date.
+    labels = calendars[0] if calendars and all(c == calendars[0] for c in calendars) else \
+        [f"review {i + 1}" for i in range(max(map(len, calendars), default=0))]
+    for column, tier in enumerate(TIER_NAMES):
+        for index, (s, per, periods) in enumerate(zip(rows, tables, calendars)):
+            mine = per[per["tier"] == tier]
+            if mine.empty:
+                continue
+            mine = mine.assign(x=mine["period"].map({p: i for i, p in enumerate(periods)}))
+            _draw(axes[0, column], s.band("earned_share", frame=mine, by="x"), s.label, f"C{index}", scale=0.01)
+            _draw(axes[1, column], s.band("median_attainment", frame=mine, by="x"), s.label, f"C{index}", scale=0.01)
+        for ax in axes[:, column]:
+            _period_ticks(ax, labels)
+        axes[0, column].set_title(tier)
+    axes[0, 0].set_ylabel("% of all earnings")
+    axes[1, 0].set_ylabel("median attainment, %")
+    for ax in axes[1]:
+        ax.axhline(100, color="black", linewidth=0.6, linestyle="--")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    if handles:
+        figure.legend(handles, labels, loc="outside lower center", ncols=min(len(handles), 3), fontsize=8)
+    figure.suptitle("Tier by tier: who gains and who pays (central = first class)")
+    return figure
+
+
+def differences(table: pd.DataFrame) -> Figure:
+    """Each scenario against the reference: difference of each headline figure, % of the
+    reference's mean, with its interval."""
+    shown = table[np.isfinite(table["relative"])].copy()
+    labels = list(dict.fromkeys(shown["metric"]))
+    scenarios = list(dict.fromkeys(shown["scenario"]))
+    figure = Figure(figsize=(8, 0.32 * len(labels) * max(len(scenarios), 1) + 1.5), layout="constrained")
+    ax = figure.subplots()
+    rows = np.arange(len(labels))[::-1]
+    height = 0.8 / max(len(scenarios), 1)
+    for index, name in enumerate(scenarios):
+        mine = shown[shown["scenario"] == name].set_index("metric").reindex(labels)
+        y = rows - index * height
+        err = np.vstack([mine["relative"] - mine["relative_low"], mine["relative_high"] - mine["relative"]])
+        ax.barh(y, mine["relative"] * 100, height=height, color=f"C{index + 1}", label=name,
+                xerr=np.nan_to_num(err) * 100, capsize=2)
+    ax.set_yticks(rows - height * (len(scenarios) - 1) / 2, labels, fontsize=8)
+    ax.axvline(0, color="black", linewidth=0.7)
+    # Changes range from a few % to many-fold (arrests, give-ups): linear within ±10 %, logarithmic beyond.
+    ax.set_xscale("symlog", linthresh=10)
+    ax.grid(axis="x", linewidth=0.3)
+    reference = table["reference"].iloc[0] if len(table) else ""
+    ax.set_xlabel(f"difference from {reference}, % of its mean; linear within ±10 %, log beyond (bars: 95 % interval)")
+    ax.legend(fontsize=8)
+    ax.set_title("Differences of headline figures")
+    return figure
+
+
+def sensitivity(table: pd.DataFrame) -> Figure:
+    """Rank correlation of each varied parameter with each outcome, with its interval."""
+    outputs = list(dict.fromkeys(table["output"]))
+    parameters = list(dict.fromkeys(table["parameter"]))
+    ncols = min(len(outputs), 2)
+    nrows = -(-len(outputs) // ncols)
+    figure = Figure(figsize=(5.5 * ncols + 1, nrows * (0.45 * len(parameters) + 1.4) + 0.6), layout="constrained")
+    axes = figure.subplots(nrows, ncols, sharey=True, squeeze=False).ravel()
+    rows = np.arange(len(parameters))[::-1]
+    for ax, output in zip(axes, outputs):
+        mine = table[table["output"] == output].set_index("parameter").reindex(parameters)
+        err = np.vstack([mine["rho"] - mine["low"], mine["high"] - mine["rho"]])
+        ax.barh(rows, mine["rho"], xerr=np.nan_to_num(err), capsize=2,
+                color=np.where(mine["rho"] >= 0, "#4c72b0", "#c44e52"))
+        ax.axvline(0, color="black", linewidth=0.6)
+        ax.set_xlim(-1, 1)
+        ax.set_title(output, fontsize=9)
+        ax.set_xlabel("Spearman rank correlation")
+        ax.set_yticks(rows, parameters, fontsize=8)
+    for ax in axes[len(outputs):]:
+        ax.set_visible(False)
+    figure.suptitle("Sensitivity: rank correlation of each parameter with each outcome (sum over the run, "
+                    "95 % interval)")
+    return figure
+
+
+# ------------------------------------------------------------------ helpers
+def _panels(sets: list[Trajectories], columns, ylabel: str, scale: float = 1.0, title: str = "") -> Figure | None:
+    """One panel per column that some run kept (a sweep may keep few); None when none was kept."""
+    columns = [(c, t) for c, t in columns if any(c in s.monthly for s in sets)]
+    if not columns:
+        return None
+    n = len(columns)
+    ncols = 2 if n == 4 else min(n, 3)
+    nrows = -(-n // ncols)
+    figure = Figure(figsize=(4.2 * ncols, 3.1 * nrows), layout="constrained")
+    axes = figure.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax, (column, caption) in zip(axes, columns):
+        for index, s in enumerate(sets):
+            if column in s.monthly:
+                _draw(ax, s.band(column), s.label, f"C{index}", scale)
+        ax.set_title(caption, fontsize=10)
+        ax.set_ylabel(ylabel, fontsize=8)
+        _month_ticks(ax, sets)
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    _legend(axes[0], sets)
+    figure.suptitle(title)
+    return figure
+
+
+def _draw(ax, b: Band, label: str, colour: str, scale: float = 1.0) -> None:
+    ax.fill_between(b.x, b.low / scale, b.high / scale, color=colour, alpha=0.25, linewidth=0)
+    ax.plot(b.x, b.centre / scale, color=colour, linewidth=1.4, label=f"{label} ({b.description})")
+
+
+def _legend(ax, sets) -> None:
+    if sets:
+        ax.legend(fontsize=7, loc="best")
+
+
+def _month_ticks(ax, sets: list[Trajectories]) -> None:
+    """Calendar months when every scenario shares the calendar; else months from each one's start."""
+    calendars = [s.dates() for s in sets]
+    dates = {m: d for calendar in calendars for m, d in calendar.items()}
+    shared = all(calendar.items() <= dates.items() for calendar in calendars) and \
+        len({d for calendar in calendars for d in calendar.values()}) == len(dates)
+    months = sorted(dates)
+    step = 12 if len(months) > 24 else 6 if len(months) > 8 else 1
+    ticks = [m for m in months if (m - months[0]) % step == 0]
+    if shared:
+        ax.set_xticks(ticks, [dates[m] for m in ticks], rotation=45, fontsize=7)
+    else:
+        ax.set_xticks(ticks, [str(m) for m in ticks], fontsize=7)
+        ax.set_xlabel("months from each scenario's start", fontsize=7)
+
+
+def _period_ticks(ax, periods: list[str]) -> None:
+    step = max(1, len(periods) // 10)
+    ticks = list(range(0, len(periods), step))
+    ax.set_xticks(ticks, [periods[i] for i in ticks], rotation=45, fontsize=7)
+
+
+def _cumulative(s: Trajectories, columns: list[str]) -> pd.DataFrame:
+    frame = s.monthly.sort_values([s.run, "month"]).copy()
+    present = [c for c in columns if c in frame]
+    frame[present] = frame.groupby(s.run)[present].cumsum()
+    return frame
+
+
+def _group_shares(s: Trajectories) -> pd.DataFrame:
+    """% of companies in each attainment group, per review period, averaged over runs."""
+    reviews = s.reviews
+    groups = {}
+    for name, low, high in ATTAINMENT_GROUPS:
+        inside = (reviews["attainment"] >= low) & (reviews["attainment"] < high)
+        groups[name] = inside.groupby([reviews["period"], reviews[s.run]]).mean() * 100
+    per_run = pd.DataFrame(groups)
+    return per_run.groupby(level=0).mean().sort_index()
+
+
+def _tier_table(s: Trajectories) -> pd.DataFrame:
+    """Per run, period and tier: share of the period's earnings, and median attainment."""
+    reviews = s.reviews.assign(tier=s.reviews["tier"].astype(str))
+    keys = [s.run, "period"]
+    per = reviews.groupby(keys + ["tier"], observed=True).agg(earned=("earned_usd", "sum"),
+                                                               median_attainment=("attainment", "median")).reset_index()
+    totals = per.groupby(keys)["earned"].transform("sum")
+    per["earned_share"] = np.where(totals > 0, per["earned"] / totals.where(totals > 0, 1.0), 0.0)
+    return per

@@ -1,0 +1,93 @@
+"""HTML assembly: figures as inline SVG (text kept as text), one Jinja2 template, no
+external resource of any kind — the file opens offline and can be mailed as it is.
+
+Figures are also written as PNG and SVG files next to the report (``<report>_figures/``)
+for papers.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+import os
+import re
+from pathlib import Path
+
+import matplotlib
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+from matplotlib.figure import Figure
+
+from ..results import write_atomic
+
+__all__ = ["svg_text", "png_data_uri", "save_figure", "render_html", "number"]
+
+_PROLOGUE = re.compile(r"^.*?(?=<svg)", re.DOTALL)   # XML declaration, DOCTYPE, comments before <svg
+
+
+def svg_text(figure: Figure) -> str:
+    """The figure as an ``<svg>`` element to inline in HTML."""
+    buffer = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": "none"}):   # text as <text>: smaller, searchable, selectable
+        figure.savefig(buffer, format="svg", bbox_inches="tight")
+    return _PROLOGUE.sub("", buffer.getvalue(), count=1)
+
+
+def png_data_uri(path: Path) -> str:
+    """A PNG file as a ``data:`` URI, for images made elsewhere (e.g. ``quotasim analyze``)."""
+    return "data:image/png;base64," + base64.b64encode(Path(path).read_bytes()).decode("ascii")
+
+
+def save_figure(figure: Figure, folder: Path, name: str) -> list[Path]:
+    """Write ``name.png`` (150 dpi) and ``name.svg`` into ``folder``, atomically."""
+    written = []
+    for fmt, options in (("png", {"dpi": 150}), ("svg", {})):
+        path = folder / f"{name}.{fmt}"
+        write_atomic(path, lambda p, f=fmt, o=options: figure.savefig(p, format=f, bbox_inches="tight", **o))
+        _shareable(path)
+        written.append(path)
+    return written
+
+
+def _current_umask() -> int:
+    umask = os.umask(0o022)   # read once, at import: os.umask can only be read by setting it
+    os.umask(umask)
+    return umask
+
+
+_UMASK = _current_umask()
+
+
+def _shareable(path: Path) -> None:
+    """Give a written file the permissions the user's umask grants new files: the temporary
+    file behind an atomic write is private (0600), but a report is meant to be opened and shared."""
+    os.chmod(path, 0o666 & ~_UMASK)
+
+
+def number(value, kind: str = "number") -> str:
+    """Readable numbers for tables: USD in millions, shares in %, counts with separators."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    if kind == "usd":
+        return f"{value / 1e6:,.2f} M"
+    if kind == "share":
+        return f"{value * 100:,.1f} %"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)) and float(value).is_integer() and abs(value) < 1e15:
+        return f"{int(value):,}"
+    if isinstance(value, float):
+        return f"{value:,.4g}"
+    return str(value)
+
+
+def render_html(out: Path, **context) -> Path:
+    """Render the report template with ``context`` into ``out`` (atomically)."""
+    env = Environment(loader=PackageLoader("quotasim.report", "templates"), autoescape=select_autoescape(["j2", "html"]))
+    env.filters["number"] = number
+    env.filters["svg"] = lambda figure: Markup(svg_text(figure))
+    text = env.get_template("report.html.j2").render(**context)
+    write_atomic(out, lambda p: Path(p).write_text(text, encoding="utf-8"))
+    _shareable(out)
+    return out

@@ -1,0 +1,53 @@
+"""Replications of a scenario: seeds ``seed, seed + 1, …``, run in worker processes, and
+written as ``rep-000/``, ``rep-001/``, … (each an ordinary run folder) below one folder.
+
+The same seeds for every scenario give common random numbers: population and dynamics
+streams are drawn from the seed (``engine.rng_streams``), so two scenarios run on one seed
+differ only by what the scenarios change.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Callable
+
+from ..engine import simulate
+from ..results import RunResult
+
+__all__ = ["replicate", "write_replications", "replication_folder"]
+
+
+def replicate(scenario, replications: int, seed: int = 0, workers: int = 1,
+              progress: Callable[[int, int], None] | None = None) -> list[RunResult]:
+    """Run ``scenario`` on seeds ``seed .. seed + replications - 1``; results in seed order."""
+    seeds = list(range(seed, seed + replications))
+    done: list[RunResult] = []
+    if workers <= 1 or replications == 1:
+        for s in seeds:
+            done.append(simulate(scenario, s))
+            if progress:
+                progress(len(done), replications)
+        return done
+    with ProcessPoolExecutor(max_workers=min(workers, replications)) as pool:
+        for result in pool.map(simulate, [scenario] * replications, seeds):
+            done.append(result)
+            if progress:
+                progress(len(done), replications)
+    return done
+
+
+def replication_folder(out: Path, index: int) -> Path:
+    return Path(out) / f"rep-{index:03d}"
+
+
+def write_replications(results: list[RunResult], out: str | Path, overwrite: bool = False) -> Path:
+    """Write each run into ``out/rep-NNN/``; a folder holding another run is refused (``OutputError``)
+    before anything is written, unless ``overwrite``."""
+    from ..results import _check_destination
+    out = Path(out)
+    for index, result in enumerate(results):   # check all first: a refusal changes nothing
+        _check_destination(replication_folder(out, index), result.manifest, overwrite)
+    for index, result in enumerate(results):
+        result.write(replication_folder(out, index), overwrite=overwrite)
+    return out
