@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 
 import pyarrow.parquet as pq
 from typer.testing import CliRunner
@@ -24,6 +26,16 @@ def test_run_writes_tables_and_manifest(tmp_path):
     assert monthly.num_rows == 18
     assert set(manifest["files"]) == {"monthly.parquet", "reviews.parquet", "officials.parquet", "scenario.toml"}
     assert "tables written to" in result.output
+
+
+def test_written_files_get_the_umask_permissions_not_the_temporary_files(tmp_path):
+    # Atomic writes go through a private (0600) temporary file; the result must be readable
+    # by whoever the user's umask lets read new files.
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert runner.invoke(app, ["run", "--seed", "1", "--out", str(tmp_path / "r"), *SMALL]).exit_code == 0
+    modes = {path.name: stat.S_IMODE(path.stat().st_mode) for path in (tmp_path / "r").iterdir()}
+    assert modes and all(mode == 0o666 & ~umask for mode in modes.values()), modes
 
 
 def test_rerun_into_another_runs_folder_is_refused_and_keeps_results(tmp_path):

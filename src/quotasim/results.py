@@ -95,12 +95,26 @@ class RunResult:
                 "share_companies_at_target": float(np.mean(attainment >= 1.0))}
 
 
+def _current_umask() -> int:
+    umask = os.umask(0o022)   # read once, at import: os.umask can only be read by setting it
+    os.umask(umask)
+    return umask
+
+
+_UMASK = _current_umask()
+
+
 def write_atomic(path: Path, writer) -> str:
-    """Call ``writer(tmp_path)``, fsync, rename onto ``path``; return the file's SHA-256."""
+    """Call ``writer(tmp_path)``, fsync, rename onto ``path``; return the file's SHA-256.
+
+    The file gets the permissions the user's umask grants new files: the temporary file
+    behind the rename is created private (0600), but results are meant to be read and shared.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(handle)
     try:
+        os.chmod(tmp, 0o666 & ~_UMASK)
         writer(tmp)
         with open(tmp, "rb") as stream:
             digest = hashlib.file_digest(stream, "sha256").hexdigest()  # in chunks: memory stays flat

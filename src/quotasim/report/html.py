@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import io
 import math
-import os
 import re
 from pathlib import Path
 
@@ -45,24 +44,8 @@ def save_figure(figure: Figure, folder: Path, name: str) -> list[Path]:
     for fmt, options in (("png", {"dpi": 150}), ("svg", {})):
         path = folder / f"{name}.{fmt}"
         write_atomic(path, lambda p, f=fmt, o=options: figure.savefig(p, format=f, bbox_inches="tight", **o))
-        _shareable(path)
         written.append(path)
     return written
-
-
-def _current_umask() -> int:
-    umask = os.umask(0o022)   # read once, at import: os.umask can only be read by setting it
-    os.umask(umask)
-    return umask
-
-
-_UMASK = _current_umask()
-
-
-def _shareable(path: Path) -> None:
-    """Give a written file the permissions the user's umask grants new files: the temporary
-    file behind an atomic write is private (0600), but a report is meant to be opened and shared."""
-    os.chmod(path, 0o666 & ~_UMASK)
 
 
 def number(value, kind: str = "number") -> str:
@@ -89,5 +72,4 @@ def render_html(out: Path, **context) -> Path:
     env.filters["svg"] = lambda figure: Markup(svg_text(figure))
     text = env.get_template("report.html.j2").render(**context)
     write_atomic(out, lambda p: Path(p).write_text(text, encoding="utf-8"))
-    _shareable(out)
     return out
