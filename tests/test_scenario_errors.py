@@ -45,8 +45,8 @@ CASES = [
         "pipeline.pass_rate[1]", "1.5", "less than or equal to 1"),
     Bad("list too short", 'extends = "baseline"\n[pipeline]\nreject_rate = [0.1, 0.1]\n', "pipeline.reject_rate",
         "(0.1, 0.1)", "too few values"),
-    Bad("unknown scenario name", 'extends = "no-such-scenario"\n', "scenario", "'no-such-scenario'",
-        "not a built-in scenario"),
+    Bad("unknown scenario name", 'extends = "no-such-scenario"\n', "extends", "'no-such-scenario'",
+        "no built-in scenario has that name"),
     Bad("extends not a name", "extends = 5\n", "extends", "5", "name of a built-in scenario"),
     Bad("bad start date", 'extends = "baseline"\nstart = "2016-1"\n', "start", "'2016-1'", "YYYY-MM"),
     Bad("bad date in the timeline",
@@ -96,8 +96,7 @@ def test_bad_file_gets_a_located_error(tmp_path, case: Bad):
     path = _write(tmp_path, case.text)
     with pytest.raises(quotasim.ScenarioError) as caught:
         quotasim.load_scenario(path)
-    _assert_located(str(caught.value), path if case.kind != "unknown scenario name" else "no-such-scenario",
-                    case.field, case.value, case.allowed)
+    _assert_located(str(caught.value), path, case.field, case.value, case.allowed)
 
 
 @pytest.mark.parametrize("case", CASES[:6], ids=lambda case: case.kind)
@@ -145,7 +144,8 @@ def test_extends_a_missing_file(tmp_path):
     path = _write(tmp_path, 'extends = "parent.toml"\n')
     with pytest.raises(quotasim.ScenarioError) as caught:
         quotasim.load_scenario(path)
-    assert "parent.toml" in str(caught.value) and "cannot read the file" in str(caught.value)
+    _assert_located(str(caught.value), path, "extends", "parent.toml", "cannot read the file")
+    assert str(tmp_path / "parent.toml") in str(caught.value)
 
 
 @pytest.mark.parametrize("override, field, allowed", [

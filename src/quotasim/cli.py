@@ -22,8 +22,8 @@ from .experiments import commands as experiment_commands
 from .errors import ScenarioError
 from .explain import ledger, mechanisms
 from .report import commands as report_commands
-from .results import OutputError
-from .scenario import builtin_description, builtin_names, load_scenario
+from .results import OutputError, check_destination, estimated_run_bytes
+from .scenario import builtin_description, builtin_names, content_hash, load_scenario
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="quotasim: simulate a quota-driven state foreign-trade system.")
@@ -52,11 +52,15 @@ def run(scenario: ScenarioArg = "baseline",
                                          out or Path("out") / f"{spec.name}-x{replications}", overwrite, quiet,
                                          console, out_console)
         return
-    with _progress(quiet) as bar:
-        task = bar.add_task(spec.name, total=spec.months)
-        result = simulate(spec, seed, progress=lambda done, total: bar.update(task, completed=done))
+    out = out or Path("out") / f"{spec.name}-seed{seed}"
     try:
-        folder = result.write(out or Path("out") / f"{spec.name}-seed{seed}", overwrite=overwrite)
+        # Refuse before the work, not after it: a folder that cannot take the results, a full disk.
+        people = spec.population.n_trade_officials + spec.population.n_overseas_workers
+        check_destination(out, content_hash(spec), seed, overwrite, estimated_run_bytes(people, spec.months))
+        with _progress(quiet) as bar:
+            task = bar.add_task(spec.name, total=spec.months)
+            result = simulate(spec, seed, progress=lambda done, total: bar.update(task, completed=done))
+        folder = result.write(out, overwrite=overwrite)
     except OutputError as exc:
         console.print("error: " + str(exc), markup=False, highlight=False)
         raise typer.Exit(2) from None

@@ -31,7 +31,10 @@ from . import columns
 from .calendar import month_label
 from .state import (AFFILIATION_NAMES, POST_NAMES, ROLE_NAMES, ROUTE_NAMES, STATUS_NAMES, TIER_NAMES, State)
 
-__all__ = ["RunResult", "OutputError", "write_atomic"]
+__all__ = ["RunResult", "OutputError", "write_atomic", "check_destination", "check_free_space", "estimated_run_bytes"]
+
+#: Free space kept in hand beyond an estimate of what is to be written.
+SPACE_MARGIN_BYTES = 50 * 2**20
 
 TABLES = ("monthly", "reviews", "officials")
 
@@ -69,7 +72,7 @@ class RunResult:
     def write(self, out_dir: str | Path, overwrite: bool = False) -> Path:
         """Write the three tables, the scenario in force and ``manifest.json`` into ``out_dir``."""
         out = Path(out_dir)
-        _check_destination(out, self.manifest, overwrite)
+        check_destination(out, self.manifest["scenario_hash"], self.seed, overwrite)
         files = {}
         for name in TABLES:
             files[f"{name}.parquet"] = write_atomic(out / f"{name}.parquet", lambda path, t=getattr(self, name):
@@ -120,13 +123,37 @@ def write_atomic(path: Path, writer) -> str:
             digest = hashlib.file_digest(stream, "sha256").hexdigest()  # in chunks: memory stays flat
             os.fsync(stream.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and not isinstance(exc, OutputError):
+            # A full disk or a folder that turned read-only: name the file; the temporary is gone.
+            raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from exc
         raise
     return digest
 
 
-def _check_destination(out: Path, manifest: dict, overwrite: bool) -> None:
+def estimated_run_bytes(officials: int, months: int) -> int:
+    """A generous estimate of one run's tables on disk (compressed Parquet): the officials
+    table dominates at about 60 bytes an official; a month's row and reviews add a few kB."""
+    return 60 * officials + 4_000 * months + 100_000
+
+
+def check_free_space(folder: Path, needed_bytes: int) -> None:
+    """Refuse, before any work, to start what the disk under ``folder`` cannot hold."""
+    import shutil
+    probe = folder
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    free = shutil.disk_usage(probe).free
+    if free < needed_bytes + SPACE_MARGIN_BYTES:
+        raise OutputError(f"{folder}: not enough free disk space: about {needed_bytes / 2**20:,.0f} MiB to write "
+                          f"(plus {SPACE_MARGIN_BYTES / 2**20:,.0f} MiB in hand), {free / 2**20:,.0f} MiB free; "
+                          "free some space or choose another --out")
+
+
+def check_destination(out: Path, scenario_hash: str, seed: int, overwrite: bool, needed_bytes: int = 0) -> None:
+    """Raise :class:`OutputError` unless ``out`` can take this run's results: a folder (or
+    nothing yet), not holding another run's results unless ``overwrite``, writable, with room."""
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out}: exists and is not a folder; choose another --out")
     previous = out / "manifest.json"
@@ -135,7 +162,7 @@ def _check_destination(out: Path, manifest: dict, overwrite: bool) -> None:
             old = json.loads(previous.read_text())
         except (OSError, ValueError):
             old = {}
-        same = (old.get("scenario_hash"), old.get("seed")) == (manifest["scenario_hash"], manifest["seed"])
+        same = (old.get("scenario_hash"), old.get("seed")) == (scenario_hash, seed)
         if not same:
             raise OutputError(f"{out}: already holds results of another run (scenario {old.get('scenario')!r}, "
                               f"seed {old.get('seed')}); choose another --out or pass --overwrite")
@@ -145,6 +172,7 @@ def _check_destination(out: Path, manifest: dict, overwrite: bool) -> None:
         probe.close()
     except OSError as exc:
         raise OutputError(f"{out}: cannot write there: {exc.strerror or exc}") from None
+    check_free_space(out, needed_bytes)
 
 
 def _with_docs(table: pa.Table, docs: dict[str, str]) -> pa.Table:

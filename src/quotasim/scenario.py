@@ -38,6 +38,7 @@ from pydantic import BaseModel, Field, ValidationError, create_model, field_vali
 from .calendar import months_between, parse_month
 from .errors import ScenarioError, describe_validation_error
 from .params import MECHANISM_GROUPS, Behaviour, Environment, Group, Population, param
+from .tomlfile import read_toml
 
 __all__ = ["Scenario", "Intervention", "load_scenario", "builtin_names", "builtin_description",
            "parse_override", "to_toml", "MAX_MONTHS"]
@@ -99,7 +100,7 @@ def builtin_names() -> list[str]:
 
 def builtin_description(name: str) -> str:
     """First line of a built-in scenario's description."""
-    data = _read_toml(_builtin_path(name), f"built-in scenario {name!r}")
+    data = read_toml(_builtin_path(name), f"built-in scenario {name!r}")
     return str(data.get("description", "")).strip().splitlines()[0] if data.get("description") else ""
 
 
@@ -133,7 +134,7 @@ def parse_override(text: str) -> tuple[str, Any]:
     key, raw = (part.strip() for part in text.split("=", 1))
     try:
         value = tomllib.loads(f"v = {raw}")["v"]
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         value = raw
     return key, value
 
@@ -179,17 +180,6 @@ def _builtin_path(name: str) -> Path:
     return path
 
 
-def _read_toml(path: Path, label: str) -> dict:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(label, "(file)", str(path), f"cannot read the file: {exc.__class__.__name__}: {exc}") from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(label, "(syntax)", str(path), f"not valid TOML: {exc}") from None
-
-
 def _resolve(source: str | Path | dict, chain: tuple[str, ...]) -> tuple[dict, str]:
     """Load ``source`` and everything it ``extends``, merged, child over parent."""
     if isinstance(source, dict):
@@ -200,7 +190,7 @@ def _resolve(source: str | Path | dict, chain: tuple[str, ...]) -> tuple[dict, s
             label = str(path)
         else:
             path, label = _builtin_path(str(source)), f"built-in scenario {source!r}"
-        data = _read_toml(path, label)
+        data = read_toml(path, label)
     if label in chain:
         raise ScenarioError(label, "extends", data.get("extends"), f"circular extends: {' -> '.join(chain + (label,))}")
     parent_name = data.pop("extends", None)
@@ -210,7 +200,23 @@ def _resolve(source: str | Path | dict, chain: tuple[str, ...]) -> tuple[dict, s
         raise ScenarioError(label, "extends", parent_name, "the name of a built-in scenario or a path to a .toml file")
     base_dir = Path(label).parent if Path(label).exists() else Path.cwd()
     candidate = base_dir / parent_name
-    parent, _ = _resolve(candidate if candidate.suffix == ".toml" else parent_name, chain + (label,))
+    allowed = f"allowed: a .toml file (relative to this one) or one of {', '.join(builtin_names())}"
+    if candidate.is_file():
+        target: str | Path = candidate
+    elif candidate.exists():
+        raise ScenarioError(label, "extends", parent_name, f"{candidate} is not a regular file; {allowed}")
+    elif parent_name in builtin_names():
+        target = parent_name
+    else:
+        raise ScenarioError(label, "extends", parent_name,
+                            f"cannot read the file {candidate} (no such file) and no built-in scenario has that name; "
+                            f"{allowed}")
+    try:
+        parent, _ = _resolve(target, chain + (label,))
+    except ScenarioError as exc:
+        # The problem is in the file extended: say so in this file's terms first, then list it.
+        raise ScenarioError(label, "extends", parent_name, "the scenario it names cannot be loaded:",
+                            more=exc.problems) from None
     return _merge(parent, data), label
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -13,6 +12,7 @@ from ..calendar import parse_month
 from ..columns import MONTHLY
 from ..errors import ScenarioError, describe_validation_error
 from ..scenario import Scenario, load_scenario
+from ..tomlfile import read_toml
 
 __all__ = ["Target", "Free", "TargetsSpec", "load_targets", "builtin_targets"]
 
@@ -93,13 +93,9 @@ def load_targets(source: str | Path, scenario: Scenario | None = None) -> Target
     if not path.exists() and str(source) in builtin_targets():
         path = Path(str(resources.files("quotasim") / "targets" / f"{source}.toml"))
     label = str(source)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(label, "(file)", str(path), f"cannot read the targets file: {exc.__class__.__name__}: {exc}; "
-                            f"built-in: {', '.join(builtin_targets())}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(label, "(syntax)", str(path), f"not valid TOML: {exc}") from None
+    if not path.exists():
+        raise ScenarioError(label, "(file)", str(path), f"no such file; built-in targets: {', '.join(builtin_targets())}")
+    data = read_toml(path, label, "targets file")
     try:
         spec = TargetsSpec.model_validate(_lists_as_tuples(data))
     except ValidationError as exc:

@@ -1,6 +1,6 @@
 """Where runs execute: a local process pool, or an existing Dask distributed cluster.
 
-Both offer the same three calls — ``submit``, ``wait_any`` and ``close`` — so the runner
+Both offer the same calls — ``submit``, ``wait_any``, ``restart`` and ``close`` — so the runner
 keeps a bounded number of runs in flight and streams each result to disk as it arrives,
 whatever the backend.
 
@@ -39,6 +39,9 @@ class Backend:
     def result(self, future: Any) -> Any:
         return future.result()
 
+    def restart(self) -> None:
+        """Replace workers that died (the local pool breaks with them; Dask replaces its own)."""
+
     def close(self) -> None:  # pragma: no cover - interface
         raise NotImplementedError
 
@@ -52,7 +55,14 @@ class Backend:
 class LocalBackend(Backend):
     def __init__(self, workers: int | None = None) -> None:
         self.workers = workers or os.cpu_count() or 1
-        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
+
+    def restart(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = self._new_pool()
 
     def submit(self, fn: Callable, *args: Any) -> Future:
         return self._pool.submit(fn, *args)

@@ -7,7 +7,9 @@ Views (join them on ``point`` and ``run_id``):
 * ``points`` — the design: ``point`` and one column per varied parameter (quote dotted
   names: ``"ratchet.up_rate"``);
 * ``monthly`` — every kept monthly row of every finished run, tagged with run_id, point,
-  replication and seed;
+  replication and seed; only parts whose SHA-256 matches the journal's are read: a part
+  corrupted or altered on disk stops the query with the runs named (the sweep's command,
+  run again, re-runs them);
 * ``reviews`` — likewise, when the spec keeps reviews;
 * ``summary`` and ``summary_monthly`` — means and confidence intervals per point
   (see :mod:`quotasim.experiments.summary`), once a sweep has ended.
@@ -47,6 +49,13 @@ def connect(root: str | Path) -> duckdb.DuckDBPyConnection:
         con.register("runs", store.runs_table())  # an experiment whose first run has not ended: empty
     con.execute(f"CREATE VIEW points AS SELECT * FROM read_parquet({_literal(root / POINTS)})")
     for table in ("monthly", "reviews"):
+        corrupted = store.corrupted_parts(table)
+        if corrupted:
+            con.close()
+            shown = ", ".join(corrupted[:5]) + (f" and {len(corrupted) - 5} more" if len(corrupted) > 5 else "")
+            raise OutputError(f"{root}: {len(corrupted)} {table} part(s) missing or not matching their checksum "
+                              f"(corrupted or altered on disk): {shown}; run the sweep's command again "
+                              f"(quotasim sweep SPEC --out {root}) to re-run them")
         folder = root / PARTS / table
         if folder.is_dir() and any(folder.glob("*.parquet")):
             # Only journalled runs: a part renamed into place just before a kill, with no

@@ -37,16 +37,12 @@ def _guarded(action: Callable[[], Any], console: Console) -> Any:
 def sweep(spec: Path, out: Path, *, workers: int | None, backend: str, address: str | None, retry_failed: bool,
           quiet: bool, console: Console, out_console: Console) -> None:
     from .progress import SweepProgress
-    from .runner import SweepAborted, run_sweep
+    from .runner import run_sweep
     from .summary import replication_report
 
     progress = SweepProgress(console=console, disable=quiet)
-    try:
-        report = _guarded(lambda: run_sweep(spec, out, workers=workers, backend=backend, address=address,
-                                            retry_failed=retry_failed, progress=progress), console)
-    except SweepAborted as exc:
-        console.print("error: " + str(exc), markup=False, highlight=False)
-        raise typer.Exit(2) from None
+    report = _guarded(lambda: run_sweep(spec, out, workers=workers, backend=backend, address=address,
+                                        retry_failed=retry_failed, progress=progress), console)
     manifest = report.manifest
     table = Table(title=f"{manifest['name']} · {manifest['design']} · {manifest['points']:,} points x "
                         f"{manifest['replications']} replications", box=None)
@@ -57,6 +53,7 @@ def sweep(spec: Path, out: Path, *, workers: int | None, backend: str, address: 
             ("failed earlier, not retried", f"{report.failed_skipped:,}"),
             ("wall time", f"{report.wall_seconds:,.1f} s"), ("runs per second", f"{report.runs_per_second:,.2f}"),
             (f"workers ({backend})", f"{report.workers}"),
+            ("worker pools restarted (a worker died)", f"{report.restarts}"),
             ("finished in all", f"{manifest['finished']:,} of {manifest['runs']:,}")]
     for label, value in rows:
         table.add_row(label, value)

@@ -5,16 +5,26 @@ most a few runs per worker in flight, and writes each result to disk the moment 
 arrives, so its memory does not grow with the number of runs. Re-running the same spec
 into the same folder skips finished runs; failed runs are skipped too unless
 ``retry_failed`` is given.
+
+A worker process that dies (killed, out of memory) takes the local pool down with every
+run in flight, and nothing says which run was to blame. The pool is restarted and those
+runs are run again one at a time, each alone in the pool: the innocent finish, and a run
+that takes its worker down while alone is to blame. A run lost ``MAX_LOSSES`` times is
+recorded as failed ("worker lost"), so a run that kills its worker every time cannot stall
+the sweep, and runs that merely shared the pool with it are not failed for it. Nothing of a
+lost run was written: a part is written by the parent, atomically, only from a finished run.
 """
 
 from __future__ import annotations
 
 import time
+from collections import deque
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
+from ..results import OutputError, check_free_space
 from .backends import make_backend
 from .design import Design, build_design
 from .progress import SweepProgress
@@ -23,14 +33,12 @@ from .store import ExperimentStore
 from .summary import summarize
 from .worker import RunOutcome, RunTask, execute_run, run_id, run_seed
 
-__all__ = ["run_sweep", "SweepReport", "SweepAborted", "iter_tasks"]
+__all__ = ["run_sweep", "SweepReport", "iter_tasks", "MAX_LOSSES"]
 
 #: Runs in flight per worker: enough to keep workers busy while the parent writes.
 IN_FLIGHT_PER_WORKER = 4
-
-
-class SweepAborted(RuntimeError):
-    """The backend broke (a worker process died); finished runs are kept, resume to go on."""
+#: Times a run may be lost with a dying worker before it is recorded as failed.
+MAX_LOSSES = 3
 
 
 @dataclass
@@ -43,6 +51,7 @@ class SweepReport:
     failed: int = 0             # failed in this session
     wall_seconds: float = 0.0
     workers: int = 0
+    restarts: int = 0           # local pools restarted after a worker died
     errors: list[tuple[str, str]] = field(default_factory=list)   # first few (run_id, error)
     manifest: dict = field(default_factory=dict)
 
@@ -96,6 +105,7 @@ def run_sweep(spec: ExperimentSpec | str | Path, out: str | Path, *, workers: in
     report = SweepReport(Path(out), total, done_before=len(state.done),
                          failed_skipped=0 if retry_failed else len(state.failed))
     todo = total - len(skip)
+    check_free_space(Path(out), todo * _part_bytes(spec))
     tasks = iter_tasks(spec, design, skip)
     base = spec.base.model_dump(mode="json")
     monthly_columns, keep_reviews = spec.outputs.monthly_columns(), spec.outputs.reviews
@@ -107,56 +117,118 @@ def run_sweep(spec: ExperimentSpec | str | Path, out: str | Path, *, workers: in
         if todo:
             with make_backend(backend, workers, address) as engine:
                 report.workers = engine.workers
-                limit = engine.workers * IN_FLIGHT_PER_WORKER
-                pending: set = set()
-                submitted: dict = {}
-
-                def refill() -> None:
-                    while len(pending) < limit:
-                        task = next(tasks, None)
-                        if task is None:
-                            return
-                        future = engine.submit(run_fn, task, base, monthly_columns, keep_reviews)
-                        pending.add(future)
-                        submitted[future] = task
-
-                refill()
-                while pending:
-                    done, pending = engine.wait_any(pending)
-                    for future in done:
-                        outcome = _outcome(engine, future, submitted.pop(future))
+                flight = _InFlight(engine, run_fn, (base, monthly_columns, keep_reviews),
+                                   limit=engine.workers * IN_FLIGHT_PER_WORKER)
+                flight.refill(tasks)
+                while flight.pending:
+                    for outcome in flight.collect(report):
                         store.record(outcome, attempt=state.attempts.get(outcome.run_id, 0) + 1)
-                        _count(report, outcome)
-                        if progress is not None:
-                            progress.advance(outcome.ok)
-                    del done
-                    refill()
-    finally:
-        report.wall_seconds = time.perf_counter() - clock
-        if progress is not None:
-            progress.stop()
-        report.manifest = store.finalize({"last_session": {"ok": report.ok, "failed": report.failed,
-                                                           "wall_seconds": round(report.wall_seconds, 3),
-                                                           "workers": report.workers, "backend": backend}})
+                        _count(report, outcome, progress)
+                    flight.refill(tasks)
+    except BaseException:
+        _close(report, store, clock, progress, backend, failing=True)
+        raise
+    _close(report, store, clock, progress, backend, failing=False)
     if report.manifest.get("finished"):
         store.add_files(summarize(store.root))
     return report
 
 
-def _outcome(engine, future, task: RunTask) -> RunOutcome:
-    """The run's outcome; a worker lost while running it is recorded as that run's failure,
-    except a broken local pool, which stops the sweep (every run in flight is lost)."""
+def _close(report: SweepReport, store: ExperimentStore, clock: float, progress: SweepProgress | None,
+           backend: str, failing: bool) -> None:
+    """Stop the clock and the bar; bring runs.parquet and the manifest up to date. When the
+    sweep is already failing (a full disk, say), a second failure here is not the one to report."""
+    report.wall_seconds = time.perf_counter() - clock
+    if progress is not None:
+        progress.stop()
+    try:
+        report.manifest = store.finalize({"last_session": {"ok": report.ok, "failed": report.failed,
+                                                           "wall_seconds": round(report.wall_seconds, 3),
+                                                           "workers": report.workers, "backend": backend}})
+    except OutputError:
+        if not failing:
+            raise
+
+
+def _part_bytes(spec: ExperimentSpec) -> int:
+    """A generous estimate of one run's parts on disk: 8 bytes a kept value, uncompressed."""
+    months = spec.base.months
+    monthly = months * (len(spec.outputs.monthly_columns()) + 4) * 8
+    reviews = spec.base.population.n_companies * (months // 6 + 1) * 24 * 8 if spec.outputs.reviews else 0
+    return monthly + reviews + 4_096
+
+
+class _InFlight:
+    """The runs submitted and not yet back; runs lost with a dying local worker are run again,
+    one at a time, before any new run (see the module's docstring)."""
+
+    def __init__(self, engine, run_fn: Callable[..., RunOutcome], args: tuple, limit: int) -> None:
+        self.engine, self.run_fn, self.args, self.limit = engine, run_fn, args, limit
+        self.pending: set = set()
+        self.tasks: dict = {}          # future -> task
+        self.losses: dict[str, int] = {}
+        self.suspects: deque[RunTask] = deque()
+
+    def submit(self, task: RunTask) -> None:
+        future = self.engine.submit(self.run_fn, task, *self.args)
+        self.pending.add(future)
+        self.tasks[future] = task
+
+    def refill(self, tasks: Iterator[RunTask]) -> None:
+        if self.suspects:
+            if not self.pending:
+                self.submit(self.suspects.popleft())
+            return
+        while len(self.pending) < self.limit:
+            task = next(tasks, None)
+            if task is None:
+                return
+            self.submit(task)
+
+    def collect(self, report: SweepReport) -> list[RunOutcome]:
+        """Wait for at least one run; return the outcomes to record."""
+        done, self.pending = self.engine.wait_any(self.pending)
+        outcomes, lost = [], []
+        for future in done:
+            task = self.tasks.pop(future)
+            outcome = _outcome(self.engine, future, task)
+            if outcome is None:
+                lost.append(task)
+            else:
+                outcomes.append(outcome)
+        if lost:
+            # The pool is gone and every run still in flight with it: restart it; run them again alone.
+            lost += [self.tasks.pop(future) for future in self.pending]
+            self.pending = set()
+            self.engine.restart()
+            report.restarts += 1
+            for task in lost:
+                self.losses[task.run_id] = self.losses.get(task.run_id, 0) + 1
+                if self.losses[task.run_id] < MAX_LOSSES:
+                    self.suspects.append(task)
+                else:
+                    outcomes.append(RunOutcome(task.run_id, task.point, task.replication, task.seed, 0.0,
+                                               error=f"worker lost: its process died {MAX_LOSSES} times while "
+                                                     "running it"))
+        return outcomes
+
+
+def _outcome(engine, future, task: RunTask) -> RunOutcome | None:
+    """The run's outcome, or None when a local worker died and broke the pool (the run is to
+    be submitted again). A Dask worker lost while running it — Dask has already retried it
+    on other workers — is recorded as that run's failure."""
     try:
         return engine.result(future)
-    except BrokenProcessPool as exc:
-        raise SweepAborted(f"a worker process died ({exc}); finished runs are kept: run the same command again "
-                           "to resume") from None
+    except BrokenProcessPool:
+        return None
     except Exception as exc:  # noqa: BLE001 - e.g. dask's KilledWorker: the run took its worker down
         return RunOutcome(task.run_id, task.point, task.replication, task.seed, 0.0,
                           error=f"worker lost: {type(exc).__name__}: {exc}")
 
 
-def _count(report: SweepReport, outcome: RunOutcome) -> None:
+def _count(report: SweepReport, outcome: RunOutcome, progress: SweepProgress | None) -> None:
+    if progress is not None:
+        progress.advance(outcome.ok)
     if outcome.ok:
         report.ok += 1
     else:

@@ -34,7 +34,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
@@ -43,10 +42,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from .. import columns
 from ..errors import ScenarioError, describe_validation_error
 from ..scenario import Scenario, content_hash, load_scenario
+from ..tomlfile import read_toml
 
 __all__ = ["ExperimentSpec", "Varied", "load_spec", "DEFAULT_MAX_RUNS"]
 
 DEFAULT_MAX_RUNS = 100_000
+#: No spec may raise max_runs beyond this: ten million runs is months of this machine's time,
+#: and the journal and catalogue of a sweep grow with its runs.
+MAX_RUNS_CAP = 10_000_000
+#: The design is built in memory (points x parameters, float64): at most 800 MB of it.
+MAX_DESIGN_VALUES = 100_000_000
 #: Columns every monthly part carries whatever the spec keeps: they identify the row.
 ALWAYS_KEPT = ("month", "date")
 
@@ -164,7 +169,8 @@ class ExperimentSpec(_Frozen):
     replications: int = Field(1, ge=1, le=100_000)
     common_random_numbers: bool = Field(
         False, description="replication r uses the same seed at every point (common random numbers)")
-    max_runs: int = Field(DEFAULT_MAX_RUNS, ge=1)
+    max_runs: int = Field(DEFAULT_MAX_RUNS, ge=1, le=MAX_RUNS_CAP,
+                          description="refuse designs with more runs than this (a guard against typos)")
     design: Design
     parameters: dict[str, Varied] = Field(min_length=1)
     outputs: Outputs = Outputs()
@@ -219,15 +225,7 @@ def _read(source: str | Path | dict) -> tuple[dict, str, Path]:
     if isinstance(source, dict):
         return dict(source), "<dict>", Path.cwd()
     path = Path(source)
-    label = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(label, "(file)", str(path), f"cannot read the experiment spec: {exc.__class__.__name__}: {exc}") from None
-    try:
-        return tomllib.loads(text), label, path.parent
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(label, "(syntax)", str(path), f"not valid TOML: {exc}") from None
+    return read_toml(path, str(path), "experiment spec"), str(path), path.parent
 
 
 _VARIED_KEYS = {"low", "high", "values", "levels"}
@@ -359,6 +357,10 @@ def _key(value: Any) -> str:
 def _check_size(spec: ExperimentSpec, label: str) -> None:
     from .design import n_points
     points = n_points(spec)
+    if points * len(spec.parameters) > MAX_DESIGN_VALUES:
+        raise ScenarioError(label, "design", spec.design.method,
+                            f"the design has {points:,} points x {len(spec.parameters)} parameters; at most "
+                            f"{MAX_DESIGN_VALUES:,} values are held in memory: reduce samples, levels or parameters")
     runs = points * spec.replications
     if runs > spec.max_runs:
         raise ScenarioError(label, "max_runs", spec.max_runs,

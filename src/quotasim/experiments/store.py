@@ -176,6 +176,20 @@ class ExperimentStore:
                     state.rerun.add(run)
         return state
 
+    def corrupted_parts(self, table: str) -> list[str]:
+        """Finished runs whose ``table`` part is missing or does not match the journal's
+        checksum (corrupted or altered on disk). Streams the journal: memory stays flat."""
+        if not (self.root / JOURNAL).exists():
+            return []
+        con = duckdb.connect()
+        try:
+            reader = con.sql(f"SELECT run_id, {table}_sha256 AS digest FROM ({self.runs_sql()}) "
+                             f"WHERE status = 'ok' AND {table}_sha256 IS NOT NULL").to_arrow_reader(4096)
+            return [row["run_id"] for batch in reader for row in batch.to_pylist()
+                    if not self._part_matches(table, row["run_id"], row["digest"])]
+        finally:
+            con.close()
+
     def _part_matches(self, table: str, run: str, digest: str) -> bool:
         path = self.part_path(table, run)
         return path.exists() and _sha256(path) == digest
@@ -197,15 +211,18 @@ class ExperimentStore:
 
     def _append(self, line: str) -> None:
         path = self.root / JOURNAL
-        with open(path, "a+b") as stream:
-            # A kill may have cut the last line short: start ours on a fresh line.
-            if stream.tell() > 0:
-                stream.seek(-1, os.SEEK_END)
-                if stream.read(1) != b"\n":
-                    stream.write(b"\n")
-            stream.write(line.encode() + b"\n")
-            stream.flush()
-            os.fsync(stream.fileno())
+        try:
+            with open(path, "a+b") as stream:
+                # A kill (or a full disk) may have cut the last line short: start ours on a fresh line.
+                if stream.tell() > 0:
+                    stream.seek(-1, os.SEEK_END)
+                    if stream.read(1) != b"\n":
+                        stream.write(b"\n")
+                stream.write(line.encode() + b"\n")
+                stream.flush()
+                os.fsync(stream.fileno())
+        except OSError as exc:
+            raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from exc
 
     def finalize(self, counts: dict[str, Any]) -> dict[str, Any]:
         """Write ``runs.parquet`` and bring the manifest up to date; return the manifest."""

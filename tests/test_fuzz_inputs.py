@@ -1,0 +1,268 @@
+"""Hostile and broken input files: every one loads or gets a located error, quickly, in
+bounded memory, and none runs code (docs/reliability.md).
+
+Hypothesis feeds the scenario and experiment-spec loaders random bytes, mutations of the
+shipped files (cut, spliced, characters replaced, lines repeated), TOML documents of the
+right shape with values of every kind, and random ``--set`` overrides. The only exception
+allowed out of a loader is ``ScenarioError``, and its message must name the file. Each
+example has a deadline and a cap on the memory it may allocate. The coverage-guided
+counterpart (atheris) is ``fuzz/loaders.py``, run by ``test_atheris_finds_no_crash``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tracemalloc
+from importlib import resources
+from pathlib import Path
+
+import pytest
+import tomli_w
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import quotasim
+from quotasim.errors import ScenarioError
+from quotasim.experiments.spec import load_spec
+from quotasim.tomlfile import MAX_INPUT_BYTES
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIO_TEXTS = [(Path(str(resources.files("quotasim") / "scenarios")) / f"{name}.toml").read_bytes()
+                  for name in quotasim.scenario.builtin_names()]
+SPEC_TEXTS = [path.read_bytes() for path in sorted((ROOT / "experiments").glob("*.toml"))]
+#: Memory one load may allocate: a megabyte of input parses into far less than this.
+MEMORY_CAP = 64 * 2**20
+FUZZ = settings(max_examples=150, deadline=2_000, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                          HealthCheck.too_slow])
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _imports_done():
+    """Load each kind once first: the first load imports the design libraries, which is
+    neither slow input nor memory an input made the loader allocate."""
+    quotasim.load_scenario("baseline")
+    for path in sorted((ROOT / "experiments").glob("*.toml")):
+        load_spec(path)
+
+
+def load_or_located_error(load, path: Path) -> None:
+    """``load(path)`` either returns or raises a ScenarioError naming ``path``; within the memory cap."""
+    tracemalloc.start()
+    try:
+        load(path)
+    except ScenarioError as exc:
+        assert str(path) in str(exc), str(exc)
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    assert peak < MEMORY_CAP, f"loading took {peak:,} bytes"
+
+
+def load_scenario_file(path: Path):
+    return quotasim.load_scenario(path)
+
+
+def load_spec_file(path: Path):
+    return load_spec(path)
+
+
+@st.composite
+def mutated(draw, texts: list[bytes]) -> bytes:
+    """A shipped file, cut, spliced, with characters replaced or lines repeated."""
+    data = bytearray(draw(st.sampled_from(texts)))
+    for _ in range(draw(st.integers(1, 6))):
+        kind = draw(st.sampled_from(["cut", "insert", "replace", "repeat"]))
+        at = draw(st.integers(0, len(data)))
+        if kind == "cut":
+            del data[at:at + draw(st.integers(1, 200))]
+        elif kind == "insert":
+            data[at:at] = draw(st.binary(min_size=1, max_size=40) | st.sampled_from(
+                [b"[", b"]]", b"=", b'"', b"\n[population]\n", b"-1", b"1e999", b"nan", b"inf", b"{", b"\\u0000",
+                 b"extends = \"/dev/zero\"\n", b"months = 99999999\n", b"[[timeline]]\n"]))
+        elif kind == "replace" and data:
+            data[min(at, len(data) - 1)] = draw(st.integers(0, 255))
+        elif kind == "repeat":
+            lines = data.split(b"\n")
+            line = lines[min(at, len(lines) - 1)]
+            data = bytearray(b"\n".join(lines + [line] * draw(st.integers(1, 3))))
+    return bytes(data)
+
+
+_scalars = (st.integers(-2**70, 2**70) | st.floats(allow_nan=True, allow_infinity=True) | st.booleans()
+            | st.text(max_size=30) | st.dates())
+_values = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=4)
+                       | st.dictionaries(st.text(max_size=12), inner, max_size=4), max_leaves=12)
+
+
+def _names(group: str) -> list[str]:
+    from quotasim.params import MECHANISM_GROUPS
+    model = MECHANISM_GROUPS.get(group)
+    return list(model.model_fields) if model is not None else ["n_companies", "n_trade_officials",
+                                                                 "n_overseas_workers", "rule", "sanctions_china"]
+
+
+_GROUPS = ["population", "behaviour", "environment", "ratchet", "quota", "pipeline", "decentralisation", "arrest"]
+
+
+@st.composite
+def scenario_shaped(draw) -> bytes:
+    """A TOML document with the scenario's keys and values of any kind."""
+    document = {}
+    for key in draw(st.lists(st.sampled_from(["name", "months", "start", "extends", "description", "seed"]),
+                             max_size=4, unique=True)):
+        document[key] = draw(_values)
+    for group in draw(st.lists(st.sampled_from(_GROUPS), max_size=4, unique=True)):
+        names = st.sampled_from(_names(group)) | st.text(min_size=1, max_size=10)
+        document[group] = draw(st.dictionaries(names, _values, max_size=5))
+    if draw(st.booleans()):
+        document["timeline"] = draw(st.lists(st.fixed_dictionaries(
+            {"date": st.sampled_from(["2017-09", "1999-01", "2017-13", "x"]) | st.text(max_size=8),
+             "set": st.dictionaries(st.sampled_from(["environment.sanctions_china", "ratchet.up_rate", "months",
+                                                     "population.n_companies", "nope.x"]), _values, max_size=3)}),
+            max_size=3))
+    return tomli_w.dumps(document).encode()
+
+
+@st.composite
+def spec_shaped(draw) -> bytes:
+    """A TOML document with an experiment spec's keys and values of any kind."""
+    document = {"name": draw(st.text(max_size=10) | _values)}
+    for key in draw(st.lists(st.sampled_from(["scenario", "months", "seed", "replications", "max_runs",
+                                              "common_random_numbers", "set"]), max_size=4, unique=True)):
+        document[key] = draw(_values)
+    method = draw(st.sampled_from(["grid", "lhs", "sobol", "morris", "other"]))
+    document["design"] = {"method": method, **draw(st.dictionaries(
+        st.sampled_from(["samples", "levels", "trajectories", "second_order"]),
+        st.integers(-5, 2**40) | _values, max_size=3))}
+    parameter = st.fixed_dictionaries({}, optional={"low": _values, "high": _values, "values": _values,
+                                                    "levels": _values})
+    document["parameters"] = draw(st.dictionaries(
+        st.sampled_from(["ratchet.up_rate", "population.n_trade_officials", "behaviour.rule", "months", "x.y"]),
+        parameter, max_size=3))
+    return tomli_w.dumps(document).encode()
+
+
+@pytest.mark.parametrize("load", [load_scenario_file, load_spec_file], ids=["scenario", "spec"])
+@FUZZ
+@given(data=st.binary(max_size=2_000))
+def test_random_bytes(tmp_path, load, data):
+    path = tmp_path / "input.toml"
+    path.write_bytes(data)
+    load_or_located_error(load, path)
+
+
+@FUZZ
+@given(data=mutated(SCENARIO_TEXTS))
+def test_mutated_scenarios(tmp_path, data):
+    path = tmp_path / "scenario.toml"
+    path.write_bytes(data)
+    load_or_located_error(load_scenario_file, path)
+
+
+@FUZZ
+@given(data=mutated(SPEC_TEXTS))
+def test_mutated_experiment_specs(tmp_path, data):
+    path = tmp_path / "spec.toml"
+    path.write_bytes(data)
+    load_or_located_error(load_spec_file, path)
+
+
+@FUZZ
+@given(data=scenario_shaped())
+def test_scenario_shaped_documents(tmp_path, data):
+    path = tmp_path / "scenario.toml"
+    path.write_bytes(data)
+    load_or_located_error(load_scenario_file, path)
+
+
+@FUZZ
+@given(data=spec_shaped())
+def test_spec_shaped_documents(tmp_path, data):
+    path = tmp_path / "spec.toml"
+    path.write_bytes(data)
+    load_or_located_error(load_spec_file, path)
+
+
+@FUZZ
+@given(override=st.text(max_size=60) | st.builds(lambda k, v: f"{k}={v}", st.sampled_from(
+    ["ratchet.up_rate", "months", "population.n_companies", "behaviour.rule", "environment", "a.b.c", ""]),
+    st.text(max_size=40) | st.sampled_from(["[" * 2000, "{a=" * 500, "1e999", "-1", "nan", "true"])))
+def test_random_overrides(override):
+    try:
+        quotasim.load_scenario("baseline", [override])
+    except ScenarioError as exc:
+        assert "--set" in str(exc) or "baseline" in str(exc), str(exc)
+
+
+# ----------------------------------------------------------------- files that are not files
+@pytest.mark.parametrize("target", ["/dev/zero", "/dev/urandom", "/proc/self/status", "."])
+def test_special_files_are_refused_at_once(tmp_path, target):
+    scenario = tmp_path / "scenario.toml"
+    scenario.write_text(f'extends = "{target}"\n' if target != "." else 'extends = "."\n')
+    for path in (scenario, Path(target)):
+        with pytest.raises(ScenarioError, match="cannot read|not valid TOML|not a regular file"):
+            quotasim.load_scenario(path)
+
+
+def test_oversized_file_is_refused_without_reading_it(tmp_path):
+    big = tmp_path / "big.toml"
+    big.write_bytes(b"# padding\n" * (MAX_INPUT_BYTES // 10 + 1))
+    for load in (quotasim.load_scenario, load_spec):
+        with pytest.raises(ScenarioError, match="at most 1,048,576 bytes"):
+            load(big)
+
+
+def test_a_fifo_is_refused_without_blocking(tmp_path):
+    fifo = tmp_path / "pipe.toml"
+    os.mkfifo(fifo)           # opening a FIFO for reading would block until a writer came
+    with pytest.raises(ScenarioError, match="not a regular file"):
+        quotasim.load_scenario(fifo)
+
+
+def test_deep_nesting_is_a_located_error(tmp_path):
+    deep = tmp_path / "deep.toml"
+    deep.write_text("x = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    with pytest.raises(ScenarioError, match=str(deep)):
+        quotasim.load_scenario(deep)
+
+
+def test_scenario_files_never_execute_code(tmp_path):
+    """Values that would do something if evaluated are data: kept as text or refused."""
+    witness = tmp_path / "executed"
+    payloads = [f"__import__('pathlib').Path({str(witness)!r}).touch()",
+                f"{{{{ cycler.__init__.__globals__.os.system('touch {witness}') }}}}",
+                f"!!python/object/apply:os.system ['touch {witness}']",
+                f"$(touch {witness})"]
+    for number, payload in enumerate(payloads):
+        path = tmp_path / f"s{number}.toml"
+        path.write_text(tomli_w.dumps({"extends": "baseline", "name": payload, "description": payload,
+                                       "ratchet": {"up_rate": payload}}))
+        with pytest.raises(ScenarioError, match="ratchet.up_rate"):
+            quotasim.load_scenario(path)
+        path.write_text(tomli_w.dumps({"extends": "baseline", "name": payload, "description": payload}))
+        assert quotasim.load_scenario(path).name == payload          # plain text, nothing more
+        with pytest.raises(ScenarioError):
+            quotasim.load_scenario("baseline", [f"name={payload}", f"ratchet.up_rate={payload}"])
+        (tmp_path / "py.py").write_text(f"import pathlib; pathlib.Path({str(witness)!r}).touch()\n")
+        path.write_text('extends = "py.py"\n')
+        with pytest.raises(ScenarioError, match="not valid TOML"):
+            quotasim.load_scenario(path)
+    assert not witness.exists()
+
+
+# ----------------------------------------------------------------- coverage-guided (atheris)
+@pytest.mark.slow
+@pytest.mark.parametrize("target", ["scenario", "spec"])
+def test_atheris_finds_no_crash(tmp_path, target):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for number, text in enumerate(SCENARIO_TEXTS if target == "scenario" else SPEC_TEXTS):
+        (corpus / f"seed{number}.toml").write_bytes(text)
+    done = subprocess.run([sys.executable, str(ROOT / "fuzz" / "loaders.py"), "-runs=1500", "-max_len=4096",
+                           f"-artifact_prefix={tmp_path}/", str(corpus)],
+                          env={**os.environ, "QUOTASIM_FUZZ_TARGET": target, "QUOTASIM_FUZZ_DIR": str(tmp_path)},
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Done 1500 runs" in done.stderr
