@@ -23,8 +23,9 @@ def run_replications(spec, replications: int, seed: int, workers: int, out: Path
                      console: Console, out_console: Console) -> None:
     """Run ``spec`` on ``replications`` seeds from ``seed``; write ``out/rep-NNN/``; print the headline table."""
     from .build import headline_rows
-    from .replicate import replicate, write_replications
+    from .replicate import check_replication_folders, replicate, write_replications
     from .sources import run_sets
+    _fail_on(lambda: check_replication_folders(spec, replications, seed, out, overwrite), console)  # before the work
     with _bar("runs", quiet, console) as bar:
         task = bar.add_task(spec.name, total=replications)
         results = replicate(spec, replications, seed, workers, lambda done, total: bar.update(task, completed=done))

@@ -15,7 +15,7 @@ from typing import Callable
 from ..engine import simulate
 from ..results import RunResult
 
-__all__ = ["replicate", "write_replications", "replication_folder"]
+__all__ = ["replicate", "write_replications", "replication_folder", "check_replication_folders"]
 
 
 def replicate(scenario, replications: int, seed: int = 0, workers: int = 1,
@@ -41,13 +41,24 @@ def replication_folder(out: Path, index: int) -> Path:
     return Path(out) / f"rep-{index:03d}"
 
 
+def check_replication_folders(scenario, replications: int, seed: int, out: str | Path, overwrite: bool = False) -> None:
+    """Refuse (``OutputError``), before any run, folders ``out/rep-NNN/`` that hold another run's
+    results (unless ``overwrite``), cannot be written, or lack the disk space for the runs."""
+    from ..results import check_destination, estimated_run_bytes
+    from ..scenario import content_hash
+    people = scenario.population.n_trade_officials + scenario.population.n_overseas_workers
+    for index in range(replications):
+        check_destination(replication_folder(Path(out), index), content_hash(scenario), seed + index, overwrite,
+                          replications * estimated_run_bytes(people, scenario.months))
+
+
 def write_replications(results: list[RunResult], out: str | Path, overwrite: bool = False) -> Path:
     """Write each run into ``out/rep-NNN/``; a folder holding another run is refused (``OutputError``)
     before anything is written, unless ``overwrite``."""
-    from ..results import _check_destination
+    from ..results import check_destination
     out = Path(out)
     for index, result in enumerate(results):   # check all first: a refusal changes nothing
-        _check_destination(replication_folder(out, index), result.manifest, overwrite)
+        check_destination(replication_folder(out, index), result.manifest["scenario_hash"], result.seed, overwrite)
     for index, result in enumerate(results):
         result.write(replication_folder(out, index), overwrite=overwrite)
     return out
