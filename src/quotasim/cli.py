@@ -1,6 +1,6 @@
 """Command line: ``quotasim run | scenarios | explain | validate | calibrate``, experiments:
 ``sweep | query | summarize | analyze | discover`` (their logic is in ``quotasim.experiments.commands``),
-and reports: ``report | compare`` (logic in ``quotasim.report.commands``).
+reports: ``report | compare`` (logic in ``quotasim.report.commands``), and ``dashboard`` (``quotasim.dashboard``).
 
 Bad input (a scenario file, a ``--set`` override, an output folder) ends with a located
 one-line-per-problem message and exit status 2, never a traceback.
@@ -244,6 +244,21 @@ def compare(scenarios: Annotated[list[str], typer.Argument(help="scenario names,
     """Differences of headline figures against the first scenario, with paired intervals; and a report."""
     report_commands.compare(scenarios, output, replications, seed, list(overrides or []), workers, overwrite, quiet,
                             console=console, out_console=out_console)
+
+
+@app.command()
+def dashboard(port: Annotated[int, typer.Option(min=1, max=65535, help="port to listen on")] = 8050,
+              host: Annotated[str, typer.Option(help="address to bind; the default serves this machine only")] = "127.0.0.1",
+              workers: Annotated[Optional[int], typer.Option(min=1, help="runs at once [default: cores]")] = None,
+              keep_seconds: Annotated[float, typer.Option(min=1, help="how long a finished run is kept for its page "
+                                                          "after it was last looked at")] = 900.0) -> None:
+    """Start the web dashboard: pick or upload a scenario, move its main parameters, run, compare, download."""
+    from .dashboard import serve
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        console.print(f"warning: serving on {host}: anyone who can reach it can start runs on this machine",
+                      markup=False, highlight=False)
+    out_console.print(f"quotasim dashboard on http://{host}:{port}/ (Ctrl+C stops it)", markup=False, highlight=False)
+    serve(host, port, workers, keep_seconds)
 
 
 def _load(scenario: str, overrides: list[str]):

@@ -1,0 +1,213 @@
+"""The dashboard: pick or upload a scenario, move the main parameters, run, watch, compare, download.
+
+Dash (Plotly's web framework) rather than Solara or Streamlit: its callbacks are plain
+HTTP requests to a Flask server — testable and load-testable without a browser, servable by
+any WSGI server — its Plotly figures are interactive and served from the package (no CDN:
+the page works offline), and ``create_app().run(jupyter_mode="inline")`` shows it inside
+Jupyter. Runs execute in :class:`~quotasim.dashboard.jobs.JobQueue`, never in a request.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
+
+from ..errors import ScenarioError
+from ..explain import ledger
+from ..scenario import Scenario, builtin_names, load_scenario, to_toml
+from .controls import CONTROLS, MAX_DASHBOARD_MONTHS, MAX_PEOPLE, RULES
+from .figures import headline, trajectories
+from .jobs import Busy, JobQueue
+from .scenarios import MAX_UPLOAD_BYTES, UploadError, build, from_upload
+
+__all__ = ["create_app", "serve", "MAX_REQUEST_BYTES"]
+
+#: Largest HTTP request the server reads: an upload's base64 is 4/3 of the file, plus the page's state.
+MAX_REQUEST_BYTES = 2 * MAX_UPLOAD_BYTES + 64 * 1024
+_UPLOAD = "upload:"
+
+
+def _slider_id(name: str) -> str:
+    return "param-" + name.replace(".", "-")
+
+
+def _control(control, meaning: dict[str, dict]) -> html.Div:
+    row = meaning.get(control.name, {})
+    label = f"{control.name} ({row.get('mechanism') or 'scenario'}) — {row.get('meaning', '')} [{row.get('unit', '')}]"
+    return html.Div([
+        html.Label(label, htmlFor=_slider_id(control.name), className="control-label"),
+        dcc.Slider(id=_slider_id(control.name), min=control.low, max=control.high, step=control.step, value=None,
+                   marks=None, tooltip={"placement": "bottom"}, allow_direct_input=True, updatemode="mouseup"),
+    ], className="control")
+
+
+def create_app(queue: JobQueue | None = None) -> Dash:
+    """The Dash app, with its own job queue unless one is given."""
+    queue = queue or JobQueue()
+    app = Dash(__name__, title="quotasim dashboard", serve_locally=True, update_title=None)
+    app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES   # larger requests: 413, never read
+    app.server.extensions["quotasim_jobs"] = queue
+    meaning = {row["parameter"]: row for row in ledger(load_scenario("baseline"))}
+    app.layout = _layout(meaning)
+    _callbacks(app, queue)
+    return app
+
+
+def _layout(meaning: dict[str, dict]) -> html.Div:
+    return html.Div([
+        html.H1("quotasim"),
+        html.P("A quota-driven state foreign-trade system: pick a scenario, move its main parameters, run. "
+               f"Runs here are capped at {MAX_PEOPLE:,} people and {MAX_DASHBOARD_MONTHS} months; "
+               "every parameter and its source: `quotasim explain SCENARIO`."),
+        html.Div([
+            html.Div([
+                html.H3("Scenario"),
+                dcc.RadioItems(id="scenario", options=builtin_names(), value="baseline", labelStyle={"display": "block"}),
+                dcc.Upload(id="upload", children=html.Div(["Drop a scenario file here or ", html.A("choose one")]),
+                           className="upload", multiple=False, max_size=MAX_UPLOAD_BYTES),
+                html.Pre(id="upload-message", className="message"),
+                html.H3("Main parameters"),
+                *[_control(control, meaning) for control in CONTROLS],
+                html.Label("behaviour.rule — how officials choose effort", htmlFor="rule"),
+                dcc.RadioItems(id="rule", options=list(RULES), value="adaptive", inline=True),
+                html.Div([
+                    html.Label("months ", htmlFor="months"),
+                    dcc.Input(id="months", type="number", min=1, max=MAX_DASHBOARD_MONTHS, step=1, value=120),
+                    html.Label(" population scale ", htmlFor="scale"),
+                    dcc.Input(id="scale", type="number", min=0.01, max=10, step=0.01, value=0.1),
+                    html.Label(" seed ", htmlFor="seed"),
+                    dcc.Input(id="seed", type="number", min=0, step=1, value=0),
+                ], className="row"),
+                html.Button("Run", id="run", n_clicks=0),
+                html.Progress(id="progress", value="0", max="1"),
+                html.Div(id="status", children="no run yet"),
+                html.Pre(id="error", className="message"),
+            ], className="panel", style={"flex": "0 0 420px"}),
+            html.Div([
+                dcc.Graph(id="figure", figure=trajectories(None, None)),
+                html.H3("This run against the previous one"),
+                html.Table(id="headline"),
+                html.Div([
+                    html.Button("monthly table (CSV)", id="download-monthly"),
+                    html.Button("reviews table (CSV)", id="download-reviews"),
+                    html.Button("scenario file (TOML)", id="download-scenario"),
+                    dcc.Download(id="download"),
+                ], className="row"),
+            ], className="panel", style={"flex": "1 1 auto", "minWidth": 0}),
+        ], style={"display": "flex", "gap": "24px"}),
+        dcc.Store(id="uploaded", data={}),
+        dcc.Store(id="current-job"),
+        dcc.Store(id="previous-job"),
+        dcc.Interval(id="tick", interval=400, disabled=True),
+    ], style={"fontFamily": "sans-serif", "margin": "16px"})
+
+
+def _base(choice: str, uploaded: dict) -> Scenario:
+    if choice.startswith(_UPLOAD):
+        return load_scenario(uploaded[choice])
+    return load_scenario(choice)
+
+
+def _callbacks(app: Dash, queue: JobQueue) -> None:
+    sliders = [Output(_slider_id(control.name), "value") for control in CONTROLS]
+
+    @app.callback(Output("uploaded", "data"), Output("scenario", "options"), Output("scenario", "value"),
+                  Output("upload-message", "children"),
+                  Input("upload", "contents"), State("upload", "filename"), State("uploaded", "data"),
+                  prevent_initial_call=True)
+    def receive_upload(contents, filename, uploaded):
+        try:
+            scenario = from_upload(contents or "", filename or "uploaded.toml")
+        except (ScenarioError, UploadError) as exc:
+            return no_update, no_update, no_update, "error: " + str(exc)   # the CLI's words
+        key = f"{_UPLOAD}{filename}"
+        uploaded = {**(uploaded or {}), key: scenario.model_dump(mode="json")}
+        options = builtin_names() + [{"label": f"uploaded: {name[len(_UPLOAD):]}", "value": name} for name in uploaded]
+        return uploaded, options, key, f"loaded {filename}: scenario {scenario.name!r}, {scenario.months} months"
+
+    @app.callback(*sliders, Output("rule", "value"), Output("months", "value"),
+                  Input("scenario", "value"), State("uploaded", "data"))
+    def show_scenario(choice, uploaded):
+        scenario = _base(choice, uploaded or {})
+        values = [_get(scenario, control.name) for control in CONTROLS]
+        return (*values, scenario.behaviour.rule, scenario.months)
+
+    @app.callback(Output("current-job", "data"), Output("previous-job", "data"), Output("tick", "disabled"),
+                  Output("error", "children"),
+                  Input("run", "n_clicks"),
+                  State("scenario", "value"), State("uploaded", "data"),
+                  *[State(_slider_id(control.name), "value") for control in CONTROLS],
+                  State("rule", "value"), State("months", "value"), State("scale", "value"), State("seed", "value"),
+                  State("current-job", "data"), prevent_initial_call=True)
+    def start_run(_, choice, uploaded, *rest):
+        *values, rule, months, scale, seed, current = rest
+        try:
+            overrides = {control.name: value for control, value in zip(CONTROLS, values) if value is not None}
+            overrides["behaviour.rule"] = rule
+            scenario = build(_base(choice, uploaded or {}), overrides, float(scale or 0), int(months or 0))
+            job = queue.submit(scenario, int(seed or 0))
+        except (ScenarioError, Busy, ValueError) as exc:
+            return no_update, no_update, no_update, "error: " + str(exc)
+        return job.id, current, False, ""
+
+    @app.callback(Output("progress", "value"), Output("progress", "max"), Output("status", "children"),
+                  Output("figure", "figure"), Output("headline", "children"), Output("tick", "disabled", allow_duplicate=True),
+                  Input("tick", "n_intervals"), State("current-job", "data"), State("previous-job", "data"),
+                  prevent_initial_call=True)
+    def follow_run(_, current_id, previous_id):
+        job = queue.get(current_id)
+        if job is None:
+            return "0", "1", "the run is no longer kept on the server; run again", no_update, no_update, True
+        if not job.finished:
+            state = "waiting for a free worker" if job.status == "queued" else f"month {job.done_months} of {job.months}"
+            return str(job.done_months), str(job.months), f"running {job.name}: {state}", no_update, no_update, False
+        if job.status == "failed":
+            return "0", "1", f"the run failed: {job.error}", no_update, no_update, True
+        previous = queue.get(previous_id)
+        previous = previous if previous is not None and previous.status == "done" else None
+        return (str(job.months), str(job.months), f"done: {job.name}, {job.months} months in {job.seconds:.1f} s",
+                trajectories(job, previous), _headline_rows(job, previous), True)
+
+    @app.callback(Output("download", "data"), Input("download-monthly", "n_clicks"),
+                  Input("download-reviews", "n_clicks"), Input("download-scenario", "n_clicks"),
+                  State("current-job", "data"), prevent_initial_call=True)
+    def download(_, __, ___, current_id):
+        job = queue.get(current_id)
+        if job is None or job.status != "done":
+            return no_update
+        if ctx.triggered_id == "download-scenario":
+            return {"content": to_toml(job.scenario), "filename": f"{job.name}.toml"}
+        table = job.monthly if ctx.triggered_id == "download-monthly" else job.reviews
+        kind = "monthly" if ctx.triggered_id == "download-monthly" else "reviews"
+        return {"content": table.to_pandas().to_csv(index=False), "filename": f"{job.name}-{kind}.csv"}
+
+
+def _get(scenario: Scenario, dotted: str) -> Any:
+    value: Any = scenario
+    for part in dotted.split("."):
+        value = getattr(value, part)
+    return value
+
+
+def _headline_rows(job, previous) -> list:
+    now = headline(job)
+    before = headline(previous) if previous is not None else {}
+    rows = [html.Tr([html.Th("figure"), html.Th("this run"), html.Th("previous run"), html.Th("change")])]
+    for name, value in now.items():
+        old = before.get(name)
+        change = "" if old is None or not (math.isfinite(old) and math.isfinite(value)) else f"{value - old:+,.2f}"
+        rows.append(html.Tr([html.Td(name), html.Td(f"{value:,.2f}", id=f"now-{_key(name)}"),
+                             html.Td("" if old is None else f"{old:,.2f}"), html.Td(change)]))
+    return rows
+
+
+def _key(name: str) -> str:
+    return "".join(ch if ch.isalnum() else "-" for ch in name.split(",")[0]).strip("-")
+
+
+def serve(host: str = "127.0.0.1", port: int = 8050, workers: int | None = None, keep_seconds: float = 900.0) -> None:
+    """Start the dashboard's web server (blocking)."""
+    app = create_app(JobQueue(workers, keep_seconds=keep_seconds))
+    app.run(host=host, port=port, debug=False, threaded=True)

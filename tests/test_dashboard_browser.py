@@ -1,0 +1,149 @@
+"""The dashboard used as a person would: in headless Chromium (Debian's, driven by Playwright).
+
+Pick a scenario, move a parameter, run, watch it finish, see the trajectories and the
+comparison with the previous run, download what produced them; upload a bad file and
+read the same located error the command line gives; ask for more than the caps allow.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+import tomllib
+
+import quotasim
+from dashboard_server import CHROMIUM, dashboard, require_chromium
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def server():
+    with dashboard("--workers", "2") as (url, _):
+        yield url
+
+
+@pytest.fixture
+def page(server):
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1500, "height": 1200}, accept_downloads=True)
+        page.goto(server)
+        page.wait_for_selector("#param-ratchet-up_rate input[type=number]")
+        yield page
+        browser.close()
+
+
+def _set_number(page, selector: str, value: str) -> None:
+    field = page.locator(selector)
+    field.fill(value)
+    field.press("Tab")          # the value is taken when the field loses focus
+
+
+def _run_and_wait(page, traces_before: int) -> None:
+    """Click Run; wait until the figure holds more traces than before (this run's, drawn when it is done)."""
+    page.click("#run")
+    page.wait_for_function(f"document.querySelectorAll('#figure .scatterlayer .trace').length > {traces_before}",
+                           timeout=60_000)
+    assert page.inner_text("#status").startswith("done"), page.inner_text("#status")
+
+
+def _plotted(page) -> list[dict]:
+    """Name and number of points of every trace the figure draws (Plotly's own data)."""
+    return page.evaluate("""(() => { const plot = document.querySelector('#figure .js-plotly-plot');
+        return plot.calcdata.map((points, i) => ({name: plot._fullData[i].name, n: points.length,
+                                                 max: Math.max(...points.map(p => p.y))})); })()""")
+
+
+def _state_receipts(page) -> float:
+    return float(page.inner_text("#now-state-receipts").replace(",", ""))
+
+
+def test_change_a_parameter_run_and_compare_with_the_previous_run(page, tmp_path):
+    page.get_by_text("sanctions-2017", exact=True).click()
+    page.wait_for_function("document.querySelector('#months').value == '48'")   # the scenario's months came in
+    _set_number(page, "#scale", "0.05")
+    _set_number(page, "#months", "36")
+    _run_and_wait(page, 0)
+    first = _plotted(page)
+    assert first and all(trace["n"] == 36 for trace in first)
+    assert any(t["name"].startswith("state receipts") and t["max"] > 0 for t in first)
+    receipts = _state_receipts(page)
+    assert receipts > 0
+
+    _set_number(page, "#param-ratchet-up_rate input[type=number]", "1")      # move the ratchet all the way up
+    _set_number(page, "#param-unconditional_demands-raise_all input[type=number]", "0.1")
+    _run_and_wait(page, len(first))
+    second = _plotted(page)
+    names = [trace["name"] for trace in second]
+    assert any(name.endswith("(previous)") for name in names) and any(name.endswith("(this run)") for name in names)
+    assert _state_receipts(page) != receipts
+    previous_column = page.locator("#headline tr").nth(1).locator("td").nth(2).inner_text()
+    assert float(previous_column.replace(",", "")) == pytest.approx(receipts, abs=0.01)
+
+    with page.expect_download() as waiting:
+        page.click("#download-scenario")
+    scenario_file = tmp_path / "downloaded.toml"
+    waiting.value.save_as(scenario_file)
+    data = tomllib.loads(scenario_file.read_text())
+    assert data["ratchet"]["up_rate"] == 1.0 and data["months"] == 36
+    assert quotasim.load_scenario(scenario_file).name == "sanctions-2017"     # it loads back as it ran
+    with page.expect_download() as waiting:
+        page.click("#download-monthly")
+    monthly = tmp_path / "monthly.csv"
+    waiting.value.save_as(monthly)
+    assert len(monthly.read_text().strip().splitlines()) == 1 + 36
+
+
+def test_a_bad_upload_shows_the_command_lines_located_error(page, tmp_path):
+    bad = tmp_path / "my-scenario.toml"
+    bad.write_text('extends = "baseline"\nmonths = 0\n[ratchet]\nup_rate = 2.5\n')
+    with pytest.raises(quotasim.ScenarioError) as cli_error:
+        quotasim.load_scenario(bad)
+    page.set_input_files("#upload input[type=file]", str(bad))
+    page.wait_for_function("document.querySelector('#upload-message').innerText.includes('error')")
+    shown = page.inner_text("#upload-message")
+    cli_lines = [line.strip().replace(str(bad), "my-scenario.toml") for line in str(cli_error.value).splitlines()]
+    for line in cli_lines:
+        assert line in shown, (line, shown)
+    assert "ratchet.up_rate" in shown and "months" in shown
+
+
+def test_a_good_upload_is_offered_and_selected(page, tmp_path):
+    good = tmp_path / "closure-study.toml"
+    good.write_text('extends = "border-closure-2020"\nname = "closure-study"\nmonths = 30\n')
+    page.set_input_files("#upload input[type=file]", str(good))
+    page.wait_for_function("document.querySelector('#upload-message').innerText.startsWith('loaded')")
+    assert page.get_by_text("uploaded: closure-study.toml").is_visible()
+    page.wait_for_function("document.querySelector('#months').value == '30'")
+
+
+def test_runs_beyond_the_caps_are_refused_with_a_message(page):
+    _set_number(page, "#scale", "5")          # the baseline five times over: 511,250 people
+    page.click("#run")
+    page.wait_for_function("document.querySelector('#error').innerText.length > 0")
+    assert re.search(r"at most 250,000 officials and workers", page.inner_text("#error"))
+    _set_number(page, "#scale", "0.05")
+    _set_number(page, "#months", "600")
+    page.click("#run")
+    page.wait_for_function("document.querySelector('#error').innerText.includes('months')")
+    assert "1 to 240 months" in page.inner_text("#error")
+
+
+def test_screenshot_for_the_docs(page, tmp_path):
+    """A run compared with the previous one, as in docs/dashboard.md (written there when
+    QUOTASIM_SCREENSHOT is set, else into a temporary folder)."""
+    _set_number(page, "#scale", "0.2")
+    _run_and_wait(page, 0)
+    traces = len(_plotted(page))
+    _set_number(page, "#param-rumour_recall-rate input[type=number]", "0.1")
+    _run_and_wait(page, traces)
+    docs = Path(__file__).resolve().parents[1] / "docs" / "figures" / "dashboard.png"
+    target = docs if os.environ.get("QUOTASIM_SCREENSHOT") else tmp_path / "dashboard.png"
+    page.screenshot(path=str(target), full_page=True)
+    assert target.stat().st_size > 50_000
