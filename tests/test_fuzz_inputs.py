@@ -34,7 +34,7 @@ SCENARIO_TEXTS = [(Path(str(resources.files("quotasim") / "scenarios")) / f"{nam
 SPEC_TEXTS = [path.read_bytes() for path in sorted((ROOT / "experiments").glob("*.toml"))]
 #: Memory one load may allocate: a megabyte of input parses into far less than this.
 MEMORY_CAP = 64 * 2**20
-FUZZ = settings(max_examples=150, deadline=2_000, suppress_health_check=[HealthCheck.function_scoped_fixture,
+FUZZ = settings(max_examples=300, deadline=2_000, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                           HealthCheck.too_slow])
 
 
@@ -260,9 +260,9 @@ def test_atheris_finds_no_crash(tmp_path, target):
     corpus.mkdir()
     for number, text in enumerate(SCENARIO_TEXTS if target == "scenario" else SPEC_TEXTS):
         (corpus / f"seed{number}.toml").write_bytes(text)
-    done = subprocess.run([sys.executable, str(ROOT / "fuzz" / "loaders.py"), "-runs=1500", "-max_len=4096",
+    done = subprocess.run([sys.executable, str(ROOT / "fuzz" / "loaders.py"), "-runs=10000", "-max_len=4096",
                            f"-artifact_prefix={tmp_path}/", str(corpus)],
                           env={**os.environ, "QUOTASIM_FUZZ_TARGET": target, "QUOTASIM_FUZZ_DIR": str(tmp_path)},
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "Done 1500 runs" in done.stderr
+    assert "Done 10000 runs" in done.stderr
