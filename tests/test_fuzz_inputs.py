@@ -47,8 +47,10 @@ def _imports_done():
         load_spec(path)
 
 
-def load_or_located_error(load, path: Path) -> None:
-    """``load(path)`` either returns or raises a ScenarioError naming ``path``; within the memory cap."""
+def load_or_located_error(load, folder: Path, data: bytes) -> None:
+    """Written as a file, ``data`` either loads or raises a ScenarioError naming the file; within the memory cap."""
+    path = folder / "input.toml"
+    path.write_bytes(data)
     tracemalloc.start()
     try:
         load(path)
@@ -148,41 +150,31 @@ def spec_shaped(draw) -> bytes:
 @FUZZ
 @given(data=st.binary(max_size=2_000))
 def test_random_bytes(tmp_path, load, data):
-    path = tmp_path / "input.toml"
-    path.write_bytes(data)
-    load_or_located_error(load, path)
+    load_or_located_error(load, tmp_path, data)
 
 
 @FUZZ
 @given(data=mutated(SCENARIO_TEXTS))
 def test_mutated_scenarios(tmp_path, data):
-    path = tmp_path / "scenario.toml"
-    path.write_bytes(data)
-    load_or_located_error(load_scenario_file, path)
+    load_or_located_error(load_scenario_file, tmp_path, data)
 
 
 @FUZZ
 @given(data=mutated(SPEC_TEXTS))
 def test_mutated_experiment_specs(tmp_path, data):
-    path = tmp_path / "spec.toml"
-    path.write_bytes(data)
-    load_or_located_error(load_spec_file, path)
+    load_or_located_error(load_spec_file, tmp_path, data)
 
 
 @FUZZ
 @given(data=scenario_shaped())
 def test_scenario_shaped_documents(tmp_path, data):
-    path = tmp_path / "scenario.toml"
-    path.write_bytes(data)
-    load_or_located_error(load_scenario_file, path)
+    load_or_located_error(load_scenario_file, tmp_path, data)
 
 
 @FUZZ
 @given(data=spec_shaped())
 def test_spec_shaped_documents(tmp_path, data):
-    path = tmp_path / "spec.toml"
-    path.write_bytes(data)
-    load_or_located_error(load_spec_file, path)
+    load_or_located_error(load_spec_file, tmp_path, data)
 
 
 @FUZZ
