@@ -20,7 +20,7 @@ from ..scenario import Scenario, builtin_names, load_scenario, to_toml
 from .controls import CONTROLS, MAX_DASHBOARD_MONTHS, MAX_PEOPLE, RULES
 from .figures import headline, trajectories
 from .jobs import Busy, JobQueue
-from .scenarios import MAX_UPLOAD_BYTES, UploadError, build, from_upload
+from .scenarios import MAX_UPLOAD_BYTES, UploadError, build, from_upload, too_large
 
 __all__ = ["create_app", "serve", "MAX_REQUEST_BYTES"]
 
@@ -65,8 +65,13 @@ def _layout(meaning: dict[str, dict]) -> html.Div:
             html.Div([
                 html.H3("Scenario"),
                 dcc.RadioItems(id="scenario", options=builtin_names(), value="baseline", labelStyle={"display": "block"}),
-                dcc.Upload(id="upload", children=html.Div(["Drop a scenario file here or ", html.A("choose one")]),
-                           className="upload", multiple=False, max_size=MAX_UPLOAD_BYTES),
+                # The browser refuses a file over the limit without sending it, and says nothing;
+                # assets/upload_limit.js shows this refusal then (the server checks again).
+                html.Div(dcc.Upload(id="upload", children=html.Div(["Drop a scenario file here or ",
+                                                                    html.A("choose one")]),
+                                    className="upload", multiple=False, max_size=MAX_UPLOAD_BYTES),
+                         id="upload-limit", **{"data-max-bytes": str(MAX_UPLOAD_BYTES),
+                                               "data-refusal": "error: " + too_large("{name}", "{size}")}),
                 html.Pre(id="upload-message", className="message"),
                 html.H3("Main parameters"),
                 *[_control(control, meaning) for control in CONTROLS],

@@ -18,7 +18,7 @@ from ..errors import ScenarioError
 from ..scenario import Scenario, load_scenario
 from .controls import MAX_DASHBOARD_MONTHS, MAX_PEOPLE
 
-__all__ = ["from_upload", "build", "MAX_UPLOAD_BYTES", "UploadError"]
+__all__ = ["from_upload", "build", "too_large", "MAX_UPLOAD_BYTES", "UploadError"]
 
 #: Largest scenario file accepted from the page (the built-in ones are about 5 kB).
 MAX_UPLOAD_BYTES = 256 * 1024
@@ -35,8 +35,7 @@ def from_upload(contents: str, filename: str) -> Scenario:
     except (IndexError, ValueError, binascii.Error):
         raise UploadError(f"{filename}: the upload could not be decoded; upload a .toml scenario file") from None
     if len(data) > MAX_UPLOAD_BYTES:
-        raise UploadError(f"{filename}: {len(data):,} bytes; scenario files up to {MAX_UPLOAD_BYTES:,} bytes are "
-                          "accepted here (the built-in ones are about 5 kB)")
+        raise UploadError(too_large(filename, f"{len(data):,}"))
     name = re.sub(r"[^A-Za-z0-9._-]", "_", Path(filename or "uploaded.toml").name) or "uploaded.toml"
     with tempfile.TemporaryDirectory(prefix="quotasim-upload-") as folder:
         path = Path(folder) / name
@@ -47,6 +46,13 @@ def from_upload(contents: str, filename: str) -> Scenario:
             # Name the file as the user knows it, not the temporary folder it was read from.
             raise ScenarioError(*_renamed(exc.problems[0], path, filename),
                                 more=[_renamed(p, path, filename) for p in exc.problems[1:]]) from None
+
+
+def too_large(filename: str, size: str) -> str:
+    """The refusal of a file over the limit; the page's script fills in the same words when
+    the browser refuses the file before sending it (``assets/upload_limit.js``)."""
+    return (f"{filename}: {size} bytes; scenario files up to {MAX_UPLOAD_BYTES:,} bytes are accepted here "
+            "(the built-in ones are about 5 kB)")
 
 
 def _renamed(problem: tuple, path: Path, filename: str) -> tuple:
