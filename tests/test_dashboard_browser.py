@@ -152,6 +152,12 @@ def test_runs_beyond_the_caps_are_refused_with_a_message(page):
     page.click("#run")
     page.wait_for_function("document.querySelector('#error').innerText.includes('months')")
     assert "1 to 240 months" in page.inner_text("#error")
+    _set_number(page, "#months", "12")
+    _set_number(page, "#seed", "-3")          # the browser sends no value: refused, never run as seed 0
+    page.click("#run")
+    page.wait_for_function("document.querySelector('#error').innerText.includes('seed')")
+    assert "dashboard: seed" in page.inner_text("#error") and "months" not in page.inner_text("#error")
+    assert page.inner_text("#status") == "no run yet"
 
 
 def test_screenshot_for_the_docs(page, tmp_path):
