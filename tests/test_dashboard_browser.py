@@ -16,6 +16,7 @@ import tomllib
 
 import quotasim
 from dashboard_server import CHROMIUM, dashboard, require_chromium
+from quotasim.dashboard.scenarios import MAX_UPLOAD_BYTES
 
 pytestmark = pytest.mark.slow
 
@@ -123,6 +124,24 @@ def test_a_good_upload_is_offered_and_selected(page, tmp_path):
     page.wait_for_function("document.querySelector('#months').value == '30'")
 
 
+def test_an_oversize_upload_is_refused_with_a_message(page, tmp_path):
+    """The browser itself drops a file over the limit (nothing reaches the server); the page
+    must still say why, and a good file afterwards must load as usual."""
+    big = tmp_path / "huge-study.toml"
+    big.write_text('extends = "baseline"\n' + "# padding\n" * (MAX_UPLOAD_BYTES // 10 + 1))
+    page.set_input_files("#upload input[type=file]", str(big))
+    page.wait_for_function("document.querySelector('#upload-message').innerText.includes('error')")
+    shown = page.inner_text("#upload-message")
+    assert f"huge-study.toml: {big.stat().st_size:,} bytes" in shown and f"up to {MAX_UPLOAD_BYTES:,} bytes" in shown
+    assert not page.get_by_text("uploaded: huge-study.toml").count()          # not offered as a scenario
+
+    good = tmp_path / "small-study.toml"
+    good.write_text('extends = "baseline"\nname = "small-study"\nmonths = 24\n')
+    page.set_input_files("#upload input[type=file]", str(good))
+    page.wait_for_function("document.querySelector('#upload-message').innerText.startsWith('loaded')")
+    page.wait_for_function("document.querySelector('#months').value == '24'")
+
+
 def test_runs_beyond_the_caps_are_refused_with_a_message(page):
     _set_number(page, "#scale", "5")          # the baseline five times over: 511,250 people
     page.click("#run")
@@ -133,6 +152,12 @@ def test_runs_beyond_the_caps_are_refused_with_a_message(page):
     page.click("#run")
     page.wait_for_function("document.querySelector('#error').innerText.includes('months')")
     assert "1 to 240 months" in page.inner_text("#error")
+    _set_number(page, "#months", "12")
+    _set_number(page, "#seed", "-3")          # the browser sends no value: refused, never run as seed 0
+    page.click("#run")
+    page.wait_for_function("document.querySelector('#error').innerText.includes('seed')")
+    assert "dashboard: seed" in page.inner_text("#error") and "months" not in page.inner_text("#error")
+    assert page.inner_text("#status") == "no run yet"
 
 
 def test_screenshot_for_the_docs(page, tmp_path):

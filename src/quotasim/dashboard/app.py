@@ -20,7 +20,8 @@ from ..scenario import Scenario, builtin_names, load_scenario, to_toml
 from .controls import CONTROLS, MAX_DASHBOARD_MONTHS, MAX_PEOPLE, RULES
 from .figures import headline, trajectories
 from .jobs import Busy, JobQueue
-from .scenarios import MAX_UPLOAD_BYTES, UploadError, build, from_upload
+from .scenarios import (MAX_SCALE, MAX_UPLOAD_BYTES, MIN_SCALE, SCALE_STEP, UploadError, build, from_upload,
+                        page_numbers, too_large)
 
 __all__ = ["create_app", "serve", "MAX_REQUEST_BYTES"]
 
@@ -65,8 +66,13 @@ def _layout(meaning: dict[str, dict]) -> html.Div:
             html.Div([
                 html.H3("Scenario"),
                 dcc.RadioItems(id="scenario", options=builtin_names(), value="baseline", labelStyle={"display": "block"}),
-                dcc.Upload(id="upload", children=html.Div(["Drop a scenario file here or ", html.A("choose one")]),
-                           className="upload", multiple=False, max_size=MAX_UPLOAD_BYTES),
+                # The browser refuses a file over the limit without sending it, and says nothing;
+                # assets/upload_limit.js shows this refusal then (the server checks again).
+                html.Div(dcc.Upload(id="upload", children=html.Div(["Drop a scenario file here or ",
+                                                                    html.A("choose one")]),
+                                    className="upload", multiple=False, max_size=MAX_UPLOAD_BYTES),
+                         id="upload-limit", **{"data-max-bytes": str(MAX_UPLOAD_BYTES),
+                                               "data-refusal": "error: " + too_large("{name}", "{size}")}),
                 html.Pre(id="upload-message", className="message"),
                 html.H3("Main parameters"),
                 *[_control(control, meaning) for control in CONTROLS],
@@ -76,7 +82,7 @@ def _layout(meaning: dict[str, dict]) -> html.Div:
                     html.Label("months ", htmlFor="months"),
                     dcc.Input(id="months", type="number", min=1, max=MAX_DASHBOARD_MONTHS, step=1, value=120),
                     html.Label(" population scale ", htmlFor="scale"),
-                    dcc.Input(id="scale", type="number", min=0.01, max=10, step=0.01, value=0.1),
+                    dcc.Input(id="scale", type="number", min=MIN_SCALE, max=MAX_SCALE, step=SCALE_STEP, value=0.1),
                     html.Label(" seed ", htmlFor="seed"),
                     dcc.Input(id="seed", type="number", min=0, step=1, value=0),
                 ], className="row"),
@@ -146,8 +152,9 @@ def _callbacks(app: Dash, queue: JobQueue) -> None:
         try:
             overrides = {control.name: value for control, value in zip(CONTROLS, values) if value is not None}
             overrides["behaviour.rule"] = rule
-            scenario = build(_base(choice, uploaded or {}), overrides, float(scale or 0), int(months or 0))
-            job = queue.submit(scenario, int(seed or 0))
+            months, scale, seed = page_numbers(months, scale, seed)
+            scenario = build(_base(choice, uploaded or {}), overrides, scale, months)
+            job = queue.submit(scenario, seed)
         except (ScenarioError, Busy, ValueError) as exc:
             return no_update, no_update, no_update, "error: " + str(exc)
         return job.id, current, False, ""

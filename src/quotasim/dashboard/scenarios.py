@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 import re
 import tempfile
 from pathlib import Path
@@ -18,10 +19,13 @@ from ..errors import ScenarioError
 from ..scenario import Scenario, load_scenario
 from .controls import MAX_DASHBOARD_MONTHS, MAX_PEOPLE
 
-__all__ = ["from_upload", "build", "MAX_UPLOAD_BYTES", "UploadError"]
+__all__ = ["from_upload", "build", "page_numbers", "too_large", "MAX_UPLOAD_BYTES", "MIN_SCALE", "MAX_SCALE",
+           "SCALE_STEP", "UploadError"]
 
 #: Largest scenario file accepted from the page (the built-in ones are about 5 kB).
 MAX_UPLOAD_BYTES = 256 * 1024
+#: The population scale field's range and step (the people cap usually binds first).
+MIN_SCALE, MAX_SCALE, SCALE_STEP = 0.01, 10.0, 0.01
 
 
 class UploadError(ValueError):
@@ -35,8 +39,7 @@ def from_upload(contents: str, filename: str) -> Scenario:
     except (IndexError, ValueError, binascii.Error):
         raise UploadError(f"{filename}: the upload could not be decoded; upload a .toml scenario file") from None
     if len(data) > MAX_UPLOAD_BYTES:
-        raise UploadError(f"{filename}: {len(data):,} bytes; scenario files up to {MAX_UPLOAD_BYTES:,} bytes are "
-                          "accepted here (the built-in ones are about 5 kB)")
+        raise UploadError(too_large(filename, f"{len(data):,}"))
     name = re.sub(r"[^A-Za-z0-9._-]", "_", Path(filename or "uploaded.toml").name) or "uploaded.toml"
     with tempfile.TemporaryDirectory(prefix="quotasim-upload-") as folder:
         path = Path(folder) / name
@@ -49,23 +52,62 @@ def from_upload(contents: str, filename: str) -> Scenario:
                                 more=[_renamed(p, path, filename) for p in exc.problems[1:]]) from None
 
 
+def too_large(filename: str, size: str) -> str:
+    """The refusal of a file over the limit; the page's script fills in the same words when
+    the browser refuses the file before sending it (``assets/upload_limit.js``)."""
+    return (f"{filename}: {size} bytes; scenario files up to {MAX_UPLOAD_BYTES:,} bytes are accepted here "
+            "(the built-in ones are about 5 kB)")
+
+
 def _renamed(problem: tuple, path: Path, filename: str) -> tuple:
     file, field, value, allowed = problem
     return (str(file).replace(str(path), filename), field,
             value.replace(str(path), filename) if isinstance(value, str) else value, allowed)
 
 
+class _NothingValid:
+    """What the page sends for a number field left empty or typed outside its range or step:
+    the browser gives no value then, so the message cannot quote what was typed."""
+
+    def __repr__(self) -> str:
+        return "(empty, or not a number the field allows)"
+
+
+def page_numbers(months: Any, scale: Any, seed: Any) -> tuple[int, float, int]:
+    """The page's months, population scale and seed, checked; every problem in one message.
+
+    Never a silent stand-in: a field the browser left without a value (empty, or outside
+    its range or step) is refused, not read as 0.
+    """
+    def number(value: Any) -> bool:
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+    def whole(value: Any) -> bool:
+        return number(value) and float(value).is_integer()
+
+    problems = []
+    if not (whole(months) and 1 <= months <= MAX_DASHBOARD_MONTHS):
+        problems.append(("dashboard", "months", _NothingValid() if months is None else months,
+                         f"a whole number, 1 to {MAX_DASHBOARD_MONTHS} months here; longer runs with `quotasim run`"))
+    if not (number(scale) and MIN_SCALE <= scale <= MAX_SCALE):
+        problems.append(("dashboard", "population scale", _NothingValid() if scale is None else scale,
+                         f"a number from {MIN_SCALE} to {MAX_SCALE:g} (times the scenario's population)"))
+    if not (whole(seed) and seed >= 0):
+        problems.append(("dashboard", "seed", _NothingValid() if seed is None else seed, "a whole number, 0 or more"))
+    if problems:
+        raise ScenarioError(*problems[0], more=problems[1:])
+    return int(months), float(scale), int(seed)
+
+
 def build(base: Scenario, values: dict[str, Any], scale: float, months: int) -> Scenario:
-    """``base`` with the controls' values, the population scaled, and ``months``; checked against the caps."""
+    """``base`` with the controls' values, the population scaled, and ``months`` (both as
+    :func:`page_numbers` returns them); checked against the people cap."""
     population = base.population
     people = round(scale * (population.n_trade_officials + population.n_overseas_workers))
     if people > MAX_PEOPLE:
         raise ScenarioError("dashboard", "population", f"{people:,} people",
                             f"at most {MAX_PEOPLE:,} officials and workers here; lower the population scale, or run "
                             "it with `quotasim run`")
-    if not 1 <= months <= MAX_DASHBOARD_MONTHS:
-        raise ScenarioError("dashboard", "months", months, f"1 to {MAX_DASHBOARD_MONTHS} months here; longer runs "
-                            "with `quotasim run`")
     overrides = {**values, "months": months,
                  "population.n_companies": max(1, round(scale * population.n_companies)),
                  "population.n_trade_officials": round(scale * population.n_trade_officials),
