@@ -12,6 +12,8 @@ import errno
 import os
 import shutil
 import signal
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
@@ -20,7 +22,9 @@ from typer.testing import CliRunner
 from experiment_specs import spec_dict
 from quotasim.cli import app
 from quotasim.experiments import query, run_sweep
+from quotasim.experiments import runner as runner_module
 from quotasim.experiments import store as store_module
+from quotasim.experiments.backends import Backend
 from quotasim.experiments.runner import MAX_LOSSES
 from quotasim.experiments.spec import load_spec
 from quotasim.experiments.worker import execute_run
@@ -85,6 +89,67 @@ def test_a_run_that_always_kills_its_worker_is_recorded_failed_and_the_rest_fini
     retried = run_sweep(load_spec(spec_dict()), out, workers=2, run_fn=killing_run, retry_failed=True)
     assert (retried.ok, retried.failed) == (1, 0)
     assert_same_catalogue(out, clean)
+
+
+class RacingPool(Backend):
+    """A stand-in for the local pool that makes a timing of the real one happen every time.
+
+    Runs execute in this process, in the order submitted, when waited for. The run at point
+    0, replication 1 "kills its worker": its future stays unfinished and the pool is broken,
+    yet the wait still returns the next run's result, as the real pool's wait may when the
+    death is noticed a moment late. The breakage then surfaces at the next ``submit``, which
+    raises BrokenProcessPool; when nothing else is left to return, the wait itself reports
+    every run in flight as broken, as the real pool does."""
+
+    workers = 2
+
+    def __init__(self, kills: int) -> None:
+        self.kills, self.broken, self.queue = kills, False, []
+
+    def submit(self, fn, *args):
+        if self.broken:
+            raise BrokenProcessPool("A child process terminated abruptly")
+        future = Future()
+        self.queue.append((future, fn, args))
+        return future
+
+    def wait_any(self, futures):
+        futures = set(futures)
+        for item in list(self.queue):
+            future, fn, args = item
+            if (args[0].point, args[0].replication) == (0, 1) and self.kills and not self.broken:
+                self.kills, self.broken = self.kills - 1, True
+                continue
+            if not self.broken or future is not self.queue[0][0]:
+                self.queue.remove(item)
+                future.set_result(fn(*args))
+                return {future}, futures - {future}
+        for future in futures:
+            future.set_exception(BrokenProcessPool("A child process terminated abruptly"))
+        return futures, set()
+
+    def restart(self) -> None:
+        self.queue, self.broken = [], False
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("kills", [1, MAX_LOSSES])
+def test_a_pool_found_broken_at_submit_is_restarted_like_one_found_broken_in_a_wait(
+        tmp_path, monkeypatch, clean, kills):
+    pool = RacingPool(kills)
+    monkeypatch.setattr(runner_module, "make_backend", lambda *args: pool)
+    out = tmp_path / "out"
+    report = run_sweep(load_spec(spec_dict()), out, workers=2)
+    assert pool.kills == 0, "the worker was never killed"
+    assert report.restarts == kills
+    if kills < MAX_LOSSES:
+        assert (report.ok, report.failed) == (10, 0)
+        assert_same_catalogue(out, clean)
+    else:
+        assert (report.ok, report.failed) == (9, 1)
+        assert report.errors[0][0] == "p0000000-r0001" and "worker lost" in report.errors[0][1]
 
 
 def test_disk_full_mid_sweep_is_reported_cleanly_and_the_resume_is_exact(tmp_path, monkeypatch, clean):

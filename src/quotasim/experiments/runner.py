@@ -118,10 +118,10 @@ def run_sweep(spec: ExperimentSpec | str | Path, out: str | Path, *, workers: in
             with make_backend(backend, workers, address) as engine:
                 report.workers = engine.workers
                 flight = _InFlight(engine, run_fn, (base, monthly_columns, keep_reviews),
-                                   limit=engine.workers * IN_FLIGHT_PER_WORKER)
+                                   limit=engine.workers * IN_FLIGHT_PER_WORKER, report=report)
                 flight.refill(tasks)
-                while flight.pending:
-                    for outcome in flight.collect(report):
+                while flight.busy:
+                    for outcome in flight.collect():
                         store.record(outcome, attempt=state.attempts.get(outcome.run_id, 0) + 1)
                         _count(report, outcome, progress)
                     flight.refill(tasks)
@@ -160,35 +160,57 @@ def _part_bytes(spec: ExperimentSpec) -> int:
 
 class _InFlight:
     """The runs submitted and not yet back; runs lost with a dying local worker are run again,
-    one at a time, before any new run (see the module's docstring)."""
+    one at a time, before any new run (see the module's docstring).
 
-    def __init__(self, engine, run_fn: Callable[..., RunOutcome], args: tuple, limit: int) -> None:
-        self.engine, self.run_fn, self.args, self.limit = engine, run_fn, args, limit
+    A dying worker breaks the local pool either while the parent waits (the lost runs come
+    back as ``BrokenProcessPool``) or just after a wait returned with another run's result,
+    in which case the next ``submit`` raises it. Both are handled alike by ``_pool_lost``;
+    the run being submitted then never ran, so it is held back without counting a loss."""
+
+    def __init__(self, engine, run_fn: Callable[..., RunOutcome], args: tuple, limit: int,
+                 report: SweepReport) -> None:
+        self.engine, self.run_fn, self.args, self.limit, self.report = engine, run_fn, args, limit, report
         self.pending: set = set()
         self.tasks: dict = {}          # future -> task
         self.losses: dict[str, int] = {}
-        self.suspects: deque[RunTask] = deque()
+        self.suspects: deque[RunTask] = deque()   # lost with a dying worker: run again alone
+        self.held: deque[RunTask] = deque()       # never ran: the pool was broken when submitted
+        self.ready: list[RunOutcome] = []         # failed without a future: lost MAX_LOSSES times
 
-    def submit(self, task: RunTask) -> None:
-        future = self.engine.submit(self.run_fn, task, *self.args)
+    @property
+    def busy(self) -> bool:
+        return bool(self.pending or self.suspects or self.held or self.ready)
+
+    def submit(self, task: RunTask, back_to: deque[RunTask]) -> bool:
+        """Submit ``task``; when the pool turns out to be broken, put it back at the front of
+        ``back_to``, restart the pool and return False."""
+        try:
+            future = self.engine.submit(self.run_fn, task, *self.args)
+        except BrokenProcessPool:
+            back_to.appendleft(task)
+            self._pool_lost([])
+            return False
         self.pending.add(future)
         self.tasks[future] = task
+        return True
 
     def refill(self, tasks: Iterator[RunTask]) -> None:
         if self.suspects:
             if not self.pending:
-                self.submit(self.suspects.popleft())
+                self.submit(self.suspects.popleft(), back_to=self.suspects)
             return
         while len(self.pending) < self.limit:
-            task = next(tasks, None)
-            if task is None:
+            task = self.held.popleft() if self.held else next(tasks, None)
+            if task is None or not self.submit(task, back_to=self.held):
                 return
-            self.submit(task)
 
-    def collect(self, report: SweepReport) -> list[RunOutcome]:
-        """Wait for at least one run; return the outcomes to record."""
+    def collect(self) -> list[RunOutcome]:
+        """Wait for at least one run when any is in flight; return the outcomes to record."""
+        outcomes, self.ready = self.ready, []
+        if not self.pending:
+            return outcomes
         done, self.pending = self.engine.wait_any(self.pending)
-        outcomes, lost = [], []
+        lost = []
         for future in done:
             task = self.tasks.pop(future)
             outcome = _outcome(self.engine, future, task)
@@ -197,20 +219,25 @@ class _InFlight:
             else:
                 outcomes.append(outcome)
         if lost:
-            # The pool is gone and every run still in flight with it: restart it; run them again alone.
-            lost += [self.tasks.pop(future) for future in self.pending]
-            self.pending = set()
-            self.engine.restart()
-            report.restarts += 1
-            for task in lost:
-                self.losses[task.run_id] = self.losses.get(task.run_id, 0) + 1
-                if self.losses[task.run_id] < MAX_LOSSES:
-                    self.suspects.append(task)
-                else:
-                    outcomes.append(RunOutcome(task.run_id, task.point, task.replication, task.seed, 0.0,
-                                               error=f"worker lost: its process died {MAX_LOSSES} times while "
-                                                     "running it"))
+            self._pool_lost(lost)
+        outcomes, self.ready = outcomes + self.ready, []
         return outcomes
+
+    def _pool_lost(self, lost: list[RunTask]) -> None:
+        """The pool is gone and every run still in flight with it: restart it, and queue
+        those runs to be run again alone, or fail the ones lost ``MAX_LOSSES`` times."""
+        lost = lost + [self.tasks.pop(future) for future in self.pending]
+        self.pending = set()
+        self.engine.restart()
+        self.report.restarts += 1
+        for task in lost:
+            self.losses[task.run_id] = self.losses.get(task.run_id, 0) + 1
+            if self.losses[task.run_id] < MAX_LOSSES:
+                self.suspects.append(task)
+            else:
+                self.ready.append(RunOutcome(task.run_id, task.point, task.replication, task.seed, 0.0,
+                                             error=f"worker lost: its process died {MAX_LOSSES} times while "
+                                                   "running it"))
 
 
 def _outcome(engine, future, task: RunTask) -> RunOutcome | None:
