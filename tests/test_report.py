@@ -20,6 +20,7 @@ from quotasim.cli import app
 from quotasim.experiments import load_spec, run_sweep
 from quotasim.report import ReportError, build_report, compare_sets, replicate, run_sets, write_replications
 from quotasim.report.bands import band
+from quotasim.report.compare import calendar_caution
 
 from experiment_specs import spec_dict
 
@@ -222,6 +223,7 @@ def test_a_scenario_compared_with_itself_differs_by_nothing():
     table = compare_sets(first + second)
     assert len(table) > 20 and table["paired"].all()
     assert ((table["low"] <= 0) & (table["high"] >= 0)).all()
+    assert calendar_caution(first + second) is None
 
 
 def test_decentralisation_moves_earnings_to_the_first_tier_and_the_lower_tier_pays(tmp_path):
@@ -234,6 +236,9 @@ def test_decentralisation_moves_earnings_to_the_first_tier_and_the_lower_tier_pa
     assert result.exit_code == 0, result.output
     html = (tmp_path / "c.html").read_text()
     assert (tmp_path / "c_figures" / "differences.png").is_file()
+    # Same length, different periods (2016-01 and 2024-07): said on the terminal and in the report.
+    for shown in (result.output, html):
+        assert "different calendars" in " ".join(shown.split()) and "2024-07 + 24 months" in " ".join(shown.split())
 
     def interval(metric):
         row = re.search(r'<td>decentralisation-2025</td><td>' + re.escape(metric) + r'</td>(.*?)</tr>', html, re.DOTALL)

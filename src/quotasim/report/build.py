@@ -21,7 +21,7 @@ from ..results import _version
 from ..validation.stats import estimate
 from . import figures
 from .bands import CONFIDENCE
-from .compare import compare_sets
+from .compare import calendar_caution, compare_sets
 from .headline import headline
 from .html import png_data_uri, render_html, save_figure
 from .sensitivity import rank_correlations
@@ -84,6 +84,7 @@ def render_runs(sets: list[RunSet], out: str | Path, differences: pd.DataFrame |
                   "headline": headline_rows(s)} for s in sets]
     context = {"title": title or "quotasim report: " + " vs ".join(s.label for s in sets), "scenarios": scenarios,
                "differences": _difference_rows(differences) if differences is not None else None,
+               "calendar_caution": calendar_caution(sets),
                "ledger": _ledger_rows([s.label for s in sets], [s.scenario for s in sets]),
                "ledger_labels": [s.label for s in sets]}
     return _write(out, made, context, differences=differences)

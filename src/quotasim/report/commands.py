@@ -48,7 +48,7 @@ def compare(arguments: list[str], out: Path, replications: int, seed: int, overr
             overwrite: bool, quiet: bool, console: Console, out_console: Console) -> None:
     """Run or load each argument, report differences against the first with intervals."""
     from .build import render_runs
-    from .compare import compare_sets, gather
+    from .compare import calendar_caution, compare_sets, gather
     _fail_on(lambda: check_destination(out, overwrite), console)
     with _bar("runs", quiet, console) as bar:
         tasks: dict[str, int] = {}
@@ -71,6 +71,9 @@ def compare(arguments: list[str], out: Path, replications: int, seed: int, overr
                       ("[bold]" if clear else "") + number(row["difference"], kind),
                       f"{number(row['low'], kind)} to {number(row['high'], kind)}", "yes" if row["paired"] else "no")
     out_console.print(table)
+    caution = calendar_caution(sets)
+    if caution:
+        console.print("caution: " + caution, markup=False, highlight=False)
     out_console.print(f"report written to {made.path} (figures in {figures_folder(made.path)}/)")
 
 

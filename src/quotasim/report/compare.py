@@ -21,7 +21,7 @@ from .headline import headline
 from .replicate import replicate
 from .sources import ReportError, RunSet, load_sources, run_sets
 
-__all__ = ["gather", "compare_sets", "DIFFERENCE_COLUMNS"]
+__all__ = ["gather", "compare_sets", "calendar_caution", "DIFFERENCE_COLUMNS"]
 
 DIFFERENCE_COLUMNS = ["scenario", "reference", "metric", "reference_mean", "mean", "difference", "low", "high",
                       "relative", "relative_low", "relative_high", "n", "paired"]
@@ -88,3 +88,20 @@ def _distinct_labels(sets: list[RunSet]) -> list[RunSet]:
         if seen[s.label] > 1:
             s.label = f"{s.label} ({seen[s.label]})"
     return sets
+
+
+def calendar_caution(sets: list[RunSet]) -> str | None:
+    """A warning when the scenarios cover different calendars, or None.
+
+    Per-year figures put scenarios of different lengths on one footing, but not different
+    periods: ``decentralisation-2025`` (2024-07, 30 months) against ``baseline`` (2016-01,
+    120 months) mixes the years' sanctions and closures with the directive. The effect of a
+    policy alone is the difference from the same calendar without it."""
+    spans = {(s.scenario.start, s.scenario.months) for s in sets}
+    if len(spans) < 2:
+        return None
+    listed = "; ".join(f"{s.label}: {s.scenario.start} + {s.scenario.months} months" for s in sets)
+    return (f"these scenarios cover different calendars ({listed}), so each difference mixes the periods' "
+            "own events with what the scenarios change. For a policy's effect alone, compare it with the same "
+            "calendar without it (docs/report.md, 'compare').")
+
