@@ -57,3 +57,27 @@ def test_validation_page_explains_every_check_and_target():
     targets = tomllib.loads((resources.files("quotasim") / "targets" / "record.toml").read_text())
     for target in targets["target"]:
         assert target["name"] in text, target["name"]
+
+
+def test_the_directive_sweep_and_its_query_in_the_validation_page_run(tmp_path):
+    """docs/validation.md's sweep of the share taken upward, shrunk, answers its own query:
+    one row per share, and the lower tier's attainment falls as more is taken (M28)."""
+    import re
+    import tomllib
+
+    from quotasim.experiments import load_spec, query, run_sweep
+
+    root = DOCS.parent
+    text = (DOCS / "validation.md").read_text()
+    spec_file = re.search(r"quotasim sweep (experiments/\S+\.toml)", text).group(1)
+    data = tomllib.loads((root / spec_file).read_text())
+    assert data["scenario"] == "decentralisation-2025" and data["common_random_numbers"]
+    data.update(replications=2, set={"population.n_companies": 20, "population.n_trade_officials": 200,
+                                     "population.n_overseas_workers": 2000},
+                parameters={"indirect_collaboration.profit_share_taken": {"values": [0.0, 0.8]}})
+    run_sweep(load_spec(data), tmp_path / "out", workers=1)
+    sql = re.search(r'quotasim query out/directive-profit-share "(.*?)"\n```', text, re.S).group(1).replace('\\"', '"')
+    table = query(tmp_path / "out", sql)
+    assert list(table["share"]) == [0.0, 0.8]
+    assert table["lower_attainment"].iloc[1] < table["lower_attainment"].iloc[0] - 0.2
+    assert table["receipts_musd"].iloc[1] < table["receipts_musd"].iloc[0]
