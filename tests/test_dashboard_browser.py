@@ -124,6 +124,31 @@ def test_a_good_upload_is_offered_and_selected(page, tmp_path):
     page.wait_for_function("document.querySelector('#months').value == '30'")
 
 
+_DROP = """([name, text, padding]) => {
+    const file = new File([text + "#".repeat(padding)], name, {type: "application/toml"});
+    const transfer = new DataTransfer();
+    transfer.items.add(file);
+    const zone = document.querySelector("#upload > div") || document.querySelector("#upload");
+    for (const kind of ["dragenter", "dragover", "drop"]) {
+        zone.dispatchEvent(new DragEvent(kind, {bubbles: true, cancelable: true, dataTransfer: transfer}));
+    }
+    return file.size;
+}"""
+
+
+def test_files_dropped_on_the_upload_area_are_loaded_or_refused_like_chosen_ones(page):
+    """Dragging a file onto the area is the other way in: a good file loads, one over the
+    limit gets the same message as when chosen."""
+    page.evaluate(_DROP, ["dropped-study.toml", 'extends = "baseline"\nname = "dropped-study"\nmonths = 18\n', 0])
+    page.wait_for_function("document.querySelector('#upload-message').innerText.startsWith('loaded')")
+    page.wait_for_function("document.querySelector('#months').value == '18'")
+    size = page.evaluate(_DROP, ["dropped-huge.toml", 'extends = "baseline"\n', MAX_UPLOAD_BYTES + 1])
+    page.wait_for_function("document.querySelector('#upload-message').innerText.includes('error')")
+    shown = page.inner_text("#upload-message")
+    assert f"dropped-huge.toml: {size:,} bytes" in shown and f"up to {MAX_UPLOAD_BYTES:,} bytes" in shown
+    assert not page.get_by_text("uploaded: dropped-huge.toml").count()
+
+
 def test_an_oversize_upload_is_refused_with_a_message(page, tmp_path):
     """The browser itself drops a file over the limit (nothing reaches the server); the page
     must still say why, and a good file afterwards must load as usual."""
