@@ -207,20 +207,19 @@ class _InFlight:
     def collect(self) -> list[RunOutcome]:
         """Wait for at least one run when any is in flight; return the outcomes to record."""
         outcomes, self.ready = self.ready, []
-        if not self.pending:
-            return outcomes
-        done, self.pending = self.engine.wait_any(self.pending)
-        lost = []
-        for future in done:
-            task = self.tasks.pop(future)
-            outcome = _outcome(self.engine, future, task)
-            if outcome is None:
-                lost.append(task)
-            else:
-                outcomes.append(outcome)
-        if lost:
-            self._pool_lost(lost)
-        outcomes, self.ready = outcomes + self.ready, []
+        if self.pending:
+            done, self.pending = self.engine.wait_any(self.pending)
+            lost = []
+            for future in done:
+                task = self.tasks.pop(future)
+                outcome = _outcome(self.engine, future, task)
+                if outcome is None:
+                    lost.append(task)
+                else:
+                    outcomes.append(outcome)
+            if lost:
+                self._pool_lost(lost)
+                outcomes, self.ready = outcomes + self.ready, []
         return outcomes
 
     def _pool_lost(self, lost: list[RunTask]) -> None:

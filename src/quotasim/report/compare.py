@@ -104,4 +104,3 @@ def calendar_caution(sets: list[RunSet]) -> str | None:
     return (f"these scenarios cover different calendars ({listed}), so each difference mixes the periods' "
             "own events with what the scenarios change. For a policy's effect alone, compare it with the same "
             "calendar without it (docs/report.md, 'compare').")
-
