@@ -105,6 +105,7 @@ class RacingPool(Backend):
 
     def __init__(self, kills: int) -> None:
         self.kills, self.broken, self.queue = kills, False, []
+        self.dead = None            # the killed run's future: never finished
 
     def submit(self, fn, *args):
         if self.broken:
@@ -118,18 +119,18 @@ class RacingPool(Backend):
         for item in list(self.queue):
             future, fn, args = item
             if (args[0].point, args[0].replication) == (0, 1) and self.kills and not self.broken:
-                self.kills, self.broken = self.kills - 1, True
+                self.kills, self.broken, self.dead = self.kills - 1, True, future
+            if future is self.dead:
                 continue
-            if not self.broken or future is not self.queue[0][0]:
-                self.queue.remove(item)
-                future.set_result(fn(*args))
-                return {future}, futures - {future}
+            self.queue.remove(item)
+            future.set_result(fn(*args))
+            return {future}, futures - {future}
         for future in futures:
             future.set_exception(BrokenProcessPool("A child process terminated abruptly"))
         return futures, set()
 
     def restart(self) -> None:
-        self.queue, self.broken = [], False
+        self.queue, self.broken, self.dead = [], False, None
 
     def close(self) -> None:
         pass
