@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import tomllib
 from pathlib import Path
 
 import quotasim
 from quotasim import columns
+from quotasim.experiments import load_spec, query, run_sweep
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
@@ -46,7 +49,6 @@ def test_outputs_page_is_generated_from_the_declarations():
 
 
 def test_validation_page_explains_every_check_and_target():
-    import tomllib
     from importlib import resources
 
     from quotasim.validation import CHECKS
@@ -62,11 +64,6 @@ def test_validation_page_explains_every_check_and_target():
 def test_the_directive_sweep_and_its_query_in_the_validation_page_run(tmp_path):
     """docs/validation.md's sweep of the share taken upward, shrunk, answers its own query:
     one row per share, and the lower tier's attainment falls as more is taken (M28)."""
-    import re
-    import tomllib
-
-    from quotasim.experiments import load_spec, query, run_sweep
-
     root = DOCS.parent
     text = (DOCS / "validation.md").read_text()
     spec_file = re.search(r"quotasim sweep (experiments/\S+\.toml)", text).group(1)
