@@ -9,6 +9,7 @@ differ only by what the scenarios change.
 from __future__ import annotations
 
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Callable
 
@@ -22,15 +23,11 @@ def replicate(scenario, replications: int, seed: int = 0, workers: int = 1,
               progress: Callable[[int, int], None] | None = None) -> list[RunResult]:
     """Run ``scenario`` on seeds ``seed .. seed + replications - 1``; results in seed order."""
     seeds = list(range(seed, seed + replications))
-    done: list[RunResult] = []
-    if workers <= 1 or replications == 1:
-        for s in seeds:
-            done.append(simulate(scenario, s))
-            if progress:
-                progress(len(done), replications)
-        return done
-    with ProcessPoolExecutor(max_workers=min(workers, replications)) as pool:
-        for result in pool.map(simulate, [scenario] * replications, seeds):
+    parallel = workers > 1 and replications > 1
+    with ProcessPoolExecutor(max_workers=min(workers, replications)) if parallel else nullcontext() as pool:
+        results = (pool.map if parallel else map)(simulate, [scenario] * replications, seeds)
+        done: list[RunResult] = []
+        for result in results:
             done.append(result)
             if progress:
                 progress(len(done), replications)
