@@ -1,110 +1,311 @@
-"""What every output column means. Written into the Parquet schemas and the docs."""
+"""Every quantity a run records, declared once: name, unit, meaning and M-ids.
+
+As Mesa's ``DataCollector`` binds each reported quantity to a name, each table here is a
+tuple of declarations that everything else reads: the phases add to declared flows only
+(``state.Flows`` refuses any other name), ``phases/record.py`` fills the monthly row in this
+order, ``results.py`` builds the Parquet schemas and their descriptions from it, the run
+summary sums the columns marked ``summary``, the report takes its labels and units from it,
+and ``docs/outputs.md`` is generated from it (``python -m quotasim.columns > docs/outputs.md``).
+
+Kinds of monthly column:
+
+``flow``
+    added up over the month by the phases (``state.flows.add(name, amount)``); money in USD
+    or a count. Reset at the start of every month.
+``gauge``
+    read off the state at the month's end by a reporter in ``phases/record.py``.
+``key``
+    the month's index and date.
+
+The M-ids of a column are the ones its meaning cites, so they are written once, in the text.
+"""
 
 from __future__ import annotations
 
-__all__ = ["MONTHLY", "REVIEWS", "OFFICIALS"]
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
-MONTHLY: dict[str, str] = {
-    "month": "month index from the scenario start (0 = first month)",
-    "date": "calendar month, YYYY-MM",
-    "earned_usd": "foreign currency earned this month, USD: completed deals' profit, workers' pay net of living costs, joint ventures, earning at home",
-    "earned_china_usd": "part of earned_usd made on the China route",
-    "earned_russia_usd": "part of earned_usd made on the Russia route",
-    "earned_third_usd": "part of earned_usd made in friendly third countries",
-    "earned_domestic_usd": "part of earned_usd raised at home (province posts; closure duty, M20)",
-    "remitted_usd": "handed to the state toward quotas (M1); earned = remitted + levied + kept + shared upward + rents + lost",
-    "levied_usd": "earmarked levies paid on top of quotas (M12)",
-    "kept_by_officials_usd": "kept by officials and workers, after surveillance confiscations (M15, M29)",
-    "shared_upward_usd": "profit share taken from lower-level companies by privileged ones (M28)",
-    "rents_usd": "profit taken by the approval stages' interests (M18)",
-    "lost_usd": "earnings that left the system: carried off by defectors (M9), seized in crackdowns (M5), confiscated by surveillance (M29)",
-    "own_pocket_usd": "paid in from officials' own savings at reviews (M22); not part of earned_usd",
-    "state_receipts_usd": "remitted + levied + own_pocket: what the state received",
-    "party_funds_usd": "remittances of party-fund-office companies and big-city posts (M16, M30)",
-    "confiscated_usd": "savings confiscated from arrested officials (M23); a stock transfer, not part of earned_usd",
-    "other_sources_usd": "foreign cash from sources other than trade while they run (M13)",
-    "skimming_confiscated_usd": "officials' take confiscated when surveillance caught their skimming (M29); part of lost_usd",
-    "trade_volume_usd": "value of deals completed this month (comparable with recorded exports)",
-    "trade_volume_china_usd": "part of trade_volume_usd on the China route (comparable with exports to China)",
-    "trade_volume_russia_usd": "part of trade_volume_usd on the Russia route",
-    "trade_volume_third_usd": "part of trade_volume_usd with friendly third countries",
-    "joint_venture_usd": "part of earned_usd paid by joint ventures (M25, M30)",
-    "workers_gross_usd": "workers' gross pay before living costs (M8)",
-    "workers_net_usd": "workers' pay net of living costs: their part of earned_usd (M8)",
-    "workers_living_deficit_usd": "living costs workers' pay did not cover, taken from their savings (M8)",
-    "recalled": "officials recalled this month, for any reason (M10, M14, M15, M23 family investigation)",
-    "recalled_by_rumour": "recalled after rivals' rumours (M14)",
-    "recalled_at_goal": "recalled at a review for exceeding the goal (M15)",
-    "recalled_by_cap": "workers recalled to meet a cap (M10)",
-    "relocated": "moved home to a Pyongyang post for exceeding the goal (M15); stay active",
-    "arrested": "arrested this month: defiance at reviews (M23) and surveillance (M29)",
-    "arrested_defiant": "arrested for open defiance at a review (M23)",
-    "defected": "defected this month (M9)",
-    "gave_up": "summoned home at a review after giving up, and not arrested (M11)",
-    "stopped_trying": "officials who gave up this month: they stop trying and wait for the review (M11)",
-    "dispatched": "new officials and workers dispatched to vacated posts",
-    "relatives_placed": "new dispatches who are relatives of serving traders (M24)",
-    "relatives_recalled": "relatives recalled when their patron was arrested (M23, M24)",
-    "caught_by_surveillance": "officials whose skimming was caught this month (M29)",
-    "deals_started": "deals started this month (M16)",
-    "deals_completed": "deals that cleared every approval stage and paid (M18)",
-    "deals_cancelled": "deals cancelled: crackdowns (M5), rejections (M18), closure (M20), trader gone",
-    "deals_delayed": "deals held back a month by a crackdown or inspection (M5)",
-    "deals_rejected": "deals rejected at an approval stage (M18)",
-    "mou_deals_completed": "completed deals from big-city posts (MOUs, M16)",
-    "pipeline_backlog": "deals waiting in the approval pipeline at the end of the month (M18)",
-    "officials_active": "officials and workers in post at the end of the month",
-    "traders_active": "trade officials in post",
-    "workers_abroad": "overseas workers in post abroad",
-    "officials_total": "everyone ever in the system (initial + dispatched); every one is in exactly one status",
-    "mean_partner_trust": "mean trust of partners on the three foreign routes, 0-1 (M5)",
-    "trust_china": "trust of partners on the China route", "trust_russia": "trust on the Russia route",
-    "trust_third": "trust in friendly third countries",
-    "mean_effort": "mean effort in force of officials in post (1 = ordinary)",
-    "mean_pressure": "mean political pressure of officials in post (M4)",
-    "mean_fear": "mean fear from arrests of officials in post (M23 deterrence)",
-    "total_quota_usd": "sum of companies' half-year quotas in force (M1, M3, M6, M7, M13)",
-    "joint_ventures": "joint ventures running (M25)",
-    "sanctions_china": "sanction intensity on the China route in force",
-    "border_closed": "official trade suspended this month (M20)",
-    "decentralisation": "independent trading authority in force (M25)",
-    "campaign": "a mobilisation campaign is on (M21)",
-}
+import numpy as np
 
-REVIEWS: dict[str, str] = {
-    "company_id": "company index", "tier": "central, provincial, city or lower (M25, M28)",
-    "affiliation": "army, state_security, ministry or party_fund_office (M17)",
-    "period": "half-year reviewed, YYYY-H1 or YYYY-H2", "month": "month index of the review",
-    "date": "month of the review, YYYY-MM",
-    "quota_usd": "the half-year quota reviewed (M1)",
-    "remitted_usd": "remitted from earnings toward the quota during the half",
-    "own_pocket_usd": "paid in from officials' own savings at the review (M22)",
-    "attainment": "(remitted + own pocket) / quota",
-    "rank": "rank by attainment, 1 = best (M2)", "criticised": "criticised in the meeting (M2)",
-    "headcount": "officials and workers in post at the review",
-    "earned_usd": "earned by the company's people during the half (before the split into remitted, kept, ...)",
-    "kept_usd": "kept by the company's people during the half, after surveillance confiscations",
-    "mean_pressure": "mean political pressure of the company's people in post after the review (M4, M2, M21)",
-    "mean_effort": "mean effort in force of the company's people in post at the review",
-}
+__all__ = ["Column", "Table", "MONTHLY", "REVIEWS", "OFFICIALS", "TALLIES", "FLOW_NAMES", "MONEY_SPLIT",
+           "EARNED_BY_ROUTE", "markdown"]
 
-OFFICIALS: dict[str, str] = {
-    "official_id": "row index; officials dispatched later have higher ids",
-    "company": "company index", "role": "trade_official or overseas_worker",
-    "post": "pyongyang, province, border_city, big_chinese_city, russia or third_country (M16)",
-    "route": "china, russia, third or domestic", "status": "active, recalled, arrested, defected or gave_up",
-    "skill": "productivity multiplier (lognormal, median 1)", "effort": "chosen effort at the end",
-    "pressure": "political pressure (M4)", "fear": "fear from arrests (M23)",
-    "family_at_home": "family held at home (M9)", "wealth_usd": "personal savings, USD",
-    "visibility_usd": "cumulative earnings, USD (visibility to rivals, M14)",
-    "capacity_usd": "expected half-year remittance at effort 1, USD (learned)",
-    "target_usd": "personal share of the company's half-year quota, USD",
-    "attainment": "personal attainment at the last review",
-    "patron": "official_id of the relative who placed this one, -1 if none (M24)",
-    "n_relatives": "relatives this official placed (M24)", "tenure_months": "months in post",
-    "dispatched_month": "month index of dispatch (0 = initial population)",
-    "exit_month": "month index of leaving post, -1 if still in post",
-}
+
+@dataclass(frozen=True)
+class Column:
+    """One recorded quantity.
+
+    ``type`` is how it is stored in the output table: ``float``, ``int``, ``bool``, ``text``,
+    ``date`` or ``label`` (a code shown by name); state columns also carry their NumPy
+    ``dtype``. ``label`` is a short name for figures; ``summary`` marks the run summary's sums.
+    """
+
+    name: str
+    unit: str
+    type: str
+    meaning: str
+    kind: str = "gauge"
+    label: str = ""
+    summary: bool = False
+    dtype: Any = None
+    output: bool = True
+
+    @property
+    def mids(self) -> tuple[str, ...]:
+        """The mechanisms (M1-M30) the meaning cites."""
+        return tuple(dict.fromkeys(re.findall(r"\bM\d+\b", self.meaning)))
+
+    @property
+    def title(self) -> str:
+        """A label for figures and tables: the short label, or the name in words."""
+        return self.label or self.name.removesuffix("_usd").replace("_", " ")
+
+
+class Table(Mapping[str, Column]):
+    """Declarations of one table, in column order: a read-only mapping name -> :class:`Column`."""
+
+    def __init__(self, *columns: Column) -> None:
+        self._columns = {c.name: c for c in columns}
+        if len(self._columns) != len(columns):
+            raise ValueError("a column is declared twice")
+
+    def __getitem__(self, name: str) -> Column:
+        return self._columns[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._columns)
+
+    def __len__(self) -> int:
+        return len(self._columns)
+
+    def of_kind(self, kind: str) -> tuple[str, ...]:
+        return tuple(name for name, c in self._columns.items() if c.kind == kind)
+
+    def outputs(self) -> tuple[str, ...]:
+        return tuple(name for name, c in self._columns.items() if c.output)
+
+
+def money_flow(name: str, unit: str, meaning: str, **kw: Any) -> Column:
+    return Column(name, unit, "float", meaning, kind="flow", **kw)
+
+
+def count_flow(name: str, unit: str, meaning: str, **kw: Any) -> Column:
+    return Column(name, unit, "int", meaning, kind="flow", **kw)
+
+
+def gauge(name: str, unit: str, type: str, meaning: str, **kw: Any) -> Column:
+    return Column(name, unit, type, meaning, kind="gauge", **kw)
+
+
+MONTHLY = Table(
+    Column("month", "month", "int", 'month index from the scenario start (0 = first month)', kind="key"),
+    Column("date", "YYYY-MM", "date", 'calendar month, YYYY-MM', kind="key"),
+    money_flow('earned_usd', 'USD',
+        "foreign currency earned this month, USD: completed deals' profit, workers' pay net of living costs, joint ventures, earning at home", label='earned', summary=True),
+    money_flow('earned_china_usd', 'USD',
+        'part of earned_usd made on the China route'),
+    money_flow('earned_russia_usd', 'USD',
+        'part of earned_usd made on the Russia route'),
+    money_flow('earned_third_usd', 'USD',
+        'part of earned_usd made in friendly third countries'),
+    money_flow('earned_domestic_usd', 'USD',
+        'part of earned_usd raised at home (province posts; closure duty, M20)'),
+    money_flow('remitted_usd', 'USD',
+        'handed to the state toward quotas (M1); earned = remitted + levied + kept + shared upward + rents + lost', label='remitted to the state', summary=True),
+    money_flow('levied_usd', 'USD',
+        'earmarked levies paid on top of quotas (M12)', label='levies', summary=True),
+    money_flow('kept_by_officials_usd', 'USD',
+        'kept by officials and workers, after surveillance confiscations (M15, M29)', label='kept by officials', summary=True),
+    money_flow('shared_upward_usd', 'USD',
+        'profit share taken from lower-level companies by privileged ones (M28)', label='shared upward (M28)', summary=True),
+    money_flow('rents_usd', 'USD',
+        "profit taken by the approval stages' interests (M18)", label='rents (approval stages)', summary=True),
+    money_flow('lost_usd', 'USD',
+        'earnings that left the system: carried off by defectors (M9), seized in crackdowns (M5), confiscated by surveillance (M29)', label='lost', summary=True),
+    money_flow('own_pocket_usd', 'USD',
+        "paid in from officials' own savings at reviews (M22); not part of earned_usd", label='paid from own pocket', summary=True),
+    money_flow('party_funds_usd', 'USD',
+        'remittances of party-fund-office companies and big-city posts (M16, M30)'),
+    money_flow('confiscated_usd', 'USD',
+        'savings confiscated from arrested officials (M23); a stock transfer, not part of earned_usd'),
+    money_flow('skimming_confiscated_usd', 'USD',
+        "officials' take confiscated when surveillance caught their skimming (M29); part of lost_usd"),
+    money_flow('trade_volume_usd', 'USD',
+        'value of deals completed this month (comparable with recorded exports)'),
+    money_flow('trade_volume_china_usd', 'USD',
+        'part of trade_volume_usd on the China route (comparable with exports to China)'),
+    money_flow('trade_volume_russia_usd', 'USD',
+        'part of trade_volume_usd on the Russia route'),
+    money_flow('trade_volume_third_usd', 'USD',
+        'part of trade_volume_usd with friendly third countries'),
+    money_flow('joint_venture_usd', 'USD',
+        'part of earned_usd paid by joint ventures (M25, M30)'),
+    money_flow('workers_gross_usd', 'USD',
+        "workers' gross pay before living costs (M8)"),
+    money_flow('workers_net_usd', 'USD',
+        "workers' pay net of living costs: their part of earned_usd (M8)"),
+    money_flow('workers_living_deficit_usd', 'USD',
+        "living costs workers' pay did not cover, taken from their savings (M8)"),
+    count_flow('recalled', 'persons',
+        'officials recalled this month, for any reason (M10, M14, M15, M23 family investigation)', label='recalled', summary=True),
+    count_flow('recalled_by_rumour', 'persons',
+        "recalled after rivals' rumours (M14)"),
+    count_flow('recalled_at_goal', 'persons',
+        'recalled at a review for exceeding the goal (M15)'),
+    count_flow('recalled_by_cap', 'persons',
+        'workers recalled to meet a cap (M10)'),
+    count_flow('relocated', 'persons',
+        'moved home to a Pyongyang post for exceeding the goal (M15); stay active'),
+    count_flow('arrested', 'persons',
+        'arrested this month: defiance at reviews (M23) and surveillance (M29)', label='arrested', summary=True),
+    count_flow('arrested_defiant', 'persons',
+        'arrested for open defiance at a review (M23)'),
+    count_flow('defected', 'persons',
+        'defected this month (M9)', label='defected', summary=True),
+    count_flow('gave_up', 'persons',
+        'summoned home at a review after giving up, and not arrested (M11)', label='gave up', summary=True),
+    count_flow('stopped_trying', 'persons',
+        'officials who gave up this month: they stop trying and wait for the review (M11)'),
+    count_flow('dispatched', 'persons',
+        'new officials and workers dispatched to vacated posts'),
+    count_flow('relatives_placed', 'persons',
+        'new dispatches who are relatives of serving traders (M24)'),
+    count_flow('relatives_recalled', 'persons',
+        'relatives recalled when their patron was arrested (M23, M24)'),
+    count_flow('caught_by_surveillance', 'persons',
+        'officials whose skimming was caught this month (M29)'),
+    count_flow('deals_started', 'deals',
+        'deals started this month (M16)'),
+    count_flow('deals_completed', 'deals',
+        'deals that cleared every approval stage and paid (M18)', label='deals completed per month', summary=True),
+    count_flow('deals_cancelled', 'deals',
+        'deals cancelled: crackdowns (M5), rejections (M18), closure (M20), trader gone', label='deals cancelled per month', summary=True),
+    count_flow('deals_delayed', 'deals',
+        'deals held back a month by a crackdown or inspection (M5)'),
+    count_flow('deals_rejected', 'deals',
+        'deals rejected at an approval stage (M18)'),
+    count_flow('mou_deals_completed', 'deals',
+        'completed deals from big-city posts (MOUs, M16)'),
+    count_flow('pipeline_backlog', 'deals',
+        'deals waiting in the approval pipeline at the end of the month (M18)', label='deals waiting in the pipeline'),
+    gauge('other_sources_usd', 'USD', 'float',
+        'foreign cash from sources other than trade while they run (M13)'),
+    gauge('state_receipts_usd', 'USD', 'float',
+        'remitted + levied + own_pocket: what the state received', label='state receipts', summary=True),
+    gauge('officials_active', 'persons', 'int',
+        'officials and workers in post at the end of the month'),
+    gauge('traders_active', 'persons', 'int',
+        'trade officials in post'),
+    gauge('workers_abroad', 'persons', 'int',
+        'overseas workers in post abroad'),
+    gauge('officials_total', 'persons', 'int',
+        'everyone ever in the system (initial + dispatched); every one is in exactly one status'),
+    gauge('mean_partner_trust', 'share', 'float',
+        'mean trust of partners on the three foreign routes, 0-1 (M5)'),
+    gauge('trust_china', 'share', 'float',
+        'trust of partners on the China route'),
+    gauge('trust_russia', 'share', 'float',
+        'trust on the Russia route'),
+    gauge('trust_third', 'share', 'float',
+        'trust in friendly third countries'),
+    gauge('mean_effort', 'effort', 'float',
+        'mean effort in force of officials in post (1 = ordinary)'),
+    gauge('mean_pressure', 'index', 'float',
+        'mean political pressure of officials in post (M4)'),
+    gauge('mean_fear', 'index', 'float',
+        'mean fear from arrests of officials in post (M23 deterrence)'),
+    gauge('total_quota_usd', 'USD', 'float',
+        "sum of companies' half-year quotas in force (M1, M3, M6, M7, M13)"),
+    gauge('joint_ventures', 'ventures', 'int',
+        'joint ventures running (M25)'),
+    gauge('sanctions_china', 'share', 'float',
+        'sanction intensity on the China route in force'),
+    gauge('border_closed', 'flag', 'bool',
+        'official trade suspended this month (M20)'),
+    gauge('decentralisation', 'flag', 'bool',
+        'independent trading authority in force (M25)'),
+    gauge('campaign', 'flag', 'bool',
+        'a mobilisation campaign is on (M21)'),
+)
+
+#: Tallies the phases keep for one another within a month (the review's counts of those at
+#: risk, read by the officials' learning); declared like flows, reset with them, not written.
+TALLIES = Table(
+    count_flow("high_performers", "persons", "traders abroad at or over the goal at a review (M15)", output=False),
+    count_flow("defiant", "persons", "officials openly defiant at a review: idle and far below target (M23)",
+               output=False),
+)
+
+#: Every name ``state.Flows`` accepts.
+FLOW_NAMES = frozenset(MONTHLY.of_kind("flow") + TALLIES.of_kind("flow"))
+#: The parts earned_usd splits into, every month (the accounting identity).
+MONEY_SPLIT = ("remitted_usd", "levied_usd", "kept_by_officials_usd", "shared_upward_usd", "rents_usd", "lost_usd")
+#: earned_usd by route, summing to it.
+EARNED_BY_ROUTE = ("earned_china_usd", "earned_russia_usd", "earned_third_usd", "earned_domestic_usd")
+
+REVIEWS = Table(
+    Column('company_id', 'index', 'int', 'company index'),
+    Column('tier', 'tier', 'label', 'central, provincial, city or lower (M25, M28)'),
+    Column('affiliation', 'affiliation', 'label', 'army, state_security, ministry or party_fund_office (M17)'),
+    Column('period', 'YYYY-Hn', 'text', 'half-year reviewed, YYYY-H1 or YYYY-H2'),
+    Column('month', 'month', 'int', 'month index of the review'),
+    Column('date', 'YYYY-MM', 'date', 'month of the review, YYYY-MM'),
+    Column('quota_usd', 'USD', 'float', 'the half-year quota reviewed (M1)'),
+    Column('remitted_usd', 'USD', 'float', 'remitted from earnings toward the quota during the half'),
+    Column('own_pocket_usd', 'USD', 'float', "paid in from officials' own savings at the review (M22)"),
+    Column('attainment', 'share', 'float', '(remitted + own pocket) / quota'),
+    Column('rank', 'rank', 'int', 'rank by attainment, 1 = best (M2)'),
+    Column('criticised', 'flag', 'bool', 'criticised in the meeting (M2)'),
+    Column('headcount', 'persons', 'int', 'officials and workers in post at the review'),
+    Column('earned_usd', 'USD', 'float', "earned by the company's people during the half (before the split into remitted, kept, ...)"),
+    Column('kept_usd', 'USD', 'float', "kept by the company's people during the half, after surveillance confiscations"),
+    Column('mean_pressure', 'index', 'float', "mean political pressure of the company's people in post after the review (M4, M2, M21)"),
+    Column('mean_effort', 'effort', 'float', "mean effort in force of the company's people in post at the review"),
+)
+
+
+def _official(name: str, dtype: Any, unit: str, meaning: str, type: str = "float", output: bool = True) -> Column:
+    return Column(name, unit, type, meaning, kind="state", dtype=dtype, output=output)
+
+
+#: The officials table: the state's per-official arrays (``dtype``) and which are written to
+#: ``officials.parquet`` (``output``), after ``official_id``, the row index.
+OFFICIALS = Table(
+    Column("official_id", "index", "int", "row index; officials dispatched later have higher ids", kind="key"),
+    _official("company", np.int32, "index", "company index", "int"),
+    _official("role", np.int8, "role", "trade_official or overseas_worker", "label"),
+    _official("post", np.int8, "post", "pyongyang, province, border_city, big_chinese_city, russia or third_country (M16)",
+              "label"),
+    _official("route", np.int8, "route", "china, russia, third or domestic", "label"),
+    _official("status", np.int8, "status", "active, recalled, arrested, defected or gave_up", "label"),
+    _official("skill", np.float32, "multiplier", "productivity multiplier (lognormal, median 1)"),
+    _official("effort", np.float32, "effort", "chosen effort at the end"),
+    _official("effort_in_force", np.float32, "effort", "chosen effort plus what pressure and fear draw out (M4, M23)",
+              output=False),
+    _official("pressure", np.float32, "index", "political pressure (M4)"),
+    _official("fear", np.float32, "index", "fear from arrests (M23)"),
+    _official("family_at_home", np.bool_, "flag", "family held at home (M9)", "bool"),
+    _official("wealth_usd", np.float64, "USD", "personal savings, USD"),
+    _official("visibility_usd", np.float64, "USD", "cumulative earnings, USD (visibility to rivals, M14)"),
+    _official("capacity_usd", np.float64, "USD", "expected half-year remittance at effort 1, USD (learned)"),
+    _official("target_usd", np.float64, "USD", "personal share of the company's half-year quota, USD"),
+    _official("half_remitted_usd", np.float64, "USD", "remitted so far this half-year", output=False),
+    _official("half_kept_usd", np.float64, "USD", "kept so far this half-year", output=False),
+    _official("half_own_pocket_usd", np.float64, "USD", "paid from savings at this half's review (M22)", output=False),
+    _official("attainment", np.float32, "share", "personal attainment at the last review"),
+    _official("patron", np.int32, "index", "official_id of the relative who placed this one, -1 if none (M24)", "int"),
+    _official("n_relatives", np.int16, "persons", "relatives this official placed (M24)", "int"),
+    _official("tenure_months", np.int16, "months", "months in post", "int"),
+    _official("dispatched_month", np.int16, "month", "month index of dispatch (0 = initial population)", "int"),
+    _official("exit_month", np.int16, "month", "month index of leaving post, -1 if still in post", "int"),
+    _official("replaced", np.bool_, "flag", "the post this official left has been refilled", "bool", output=False),
+    _official("domestic_duty", np.bool_, "flag", "a trader sent to earn at home by a closure (M20)", "bool",
+              output=False),
+    _official("resigned", np.bool_, "flag", "gave up: stopped trying, waiting for the review (M11)", "bool",
+              output=False),
+)
 
 
 _PAGE_HEAD = """# Output tables
@@ -117,7 +318,7 @@ file's schema (field metadata `description`). Money is in US dollars.
 Accounting identity, every month: `earned_usd = remitted_usd + levied_usd + kept_by_officials_usd +
 shared_upward_usd + rents_usd + lost_usd`, and `earned_usd` is the sum of its four routes.
 
-This page is generated: `python -m quotasim.columns > docs/outputs.md`.
+This page is generated from `quotasim/columns.py`: `python -m quotasim.columns > docs/outputs.md`.
 """
 _SECTIONS = (("monthly.parquet — one row a month", MONTHLY),
              ("reviews.parquet — one row per company per half-year review", REVIEWS),
@@ -128,8 +329,8 @@ def markdown() -> str:
     """The docs page of every output column, from the declarations above."""
     parts = [_PAGE_HEAD]
     for title, table in _SECTIONS:
-        rows = "\n".join(f"| `{name}` | {meaning} |" for name, meaning in table.items())
-        parts.append(f"## {title}\n\n| column | meaning |\n|---|---|\n{rows}\n")
+        rows = "\n".join(f"| `{c.name}` | {c.unit} | {c.meaning} |" for c in table.values() if c.output)
+        parts.append(f"## {title}\n\n| column | unit | meaning |\n|---|---|---|\n{rows}\n")
     return "\n".join(parts)
 
 

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from .codes import BORDER_CITY, CHINA, POST_ROUTE, RUSSIA, RUSSIA_POST, THIRD, THIRD_POST, TRADER, WORKER
+from .phases.behaviour import forward_effort
 from .phases.conditions import update_markets
-from .rules import HALF, expected_capacity, remit_share, take_home_ratio
-from .state import (BORDER_CITY, CHINA, COMPANY_COLUMNS, DEAL_COLUMNS, OFFICIAL_COLUMNS, POST_ROUTE, RUSSIA,
-                    RUSSIA_POST, THIRD, THIRD_POST, TRADER, WORKER, State, Table)
+from .phases.deals import advance_pipeline, start_deals
+from .recruitment import new_officials
+from .rules import assign_targets, expected_capacity
+from .state import COMPANY_COLUMNS, DEAL_COLUMNS, OFFICIAL_COLUMNS, State, Table
 
-__all__ = ["build_state", "new_officials"]
+__all__ = ["build_state"]
 
 
 def build_state(p, rng: np.random.Generator) -> State:
@@ -40,8 +43,6 @@ def build_state(p, rng: np.random.Generator) -> State:
         officials.company, weights=officials.capacity_usd, minlength=pop.n_companies)
     _warm_up_pipeline(state, p, rng)
     if p.behaviour.rule == "forward":
-        from .phases.behaviour import forward_effort
-        from .rules import assign_targets
         assign_targets(state, p)
         officials.effort[:] = forward_effort(state, p)
     return state
@@ -54,32 +55,11 @@ def _warm_up_pipeline(state: State, p, rng: np.random.Generator, months: int = 6
     company would miss its first quota for a reason the reports do not describe. Money
     from these months is discarded; only the backlog and partners' trust carry over.
     """
-    from .phases.deals import advance_pipeline, start_deals
     for _ in range(months):
         state.reset_month()
         start_deals(state, p, rng)
         advance_pipeline(state, p, rng)
     state.reset_month()
-
-
-def new_officials(state: State, p, rng: np.random.Generator, *, company: np.ndarray, role: np.ndarray,
-                  post: np.ndarray, effort: np.ndarray, skill_factor: np.ndarray | float = 1.0,
-                  patron: np.ndarray | int = -1) -> slice:
-    """Append officials; draw skill and family; size capacity and savings."""
-    pop, n = p.population, len(company)
-    rows = state.officials.append(
-        n, company=company, role=role, post=post, route=POST_ROUTE[post],
-        skill=rng.lognormal(0.0, pop.skill_sigma, n) * skill_factor, effort=effort, effort_in_force=effort,
-        family_at_home=rng.random(n) < pop.family_at_home_share, attainment=1.0,
-        patron=patron,
-        dispatched_month=state.month_index, exit_month=-1)
-    off = state.officials
-    off.capacity_usd[rows] = expected_capacity(state, p, rows)
-    rho = remit_share(state, p)[company]
-    take_home = off.capacity_usd[rows] * take_home_ratio(rho) / HALF
-    off.wealth_usd[rows] = pop.initial_wealth_months * take_home
-    state.companies.headcount[:] += np.bincount(company, minlength=state.companies.n).astype(np.int32)
-    return rows
 
 
 def _roles_and_posts(pop, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

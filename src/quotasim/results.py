@@ -28,8 +28,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import columns
+from .columns import MONTHLY
 from .calendar import month_label
-from .state import (AFFILIATION_NAMES, POST_NAMES, ROLE_NAMES, ROUTE_NAMES, STATUS_NAMES, TIER_NAMES, State)
+from .codes import AFFILIATION_NAMES, POST_NAMES, ROLE_NAMES, ROUTE_NAMES, STATUS_NAMES, TIER_NAMES
+from .state import State
 
 __all__ = ["RunResult", "OutputError", "write_atomic", "check_destination", "check_free_space", "estimated_run_bytes"]
 
@@ -37,6 +39,8 @@ __all__ = ["RunResult", "OutputError", "write_atomic", "check_destination", "che
 SPACE_MARGIN_BYTES = 50 * 2**20
 
 TABLES = ("monthly", "reviews", "officials")
+#: The monthly columns a run's summary totals.
+SUMMED = tuple(name for name, column in MONTHLY.items() if column.summary)
 
 
 class OutputError(OSError):
@@ -85,13 +89,11 @@ class RunResult:
         return out
 
     def summary(self) -> dict[str, float]:
-        """Headline figures of the run (totals over the whole run unless named otherwise)."""
+        """Headline figures of the run: the columns ``quotasim.columns`` marks ``summary``,
+        totalled over the whole run; officials in post at the end; review attainment."""
         m = self.monthly
-        total = {name: float(pa.compute.sum(m[name]).as_py() or 0.0) for name in
-                 ("earned_usd", "remitted_usd", "levied_usd", "own_pocket_usd", "kept_by_officials_usd",
-                  "shared_upward_usd", "rents_usd", "lost_usd", "state_receipts_usd")}
-        counts = {name: int(pa.compute.sum(m[name]).as_py() or 0) for name in
-                  ("recalled", "arrested", "defected", "gave_up", "deals_completed", "deals_cancelled")}
+        total = {name: float(pa.compute.sum(m[name]).as_py() or 0.0) for name in SUMMED if MONTHLY[name].type == "float"}
+        counts = {name: int(pa.compute.sum(m[name]).as_py() or 0) for name in SUMMED if MONTHLY[name].type == "int"}
         attainment = self.reviews["attainment"].to_numpy() if self.reviews.num_rows else np.array([np.nan])
         return {**total, **counts, "officials_active_end": int(m["officials_active"][-1].as_py()),
                 "median_attainment": float(np.median(attainment)),
@@ -175,8 +177,8 @@ def check_destination(out: Path, scenario_hash: str, seed: int, overwrite: bool,
     check_free_space(out, needed_bytes)
 
 
-def _with_docs(table: pa.Table, docs: dict[str, str]) -> pa.Table:
-    fields = [f.with_metadata({"description": docs.get(f.name, "")}) for f in table.schema]
+def _with_docs(table: pa.Table, declared: columns.Table) -> pa.Table:
+    fields = [f.with_metadata({"description": declared[f.name].meaning}) for f in table.schema]
     return table.cast(pa.schema(fields, metadata=table.schema.metadata))
 
 
@@ -193,26 +195,25 @@ def _reviews_table(start: str, rows: list[dict[str, np.ndarray]]) -> pa.Table:
         names = list(columns.REVIEWS)
         return pa.table({name: pa.array([], pa.float64()) for name in names})
     data = {key: np.concatenate([row[key] for row in rows]) for key in rows[0]}
-    table = {
-        "company_id": data["company_id"], "tier": _labels(data["tier"], TIER_NAMES),
-        "affiliation": _labels(data["affiliation"], AFFILIATION_NAMES), "period": data["period"].astype(str),
-        "month": data["month"], "date": [month_label(start, int(m)) for m in data["month"]],
-        **{k: data[k] for k in ("quota_usd", "remitted_usd", "own_pocket_usd", "attainment", "rank", "criticised",
-                                 "headcount", "earned_usd", "kept_usd", "mean_pressure", "mean_effort")},
-    }
+    data["period"] = data["period"].astype(str)
+    data["date"] = [month_label(start, int(m)) for m in data["month"]]
+    table = {name: _labels(data[name], _CODE_NAMES[name]) if name in _CODE_NAMES else data[name]
+             for name in columns.REVIEWS}
     return _with_docs(pa.table(table), columns.REVIEWS)
 
 
 def _officials_table(state: State) -> pa.Table:
     off = state.officials
-    table = {"official_id": np.arange(off.n, dtype=np.int32), "company": off.company.copy(),
-             "role": _labels(off.role, ROLE_NAMES), "post": _labels(off.post, POST_NAMES),
-             "route": _labels(off.route, ROUTE_NAMES), "status": _labels(off.status, STATUS_NAMES)}
-    for name in ("skill", "effort", "pressure", "fear", "family_at_home", "wealth_usd", "visibility_usd",
-                 "capacity_usd", "target_usd", "attainment", "patron", "n_relatives", "tenure_months",
-                 "dispatched_month", "exit_month"):
-        table[name] = getattr(off, name).copy()
+    table: dict[str, Any] = {"official_id": np.arange(off.n, dtype=np.int32)}
+    for name in columns.OFFICIALS.outputs()[1:]:
+        values = getattr(off, name)
+        table[name] = _labels(values, _CODE_NAMES[name]) if name in _CODE_NAMES else values.copy()
     return _with_docs(pa.table(table), columns.OFFICIALS)
+
+
+#: The names of the codes that label columns hold.
+_CODE_NAMES = {"role": ROLE_NAMES, "post": POST_NAMES, "route": ROUTE_NAMES, "status": STATUS_NAMES,
+               "tier": TIER_NAMES, "affiliation": AFFILIATION_NAMES}
 
 
 def _labels(codes: np.ndarray, names: tuple[str, ...]) -> pa.DictionaryArray:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from .codes import ACTIVE, BIG_CITY, BORDER_CITY, CENTRAL, FOREIGN_ROUTES, KERNEL_CODES, N_STAGES, PROVINCE, TRADER, WORKER
 from .kernels import assign_targets_pass
-from .state import (ACTIVE, BIG_CITY, BORDER_CITY, CENTRAL, FOREIGN_ROUTES,
-                    N_STAGES, PROVINCE, TRADER, WORKER, State)
+from .state import State
 
-__all__ = ["HALF", "border_closed", "directive_in_force", "independent_companies", "protection", "access",
+__all__ = ["HALF", "border_closed", "directive_in_force", "other_sources_usd", "independent_companies", "protection", "access",
            "watch_factor", "remit_share", "abroad", "active", "earns_domestically", "median_deal_usd",
            "total_rent_share", "worker_pay_factor", "expected_capacity", "assign_targets", "leave",
            "required_stage_mask", "take_home_ratio"]
@@ -28,6 +28,11 @@ def border_closed(p) -> bool:
 def directive_in_force(p) -> bool:
     """Independent trading authority in force (M25 on and the directive issued)."""
     return bool(p.decentralisation.enabled and p.environment.decentralisation_directive)
+
+
+def other_sources_usd(p) -> float:
+    """Foreign cash a month from sources other than trade, while they run (M13)."""
+    return p.other_sources.monthly_usd if (p.other_sources.enabled and p.environment.other_sources_open) else 0.0
 
 
 def independent_companies(state: State, p) -> np.ndarray:
@@ -133,9 +138,8 @@ def expected_capacity(state: State, p, rows: np.ndarray | slice) -> np.ndarray:
 
 def assign_targets(state: State, p) -> None:
     """Split each company's half-year quota among its active people by capacity (M1)."""
-    off = state.officials
-    assign_targets_pass(off.status, off.capacity_usd, off.company, state.companies.quota_usd,
-                        np.zeros(state.companies.n), off.target_usd)
+    assign_targets_pass(state.officials.arrays(), KERNEL_CODES, state.companies.quota_usd,
+                        np.zeros(state.companies.n))
 
 
 def leave(state: State, rows: np.ndarray, status: int, flow: str) -> None:

@@ -2,56 +2,25 @@
 
 No Python object per agent. A :class:`Table` keeps its columns with spare capacity and
 grows by doubling when rows are appended (it never truncates); ``table.column`` is a view
-of the ``n`` live rows, so phases write through it in place.
-
-Codes used across the model (small integers so that arrays stay compact):
+of the ``n`` live rows, so phases write through it in place, and ``table.arrays()`` hands
+all of them to a compiled pass as one named tuple. The officials' columns are declared in
+``quotasim.columns``; the codes they hold in ``quotasim.codes``.
 """
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
-__all__ = ["Table", "State", "Flows", "STATUS_NAMES", "ROUTE_NAMES", "POST_NAMES", "TIER_NAMES",
-           "AFFILIATION_NAMES", "ROLE_NAMES", "POST_ROUTE", "ABROAD_POSTS"]
+from .columns import FLOW_NAMES, OFFICIALS
 
-# statuses: every official is in exactly one
-ACTIVE, RECALLED, ARRESTED, DEFECTED, GAVE_UP = range(5)
-STATUS_NAMES = ("active", "recalled", "arrested", "defected", "gave_up")
-# where money is earned
-CHINA, RUSSIA, THIRD, DOMESTIC = range(4)
-ROUTE_NAMES = ("china", "russia", "third", "domestic")
-FOREIGN_ROUTES = (CHINA, RUSSIA, THIRD)
-# posts (M16)
-PYONGYANG, PROVINCE, BORDER_CITY, BIG_CITY, RUSSIA_POST, THIRD_POST = range(6)
-POST_NAMES = ("pyongyang", "province", "border_city", "big_chinese_city", "russia", "third_country")
-POST_ROUTE = np.array([CHINA, DOMESTIC, CHINA, CHINA, RUSSIA, THIRD], dtype=np.int8)
-ABROAD_POSTS = np.array([False, False, True, True, True, True])
-# roles
-TRADER, WORKER = range(2)
-ROLE_NAMES = ("trade_official", "overseas_worker")
-# company tiers (M25, M28) and affiliations (M17, M30)
-CENTRAL, PROVINCIAL, CITY, LOWER = range(4)
-TIER_NAMES = ("central", "provincial", "city", "lower")
-ARMY, SECURITY, MINISTRY, FUND_OFFICE = range(4)
-AFFILIATION_NAMES = ("army", "state_security", "ministry", "party_fund_office")
-# pipeline stages (M18)
-N_STAGES = 4
-STAGE_NAMES = ("central_party", "feasibility_review", "planning_licence", "customs_quarantine")
+__all__ = ["Table", "State", "Flows", "MonthArrays", "UndeclaredFlowError", "OFFICIAL_COLUMNS", "COMPANY_COLUMNS",
+           "DEAL_COLUMNS"]
 
-OFFICIAL_COLUMNS: dict[str, Any] = {
-    "company": np.int32, "role": np.int8, "post": np.int8, "route": np.int8, "status": np.int8,
-    "skill": np.float32, "effort": np.float32, "effort_in_force": np.float32,
-    "pressure": np.float32, "fear": np.float32, "family_at_home": np.bool_,
-    "wealth_usd": np.float64, "visibility_usd": np.float64, "capacity_usd": np.float64,
-    "target_usd": np.float64, "half_remitted_usd": np.float64, "half_kept_usd": np.float64,
-    "half_own_pocket_usd": np.float64, "attainment": np.float32,
-    "patron": np.int32, "n_relatives": np.int16,
-    "tenure_months": np.int16, "dispatched_month": np.int16, "exit_month": np.int16,
-    "replaced": np.bool_, "domestic_duty": np.bool_, "resigned": np.bool_,
-}
+OFFICIAL_COLUMNS: dict[str, Any] = {c.name: c.dtype for c in OFFICIALS.values() if c.dtype is not None}
 COMPANY_COLUMNS: dict[str, Any] = {
     "tier": np.int8, "affiliation": np.int8, "quota_usd": np.float64, "headcount": np.int32,
     "n_joint_ventures": np.int16, "half_earned_usd": np.float64, "half_kept_usd": np.float64,
@@ -60,6 +29,12 @@ DEAL_COLUMNS: dict[str, Any] = {
     "official": np.int32, "company": np.int32, "route": np.int8, "value_usd": np.float64,
     "stage": np.int8, "required": np.int8, "age_months": np.int16,
 }
+# One named-tuple type per table, defined here (a module-level name) so that numba can cache
+# passes that take it.
+OfficialArrays = namedtuple("OfficialArrays", list(OFFICIAL_COLUMNS))
+CompanyArrays = namedtuple("CompanyArrays", list(COMPANY_COLUMNS))
+DealArrays = namedtuple("DealArrays", list(DEAL_COLUMNS))
+_ARRAYS_TYPES = {id(OFFICIAL_COLUMNS): OfficialArrays, id(COMPANY_COLUMNS): CompanyArrays, id(DEAL_COLUMNS): DealArrays}
 
 
 class Table:
@@ -74,6 +49,7 @@ class Table:
 
     def __init__(self, columns: dict[str, Any], capacity: int = 16) -> None:
         self._dtypes = dict(columns)
+        self._arrays_type = _ARRAYS_TYPES.get(id(columns)) or namedtuple("Arrays", list(columns))
         self._data = {name: np.zeros(max(capacity, 1), dtype) for name, dtype in columns.items()}
         self.n = 0
 
@@ -121,6 +97,11 @@ class Table:
             column[:n_keep] = column[: self.n][mask]
         self.n = n_keep
 
+    def arrays(self) -> Any:
+        """Every column's live rows, as one named tuple (what compiled passes take)."""
+        n = self.n
+        return self._arrays_type(*(column[:n] for column in self._data.values()))
+
     def nbytes(self) -> int:
         return sum(column.nbytes for column in self._data.values())
 
@@ -137,26 +118,66 @@ class Table:
             self._data[name] = grown
 
 
-@dataclass
-class Flows:
-    """What happened this month: money (USD) and counts, reset at the start of each step."""
+class UndeclaredFlowError(KeyError):
+    """A phase added to, or read, a flow that ``quotasim.columns`` does not declare."""
 
-    values: dict[str, float] = field(default_factory=dict)
+
+class Flows:
+    """What happened this month, by declared name: money (USD) and counts.
+
+    Only names declared as flows in ``quotasim.columns`` are accepted: a misspelt name is an
+    error, never a silent zero. A new ``Flows`` starts every month (``State.reset_month``).
+    """
+
+    __slots__ = ("values",)
+
+    def __init__(self) -> None:
+        self.values: dict[str, float] = {}
 
     def add(self, name: str, amount: float) -> None:
+        if name not in FLOW_NAMES:
+            raise UndeclaredFlowError(f"{name!r} is not a declared flow (quotasim.columns)")
         self.values[name] = self.values.get(name, 0.0) + float(amount)
 
+    def add_totals(self, totals: np.ndarray) -> None:
+        """Add each field of a pass's totals record (a structured array of one row) by its name."""
+        for name in totals.dtype.names:
+            self.add(name, totals[name][0])
+
     def get(self, name: str) -> float:
+        if name not in FLOW_NAMES:
+            raise UndeclaredFlowError(f"{name!r} is not a declared flow (quotasim.columns)")
         return self.values.get(name, 0.0)
+
+
+def totals_record(*names: str) -> np.ndarray:
+    """A zeroed record of named float64 totals for a compiled pass to add into; the names
+    must be declared flows, so a pass cannot report a total nobody records."""
+    unknown = [name for name in names if name not in FLOW_NAMES]
+    if unknown:
+        raise UndeclaredFlowError(f"{unknown} are not declared flows (quotasim.columns)")
+    return np.zeros(1, np.dtype([(name, np.float64) for name in names]))
+
+
+class MonthArrays(NamedTuple):
+    """Per-official money of the month in progress, USD: what phases hand one another.
+
+    Every field is zeroed by :meth:`State.reset_month`, the one place the month starts.
+    """
+
+    earned: np.ndarray   # earned this month (deals, pay, joint ventures, at home)
+    rents: np.ndarray    # of which the approval stages' interests take (M18)
+    seized: np.ndarray   # of which crackdowns seize (M5)
+    kept: np.ndarray     # what the official kept after the split (surveillance may take it, M29)
+
+    @classmethod
+    def zeros(cls, n: int) -> "MonthArrays":
+        return cls(*(np.zeros(n) for _ in cls._fields))
 
 
 @dataclass
 class State:
-    """Everything that changes during a run.
-
-    Per-official arrays of this month's money live in ``month``, a dict of float64 arrays
-    the length of the officials table; they are zeroed at the start of each step.
-    """
+    """Everything that changes during a run."""
 
     officials: Table
     companies: Table
@@ -170,7 +191,7 @@ class State:
     is_review: bool = False                # June and December close a half-year (M2)
     period: str = ""                       # "YYYY-H1" / "YYYY-H2" of the current month
     flows: Flows = field(default_factory=Flows)
-    month: dict[str, np.ndarray] = field(default_factory=dict)
+    month: MonthArrays = field(default_factory=lambda: MonthArrays.zeros(0))
     recall_risk_estimate: float = 0.0      # officials' shared estimate of recall risk at high attainment
     arrest_risk_estimate: float = 0.0      # and of arrest risk when defiant
     other_sources_shifted: bool = False    # M13 burden already moved onto quotas
@@ -178,14 +199,14 @@ class State:
                                            # starting closed re-sets them in its first month)
     half_rumour_recalls: int = 0
     review_rows: list[dict[str, np.ndarray]] = field(default_factory=list)
-    monthly_rows: list[dict[str, float]] = field(default_factory=list)
+    monthly_rows: list[dict[str, Any]] = field(default_factory=list)
 
     def reset_month(self) -> None:
+        """Start a month: new flows, and this month's per-official arrays at zero."""
         self.flows = Flows()
         n = self.officials.n
-        for name in ("earned", "rents", "seized"):
-            buffer = self.month.get(name)
-            if buffer is None or len(buffer) != n:
-                self.month[name] = np.zeros(n)
-            else:
+        if len(self.month.earned) != n:
+            self.month = MonthArrays.zeros(n)
+        else:
+            for buffer in self.month:
                 buffer.fill(0.0)

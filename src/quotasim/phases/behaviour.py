@@ -26,9 +26,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..kernels import expected_payoff_pass
+from ..codes import ACTIVE, KERNEL_CODES
+from ..kernels import PayoffRule, expected_payoff_pass
 from ..rules import remit_share, take_home_ratio
-from ..state import ACTIVE, State
+from ..state import State
 
 __all__ = ["adapt_effort", "forward_output", "forward_effort", "remittance_ceiling"]
 
@@ -122,11 +123,11 @@ def _hill_climb(state: State, p, rng: np.random.Generator, live: np.ndarray) -> 
     off, b = state.officials, p.behaviour
     best = np.empty(off.n)
     steps = np.array([-b.learning_step, 0.0, b.learning_step])
-    expected_payoff_pass(off.effort, steps, b.max_effort, off.pressure, off.fear, p.pressure.effort_response,
-                         off.capacity_usd, off.target_usd, off.company,
-                         take_home_ratio(remit_share(state, p)), off.role, off.post, b.effort_cost,
-                         b.shortfall_penalty if p.pressure.enabled else 0.0, p.goal_recall.attainment,
-                         state.recall_risk_estimate * b.recall_loss, p.arrest.defiance_effort,
-                         p.arrest.attainment_below, state.arrest_risk_estimate * 3 * b.recall_loss, best)
+    rule = PayoffRule(max_effort=b.max_effort, response=p.pressure.effort_response, effort_cost=b.effort_cost,
+                      penalty=b.shortfall_penalty if p.pressure.enabled else 0.0, goal=p.goal_recall.attainment,
+                      recall_cost=state.recall_risk_estimate * b.recall_loss,
+                      defiance_effort=p.arrest.defiance_effort, defiance_attainment=p.arrest.attainment_below,
+                      arrest_cost=state.arrest_risk_estimate * 3 * b.recall_loss)
+    expected_payoff_pass(off.arrays(), KERNEL_CODES, steps, take_home_ratio(remit_share(state, p)), rule, best)
     chosen = np.clip(best + rng.normal(0.0, b.exploration_sd, off.n), 0.0, b.max_effort)
     off.effort[live] = chosen[live]

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..kernels import effort_in_force_pass, month_start_pass, workers_by_route
+from ..codes import ACTIVE, KERNEL_CODES
+from ..kernels import MonthStartRule, effort_in_force_pass, month_start_pass, workers_by_route
 from ..rules import assign_targets, border_closed, expected_capacity
-from ..state import ACTIVE, State
+from ..state import State
 
 __all__ = ["assess_conditions", "update_markets"]
 
@@ -39,8 +40,7 @@ def update_markets(state: State, p, headcount: np.ndarray | None = None) -> None
         open_share[:3] = 0.0
     state.market_open = open_share
     if headcount is None:
-        off = state.officials
-        headcount = workers_by_route(off.status, off.role, off.route)
+        headcount = workers_by_route(state.officials.arrays(), KERNEL_CODES)
     headcount = headcount.astype(np.float64)
     capacity = p.worker_caps.capacity_ratio * state.initial_workers_by_route
     crowding = np.divide(capacity, headcount, out=np.ones(4), where=headcount > capacity)
@@ -53,9 +53,9 @@ def _start_month(state: State, p) -> np.ndarray:
     off = state.officials
     campaign = p.year_end_campaign.enabled and p.environment.campaign_active and p.pressure.enabled
     workers_by_route = np.zeros(4, np.int64)
-    month_start_pass(off.status, off.role, off.post, off.route, off.tenure_months, off.domestic_duty,
-                     border_closed(p), off.fear, p.arrest.fear_decay if p.arrest.enabled else 0.0, off.pressure,
-                     p.year_end_campaign.campaign_pressure if campaign else 0.0, workers_by_route)
+    rule = MonthStartRule(closed=border_closed(p), fear_factor=p.arrest.fear_decay if p.arrest.enabled else 0.0,
+                          campaign_pressure=p.year_end_campaign.campaign_pressure if campaign else 0.0)
+    month_start_pass(off.arrays(), KERNEL_CODES, rule, workers_by_route)
     return workers_by_route
 
 
@@ -80,6 +80,4 @@ def _rebase_quotas_on_closure_change(state: State, p) -> None:
 
 def _set_effort_in_force(state: State, p) -> None:
     """Chosen effort plus what pressure and fear draw out (M4, M23); nothing from those who gave up (M11)."""
-    off = state.officials
-    effort_in_force_pass(off.effort, off.pressure, off.fear, off.resigned, off.status, p.pressure.effort_response,
-                         p.behaviour.max_effort, off.effort_in_force)
+    effort_in_force_pass(state.officials.arrays(), KERNEL_CODES, p.pressure.effort_response, p.behaviour.max_effort)

@@ -24,7 +24,8 @@ import numpy as np
 from ..kernels import credit
 from ..rules import (abroad, access, border_closed, directive_in_force, earns_domestically, independent_companies,
                      median_deal_usd, protection, required_stage_mask)
-from ..state import ACTIVE, BIG_CITY, FUND_OFFICE, N_STAGES, PYONGYANG, RUSSIA, THIRD, TRADER, State
+from ..codes import ACTIVE, BIG_CITY, FUND_OFFICE, N_STAGES, PYONGYANG, RUSSIA, THIRD, TRADER
+from ..state import State
 
 __all__ = ["start_deals", "advance_pipeline", "run_joint_ventures"]
 
@@ -95,7 +96,7 @@ def run_joint_ventures(state: State, p, rng: np.random.Generator) -> None:
     n_traders = np.bincount(off.company[traders], minlength=companies.n)
     per_trader = np.divide(income, n_traders, out=np.zeros(companies.n), where=n_traders > 0)
     paid = np.where(traders, per_trader[off.company], 0.0)
-    state.month["earned"] += paid
+    state.month.earned[:] += paid
     state.flows.add(f"earned_{'russia' if route == RUSSIA else 'china'}_usd", paid.sum())
     state.flows.add("joint_venture_usd", paid.sum())
 
@@ -169,12 +170,12 @@ def _pay_completed(state: State, p, rng: np.random.Generator, completed: np.ndar
     deals = state.deals
     who, value = deals.official[completed], deals.value_usd[completed]
     profit = value * p.posts.margin
-    credit(state.month["earned"], who, profit)
+    credit(state.month.earned, who, profit)
     if p.pipeline.enabled:
-        credit(state.month["rents"], who, profit * _passed_rent_share(p, deals.required[completed]))
+        credit(state.month.rents, who, profit * _passed_rent_share(p, deals.required[completed]))
     if p.frictions.enabled:
         seized = rng.random(len(who)) < p.frictions.seizure_rate
-        credit(state.month["seized"], who[seized], profit[seized])
+        credit(state.month.seized, who[seized], profit[seized])
     route = deals.route[completed]
     for code, name in enumerate(("china", "russia", "third")):
         state.flows.add(f"earned_{name}_usd", profit[route == code].sum())

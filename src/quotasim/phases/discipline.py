@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..codes import ABROAD_POSTS, ACTIVE, ARRESTED, KERNEL_CODES, POST_ROUTE, PYONGYANG, RECALLED, TRADER
 from ..kernels import relatives_of, spread_fear
 from ..rules import abroad, leave, protection, watch_factor
+from ..state import State
 from .exits import summon_home_the_resigned
-from ..state import ABROAD_POSTS, ACTIVE, ARRESTED, PYONGYANG, RECALLED, TRADER, POST_ROUTE, State
 
 __all__ = ["surveil", "recall_by_rumour", "discipline_at_review", "year_end_scrutiny"]
 
@@ -34,7 +35,7 @@ def surveil(state: State, p, rng: np.random.Generator) -> None:
     chance = p.surveillance.detect_rate * watch_factor(p)
     watched = np.flatnonzero((off.status == ACTIVE) & (off.role == TRADER))
     caught = watched[rng.random(len(watched)) < chance]     # draws for traders only: they are few
-    taken = state.month["kept"][caught]
+    taken = state.month.kept[caught]
     off.wealth_usd[caught] -= taken
     off.half_kept_usd[caught] -= taken
     state.flows.add("kept_by_officials_usd", -taken.sum())
@@ -122,13 +123,13 @@ def _arrest(state: State, p, rows: np.ndarray) -> None:
     state.flows.add("confiscated_usd", off.wealth_usd[rows].sum())
     off.wealth_usd[rows] = 0.0
     leave(state, rows, ARRESTED, "arrested")
-    relatives = relatives_of(off.patron, off.status, rows)
+    relatives = relatives_of(off.arrays(), KERNEL_CODES, rows)
     leave(state, relatives, RECALLED, "recalled")
     state.flows.add("relatives_recalled", len(relatives))
     if p.arrest.enabled:
         per_company = np.bincount(off.company[rows], minlength=state.companies.n).astype(np.float32)
         cases_by_role = np.bincount(off.role[rows], minlength=2)
-        spread_fear(off.status, off.company, off.role, off.fear, np.float32(p.arrest.deterrence) * per_company,
+        spread_fear(off.arrays(), KERNEL_CODES, np.float32(p.arrest.deterrence) * per_company,
                     (p.arrest.spillover * np.log1p(cases_by_role)).astype(np.float32), 5.0)
 
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..codes import ABROAD_POSTS, ACTIVE, FOREIGN_ROUTES, KERNEL_CODES, TRADER, WORKER
 from ..kernels import workers_by_route
-from ..population import new_officials
+from ..recruitment import new_officials
 from ..rules import assign_targets, border_closed
-from ..state import ABROAD_POSTS, ACTIVE, FOREIGN_ROUTES, TRADER, WORKER, State
+from ..state import State
 from .behaviour import forward_effort
 
 __all__ = ["fill_vacancies"]
@@ -49,7 +50,7 @@ def _within_worker_caps(state: State, p, rng: np.random.Generator, chosen: np.nd
         return chosen
     off = state.officials
     room = (np.floor(p.worker_caps.cap_ratio * state.initial_workers_by_route)
-            - workers_by_route(off.status, off.role, off.route))
+            - workers_by_route(off.arrays(), KERNEL_CODES))
     chosen = rng.permutation(chosen)
     keep = off.role[chosen] != WORKER
     for route in FOREIGN_ROUTES:

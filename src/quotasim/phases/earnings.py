@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..kernels import earn_at_home_pass, earners, pay_workers_pass
+from ..codes import FOREIGN_ROUTES, KERNEL_CODES
+from ..columns import EARNED_BY_ROUTE
+from ..kernels import HomeRule, PayRule, earn_at_home_pass, earners, pay_workers_pass
 from ..rules import worker_pay_factor
-from ..state import State
+from ..state import State, totals_record
 
 __all__ = ["earn_wages_and_domestic"]
 
@@ -22,28 +24,27 @@ def earn_wages_and_domestic(state: State, p, rng: np.random.Generator) -> None:
 
     Each is one compiled pass (``kernels``); the noise is drawn here, workers first.
     """
-    off = state.officials
-    workers, home = earners(off.status, off.role, off.post, off.domestic_duty)
+    workers, home = earners(state.officials.arrays(), KERNEL_CODES)
     _pay_workers(state, p, workers, _noise(p, rng, len(workers)))
     _earn_at_home(state, p, home, _noise(p, rng, len(home)))
 
 
 def _pay_workers(state: State, p, rows: np.ndarray, noise: np.ndarray) -> None:
-    off, pay = state.officials, p.overseas_earnings
-    living = pay.living_cost_usd if pay.enabled else 0.0
-    by_route, totals = np.zeros(4), np.zeros(3)
-    pay_workers_pass(rows, off.route, off.skill, off.effort_in_force, worker_pay_factor(state, p), noise,
-                     pay.wage_usd, living, off.wealth_usd, state.month["earned"], by_route, totals)
-    for code, name in enumerate(("china", "russia", "third")):
-        state.flows.add(f"earned_{name}_usd", by_route[code])
-    for name, total in zip(("workers_gross_usd", "workers_net_usd", "workers_living_deficit_usd"), totals):
-        state.flows.add(name, total)
+    pay = p.overseas_earnings
+    rule = PayRule(wage_usd=pay.wage_usd, living_usd=pay.living_cost_usd if pay.enabled else 0.0)
+    by_route = np.zeros(4)
+    totals = totals_record("workers_gross_usd", "workers_net_usd", "workers_living_deficit_usd")
+    pay_workers_pass(state.officials.arrays(), rows, worker_pay_factor(state, p), noise, rule, state.month.earned,
+                     by_route, totals)
+    for code, name in zip(FOREIGN_ROUTES, EARNED_BY_ROUTE):
+        state.flows.add(name, by_route[code])
+    state.flows.add_totals(totals)
 
 
 def _earn_at_home(state: State, p, rows: np.ndarray, noise: np.ndarray) -> None:
-    off = state.officials
-    total = earn_at_home_pass(rows, off.post, off.skill, off.effort_in_force, noise, p.posts.province_yield_usd,
-                              p.border_closure.domestic_yield_usd, state.month["earned"])
+    rule = HomeRule(province_yield_usd=p.posts.province_yield_usd,
+                    domestic_yield_usd=p.border_closure.domestic_yield_usd)
+    total = earn_at_home_pass(state.officials.arrays(), KERNEL_CODES, rows, noise, rule, state.month.earned)
     state.flows.add("earned_domestic_usd", total)
 
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..kernels import defection_hazard, overwhelmed
+from ..codes import ACTIVE, DEFECTED, FOREIGN_ROUTES, GAVE_UP, KERNEL_CODES, RECALLED, WORKER
+from ..kernels import DefectionRule, GiveUpRule, defection_hazard, overwhelmed
 from ..rules import leave
-from ..state import ACTIVE, DEFECTED, FOREIGN_ROUTES, GAVE_UP, RECALLED, WORKER, State
+from ..state import State
 
 __all__ = ["defect_and_give_up", "cap_workers", "summon_home_the_resigned"]
 
@@ -25,13 +26,15 @@ def defect_and_give_up(state: State, p, rng: np.random.Generator) -> None:
     off = state.officials
     if p.defection.enabled:
         d = p.defection
-        at_risk, hazard = defection_hazard(off.status, off.post, off.pressure, off.fear, off.family_at_home,
-                                           d.base_rate, d.pressure_factor, d.family_deterrence)
+        rule = DefectionRule(base_rate=d.base_rate, pressure_factor=d.pressure_factor,
+                             family_deterrence=d.family_deterrence)
+        at_risk, hazard = defection_hazard(off.arrays(), KERNEL_CODES, rule)
         leave(state, at_risk[rng.random(len(at_risk)) < hazard], DEFECTED, "defected")
     if p.giving_up.enabled and p.quota.enabled:
         g = p.giving_up
-        over = overwhelmed(off.status, off.resigned, off.pressure, off.attainment, g.pressure_threshold,
-                           g.attainment_threshold)
+        over = overwhelmed(off.arrays(), KERNEL_CODES,
+                           GiveUpRule(pressure_threshold=g.pressure_threshold,
+                                      attainment_threshold=g.attainment_threshold))
         quitting = over[rng.random(len(over)) < g.rate]
         off.resigned[quitting] = True      # stop trying; the next review deals with them
         off.effort[quitting] = 0.0

@@ -17,10 +17,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..kernels import INCOME_FLOWS, split_income_pass
+from ..codes import FUND_OFFICE, KERNEL_CODES, LOWER
+from ..kernels import CompanyShares, SplitRule, split_income_pass
 from ..rules import directive_in_force, remit_share
+from ..state import State, totals_record
 from .behaviour import remittance_ceiling
-from ..state import BIG_CITY, FUND_OFFICE, LOWER, State
+
+#: The month's totals of the split, by declared flow name.
+_SPLIT_TOTALS = ("earned_usd", "lost_usd", "rents_usd", "shared_upward_usd", "levied_usd", "remitted_usd",
+                 "kept_by_officials_usd", "party_funds_usd")
 
 __all__ = ["split_income"]
 
@@ -31,22 +36,19 @@ def split_income(state: State, p, rng: np.random.Generator) -> None:
     The split, in the order of the module's docstring, is one compiled pass
     (``kernels.split_income_pass``, which states it in NumPy form).
     """
-    off, month, companies = state.officials, state.month, state.companies
+    companies = state.companies
     share = remit_share(state, p)
-    levy_rate = p.levies.rate if (p.levies.enabled and p.quota.enabled) else 0.0   # M12: a share of the target
-    fund_company = companies.affiliation == FUND_OFFICE          # M16, M30: party funds
+    rule = SplitRule(month_index=state.month_index,
+                     levy_rate=p.levies.rate if (p.levies.enabled and p.quota.enabled) else 0.0)  # M12
+    shares = CompanyShares(upward=_upward_share(state, p), remit=share, ceiling=remittance_ceiling(state, p, share),
+                           fund=companies.affiliation == FUND_OFFICE)          # M16, M30: party funds
     company_earned, company_kept = np.zeros(companies.n), np.zeros(companies.n)
-    totals = np.zeros(len(INCOME_FLOWS))
-    month["kept"] = np.empty(off.n)
-    split_income_pass(month["earned"], month["seized"], month["rents"], off.status, off.exit_month,
-                      state.month_index, off.company, off.role, off.post, off.target_usd, levy_rate,
-                      _upward_share(state, p), share, remittance_ceiling(state, p, share), fund_company,
-                      BIG_CITY, off.half_remitted_usd, off.half_kept_usd, off.wealth_usd, off.visibility_usd,
-                      month["kept"], company_earned, company_kept, totals)
+    totals = totals_record(*_SPLIT_TOTALS)
+    split_income_pass(state.officials.arrays(), KERNEL_CODES, state.month, rule, shares, company_earned,
+                      company_kept, totals)
     companies.half_earned_usd[:] += company_earned
     companies.half_kept_usd[:] += company_kept
-    for name, total in zip(INCOME_FLOWS, totals):
-        state.flows.add(name, total)
+    state.flows.add_totals(totals)
 
 
 def _upward_share(state: State, p) -> np.ndarray:

@@ -1,61 +1,77 @@
-"""Phase 16: one row of monthly indicators (documented in ``quotasim.columns``)."""
+"""One row of monthly indicators, in the order and with the meanings ``quotasim.columns`` declares.
+
+Flows are read from the month's ``state.flows``; every gauge has one reporter below, a
+function of a :class:`Snapshot` of the month's end. A gauge declared without a reporter, or
+a reporter for an undeclared gauge, is an error at import.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
 import numpy as np
 
+from ..codes import KERNEL_CODES
+from ..columns import MONTHLY
 from ..kernels import census
-from ..rules import border_closed, directive_in_force
+from ..rules import border_closed, directive_in_force, other_sources_usd
 from ..state import State
 
-__all__ = ["record_month", "MONEY_SPLIT"]
+__all__ = ["record_month", "REPORTERS"]
 
-#: The parts earned_usd splits into, every month (the accounting identity).
-MONEY_SPLIT = ("remitted_usd", "levied_usd", "kept_by_officials_usd", "shared_upward_usd", "rents_usd", "lost_usd")
-_FLOW_COLUMNS = (
-    "earned_usd", "earned_china_usd", "earned_russia_usd", "earned_third_usd", "earned_domestic_usd",
-    *MONEY_SPLIT, "own_pocket_usd", "party_funds_usd", "confiscated_usd", "skimming_confiscated_usd", "trade_volume_usd",
-    "trade_volume_china_usd", "trade_volume_russia_usd", "trade_volume_third_usd", "joint_venture_usd",
-    "workers_gross_usd", "workers_net_usd", "workers_living_deficit_usd",
-    "recalled", "recalled_by_rumour", "recalled_at_goal", "recalled_by_cap", "relocated", "arrested",
-    "arrested_defiant", "defected", "gave_up", "stopped_trying", "dispatched", "relatives_placed", "relatives_recalled",
-    "caught_by_surveillance", "deals_started", "deals_completed", "deals_cancelled", "deals_delayed",
-    "deals_rejected", "mou_deals_completed", "pipeline_backlog",
-)
-_COUNT_COLUMNS = {"recalled", "recalled_by_rumour", "recalled_at_goal", "recalled_by_cap", "relocated", "arrested",
-                  "arrested_defiant", "defected", "gave_up", "stopped_trying", "dispatched", "relatives_placed", "relatives_recalled",
-                  "caught_by_surveillance", "deals_started", "deals_completed", "deals_cancelled", "deals_delayed",
-                  "deals_rejected", "mou_deals_completed", "pipeline_backlog"}
+
+class Snapshot(NamedTuple):
+    """What the gauges read at the month's end."""
+
+    state: State
+    p: Any
+    row: dict[str, Any]          # the month's flows, already in the row
+    counts: np.ndarray           # active, traders, workers abroad
+    sums: np.ndarray             # effort in force, pressure, fear over the active
+
+
+def _per_active(s: Snapshot, k: int) -> float:
+    return float(s.sums[k] / max(int(s.counts[0]), 1))
+
+
+REPORTERS: dict[str, Callable[[Snapshot], Any]] = {
+    "other_sources_usd": lambda s: other_sources_usd(s.p),
+    "state_receipts_usd": lambda s: s.row["remitted_usd"] + s.row["levied_usd"] + s.row["own_pocket_usd"],
+    "officials_active": lambda s: int(s.counts[0]),
+    "traders_active": lambda s: int(s.counts[1]),
+    "workers_abroad": lambda s: int(s.counts[2]),
+    "officials_total": lambda s: s.state.officials.n,
+    "mean_partner_trust": lambda s: float(s.state.trust.mean()),
+    "trust_china": lambda s: float(s.state.trust[0]),
+    "trust_russia": lambda s: float(s.state.trust[1]),
+    "trust_third": lambda s: float(s.state.trust[2]),
+    "mean_effort": lambda s: _per_active(s, 0),
+    "mean_pressure": lambda s: _per_active(s, 1),
+    "mean_fear": lambda s: _per_active(s, 2),
+    "total_quota_usd": lambda s: float(s.state.companies.quota_usd.sum()),
+    "joint_ventures": lambda s: int(s.state.companies.n_joint_ventures.sum()),
+    "sanctions_china": lambda s: s.p.environment.sanctions_china,
+    "border_closed": lambda s: border_closed(s.p),
+    "decentralisation": lambda s: directive_in_force(s.p),
+    "campaign": lambda s: bool(s.p.environment.campaign_active),
+}
+_FLOWS = MONTHLY.of_kind("flow")
+_GAUGES = MONTHLY.of_kind("gauge")
+if set(REPORTERS) != set(_GAUGES):
+    raise RuntimeError(f"gauges without a reporter or reporters without a declaration: "
+                       f"{sorted(set(REPORTERS) ^ set(_GAUGES))}")
+_INT_FLOWS = frozenset(name for name in _FLOWS if MONTHLY[name].type == "int")
 
 
 def record_month(state: State, p, rng: np.random.Generator) -> None:
-    """Append this month's indicators to ``state.monthly_rows``."""
-    off, flows = state.officials, state.flows
-    (n_active, n_traders, n_workers_abroad), (effort, pressure, fear) = census(
-        off.status, off.role, off.post, off.effort_in_force, off.pressure, off.fear)
-    row: dict[str, float | int | str] = {"month": state.month_index}
-    for name in _FLOW_COLUMNS:
-        value = flows.get(name)
-        row[name] = int(value) if name in _COUNT_COLUMNS else value
-    other = p.other_sources.monthly_usd if (p.other_sources.enabled and p.environment.other_sources_open) else 0.0
-    row["other_sources_usd"] = other
-    row["state_receipts_usd"] = row["remitted_usd"] + row["levied_usd"] + row["own_pocket_usd"]
-    n_live = max(int(n_active), 1)
-    row.update(
-        officials_active=int(n_active),
-        traders_active=int(n_traders),
-        workers_abroad=int(n_workers_abroad),
-        officials_total=off.n,
-        mean_partner_trust=float(state.trust.mean()),
-        trust_china=float(state.trust[0]), trust_russia=float(state.trust[1]), trust_third=float(state.trust[2]),
-        mean_effort=float(effort / n_live),
-        mean_pressure=float(pressure / n_live),
-        mean_fear=float(fear / n_live),
-        total_quota_usd=float(state.companies.quota_usd.sum()),
-        joint_ventures=int(state.companies.n_joint_ventures.sum()),
-        sanctions_china=p.environment.sanctions_china,
-        border_closed=border_closed(p),
-        decentralisation=directive_in_force(p),
-        campaign=bool(p.environment.campaign_active),
-    )
+    """Append this month's row to ``state.monthly_rows``."""
+    counts, sums = census(state.officials.arrays(), KERNEL_CODES)
+    row: dict[str, Any] = {"month": state.month_index}
+    for name in _FLOWS:
+        value = state.flows.get(name)
+        row[name] = int(value) if name in _INT_FLOWS else value
+    snapshot = Snapshot(state, p, row, counts, sums)
+    for name in _GAUGES:
+        row[name] = REPORTERS[name](snapshot)
     state.monthly_rows.append(row)

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..kernels import company_results, own_pocket_pass, people_means, review_officials
+from ..codes import ACTIVE, KERNEL_CODES
+from ..kernels import OwnPocketRule, company_results, own_pocket_pass, people_means, review_officials
 from ..rules import HALF, assign_targets
-from ..state import ACTIVE, State
+from ..state import State
 from .discipline import year_end_scrutiny
 
 __all__ = ["review_companies", "revise_quotas"]
@@ -33,7 +34,7 @@ def review_companies(state: State, p, rng: np.random.Generator) -> None:
         return
     _pay_from_own_pocket(state, p, rng)
     off, companies = state.officials, state.companies
-    result, own = company_results(off.company, off.half_remitted_usd, off.half_own_pocket_usd, companies.n)
+    result, own = company_results(off.arrays(), companies.n)
     # Quotas and targets under a dollar ask nothing: they count as met (attainment 1),
     # which also keeps the ratio finite however small a quota was driven.
     attainment = np.divide(result, companies.quota_usd, out=np.ones(companies.n), where=companies.quota_usd >= 1.0)
@@ -41,8 +42,7 @@ def review_companies(state: State, p, rng: np.random.Generator) -> None:
     # Officials' own attainment (an official with no real target, joined at the very end
     # of a half, is judged by the company's) and the pressure the review adds.
     decay, added = _pressure_change(state, p, attainment, criticised)
-    review_officials(off.company, off.status, off.half_remitted_usd, off.half_own_pocket_usd, off.target_usd,
-                     attainment, added, decay, off.attainment, off.pressure)
+    review_officials(off.arrays(), KERNEL_CODES, attainment, added, decay)
     state.review_rows.append(_review_row(state, result - own, own, attainment, criticised))
 
 
@@ -70,9 +70,9 @@ def _pay_from_own_pocket(state: State, p, rng: np.random.Generator) -> None:
     if not p.own_pocket.enabled:
         return
     off, rule = state.officials, p.own_pocket
-    paid = own_pocket_pass(rng.random(off.n), off.status, off.effort_in_force, p.arrest.defiance_effort,
-                           rule.willingness, off.pressure, off.target_usd, off.half_remitted_usd, rule.max_share,
-                           off.wealth_usd, off.half_own_pocket_usd)
+    paid = own_pocket_pass(off.arrays(), KERNEL_CODES, rng.random(off.n),
+                           OwnPocketRule(defiance_effort=p.arrest.defiance_effort, willingness=rule.willingness,
+                                         max_share=rule.max_share))
     state.flows.add("own_pocket_usd", paid)
 
 
@@ -103,7 +103,7 @@ def _review_row(state: State, remitted, own, attainment, criticised) -> dict[str
 def _people_means(state: State) -> dict[str, np.ndarray]:
     """Mean pressure and effort in force of each company's people in post, after the review."""
     off = state.officials
-    pressure, effort = people_means(off.company, off.status, off.pressure, off.effort_in_force, state.companies.n)
+    pressure, effort = people_means(off.arrays(), KERNEL_CODES, state.companies.n)
     return {"mean_pressure": pressure, "mean_effort": effort}
 
 

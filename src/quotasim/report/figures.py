@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ..state import TIER_NAMES
+from ..codes import TIER_NAMES
 from .bands import Band, band
 
 __all__ = ["Trajectories", "money", "attainment", "exits", "pipeline", "tiers", "differences", "sensitivity",

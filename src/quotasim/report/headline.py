@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..results import RunResult
-from ..state import TIER_NAMES
+from ..codes import TIER_NAMES
 
 __all__ = ["headline", "FLOWS", "COUNTS", "LEVELS"]
 

@@ -1,0 +1,35 @@
+"""New officials and workers: appended to the officials table with drawn skill and family.
+
+Used by the initial population (``population.py``) and by the refilling of vacated posts
+(``phases/dispatch.py``); one definition of what a newcomer starts with.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .codes import POST_ROUTE
+from .rules import HALF, expected_capacity, remit_share, take_home_ratio
+from .state import State
+
+__all__ = ["new_officials"]
+
+
+def new_officials(state: State, p, rng: np.random.Generator, *, company: np.ndarray, role: np.ndarray,
+                  post: np.ndarray, effort: np.ndarray, skill_factor: np.ndarray | float = 1.0,
+                  patron: np.ndarray | int = -1) -> slice:
+    """Append officials; draw skill and family; size capacity and savings."""
+    pop, n = p.population, len(company)
+    rows = state.officials.append(
+        n, company=company, role=role, post=post, route=POST_ROUTE[post],
+        skill=rng.lognormal(0.0, pop.skill_sigma, n) * skill_factor, effort=effort, effort_in_force=effort,
+        family_at_home=rng.random(n) < pop.family_at_home_share, attainment=1.0,
+        patron=patron,
+        dispatched_month=state.month_index, exit_month=-1)
+    off = state.officials
+    off.capacity_usd[rows] = expected_capacity(state, p, rows)
+    rho = remit_share(state, p)[company]
+    take_home = off.capacity_usd[rows] * take_home_ratio(rho) / HALF
+    off.wealth_usd[rows] = pop.initial_wealth_months * take_home
+    state.companies.headcount[:] += np.bincount(company, minlength=state.companies.n).astype(np.int32)
+    return rows
