@@ -24,7 +24,7 @@ def test_every_output_column_is_declared_and_in_the_docs():
     text = (DOCS / "outputs.md").read_text()
     for table, declared in ((result.monthly, columns.MONTHLY), (result.reviews, columns.REVIEWS),
                             (result.officials, columns.OFFICIALS)):
-        assert set(table.column_names) == set(declared), set(table.column_names) ^ set(declared)
+        assert table.column_names == list(declared.outputs()), set(table.column_names) ^ set(declared.outputs())
         for name in table.column_names:
             assert f"`{name}`" in text, name
             assert table.schema.field(name).metadata[b"description"], name
@@ -37,15 +37,40 @@ def test_issue_required_monthly_columns_exist():
     assert set(required) <= set(_small_run().monthly.column_names)
 
 
-def test_model_doc_lists_every_phase():
+def test_model_doc_schedule_is_generated_from_the_phases_declarations():
+    from quotasim.engine import schedule_markdown
     text = (DOCS / "model.md").read_text()
+    block = text.split("<!-- schedule:start -->\n", 1)[1].split("<!-- schedule:end -->", 1)[0]
+    assert block == schedule_markdown(), "regenerate the table with quotasim.engine.schedule_markdown()"
     for phase in quotasim.PHASES:
-        assert f"`{phase.__name__}`" in text, phase.__name__
+        assert f"`{phase.__name__}`" in block, phase.__name__
+
+
+def test_every_mechanism_is_carried_by_a_phase():
+    from quotasim.engine import PHASES
+    from quotasim.params import MECHANISM_GROUPS
+    from quotasim.phases import mechanisms_of
+    carried = {mid for phase in PHASES for mid in mechanisms_of(phase)}
+    declared = {group.MECHANISM for group in MECHANISM_GROUPS.values()}
+    assert declared - carried == set(), "mechanisms no phase declares"
+    assert carried <= declared
 
 
 def test_outputs_page_is_generated_from_the_declarations():
     from quotasim import columns
     assert (DOCS / "outputs.md").read_text() == columns.markdown(), "run: python -m quotasim.columns > docs/outputs.md"
+
+
+def test_an_undeclared_flow_is_an_error_not_a_silent_zero():
+    import pytest
+    from quotasim.state import Flows, UndeclaredFlowError
+    flows = Flows()
+    flows.add("remitted_usd", 2.5)
+    assert flows.get("remitted_usd") == 2.5
+    with pytest.raises(UndeclaredFlowError):
+        flows.add("remited_usd", 1.0)
+    with pytest.raises(UndeclaredFlowError):
+        flows.get("high_performer")
 
 
 def test_validation_page_explains_every_check_and_target():

@@ -1,14 +1,17 @@
 """The monthly step and the run loop.
 
-One month is one step; a step is the fixed sequence of phases below. Read ``PHASES`` as
-the model's table of contents. Every phase is ``phase(state, p, rng) -> None`` and updates
-``state`` in place; ``p`` is the scenario in force that month (the timeline swaps it).
+One month is one step; a step runs the phases of :data:`SCHEDULE` in order, the review
+block only in June and December. Read the schedule as the model's table of contents: each
+phase declares the mechanisms it carries, and ``docs/model.md``'s schedule table is
+generated from these declarations (:func:`schedule_markdown`). Every phase is
+``phase(state, p, rng) -> None`` and updates ``state`` in place; ``p`` is the scenario in
+force that month (the timeline swaps it).
 
 Randomness: one ``numpy.random.Generator`` per purpose, from ``SeedSequence(seed)``:
 the population is drawn from its own stream, so two scenarios with the same population
 block and seed start from the very same officials (common random numbers for
 comparisons); the dynamics use a second stream. The result depends on the seed and the
-scenario only — never on which process ran it.
+scenario only, never on which process ran it.
 """
 
 from __future__ import annotations
@@ -20,8 +23,10 @@ from datetime import datetime, timezone
 import numpy as np
 
 from .calendar import calendar_month, half_label, is_review_month
+from .phases import mechanisms_of
 from .phases.behaviour import adapt_effort
-from .phases.conditions import assess_conditions
+from .phases.closure import reset_quotas_on_closure
+from .phases.conditions import assess_conditions, set_personal_targets
 from .phases.deals import advance_pipeline, run_joint_ventures, start_deals
 from .phases.discipline import discipline_at_review, recall_by_rumour, surveil
 from .phases.dispatch import fill_vacancies
@@ -32,29 +37,47 @@ from .phases.record import record_month
 from .phases.review import review_companies, revise_quotas
 from .population import build_state
 from .results import RunResult
+from .rules import reviews_held
 from .scenario import Scenario, load_scenario, schedule
 from .state import State
 
-__all__ = ["PHASES", "simulate", "step", "rng_streams"]
+__all__ = ["PHASES", "SCHEDULE", "simulate", "step", "rng_streams", "schedule_markdown"]
 
-PHASES: tuple[Callable[[State, object, np.random.Generator], None], ...] = (
-    assess_conditions,        # markets, competition (M10), closure duty (M20), pressure/fear drift, targets (M1)
-    start_deals,              # traders start deals (M16, M5, M25-M27)
-    advance_pipeline,         # approvals, crackdowns, rents, seizures, trust (M18, M5, M17, M20)
-    run_joint_ventures,       # joint ventures pay (M25, M30)
-    earn_wages_and_domestic,  # workers' pay net of living costs (M8, M10), earning at home (M20)
-    defect_and_give_up,       # defection (M9), giving up: stop trying (M11)
-    split_income,             # remitted, levied (M12), shared upward (M28), kept, rents, lost
-    surveil,                  # misconduct caught and confiscated (M29, M19)
-    recall_by_rumour,         # visible high earners recalled (M14, M19, M24, M17)
-    cap_workers,              # workers above the cap recalled (M10)
-    review_companies,         # June/December: own pocket (M22), ranks and criticism (M2), pressure (M4, M21)
-    discipline_at_review,     # recall at goal (M15), arrest of the defiant (M23, M21), the resigned sent home (M11)
-    adapt_effort,             # behaviour rule: fixed, adaptive or forward-looking
-    revise_quotas,            # ratchet (M3), unconditional raise (M6), sanction cuts (M7), other sources (M13)
-    fill_vacancies,           # new dispatches (M20, M10), patronage (M24)
-    record_month,             # monthly indicators
+Phase = Callable[[State, object, np.random.Generator], None]
+
+#: Every month, in this order.
+MONTHLY_PHASES: tuple[Phase, ...] = (
+    assess_conditions,
+    reset_quotas_on_closure,
+    set_personal_targets,
+    start_deals,
+    advance_pipeline,
+    run_joint_ventures,
+    earn_wages_and_domestic,
+    defect_and_give_up,
+    split_income,
+    surveil,
+    recall_by_rumour,
+    cap_workers,
 )
+#: At the close of a half-year (June, December) while quotas are set (M1, M2).
+REVIEW_PHASES: tuple[Phase, ...] = (
+    review_companies,
+    discipline_at_review,
+    adapt_effort,
+    revise_quotas,
+)
+#: Every month, after any review.
+CLOSING_PHASES: tuple[Phase, ...] = (
+    fill_vacancies,
+    record_month,
+)
+SCHEDULE: tuple[tuple[str, tuple[Phase, ...]], ...] = (
+    ("every month", MONTHLY_PHASES),
+    ("at a half-year review (June, December)", REVIEW_PHASES),
+    ("every month, closing", CLOSING_PHASES),
+)
+PHASES: tuple[Phase, ...] = MONTHLY_PHASES + REVIEW_PHASES + CLOSING_PHASES
 
 
 def rng_streams(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
@@ -68,7 +91,12 @@ def step(state: State, p, rng: np.random.Generator, start: str) -> None:
     state.calendar_month = calendar_month(start, state.month_index)
     state.is_review = is_review_month(start, state.month_index)
     state.period = half_label(start, state.month_index)
-    for phase in PHASES:
+    for phase in MONTHLY_PHASES:
+        phase(state, p, rng)
+    if state.is_review and reviews_held(p):
+        for phase in REVIEW_PHASES:
+            phase(state, p, rng)
+    for phase in CLOSING_PHASES:
         phase(state, p, rng)
     state.month_index += 1
 
@@ -105,3 +133,16 @@ def simulate(scenario: Scenario | str | dict = "baseline", seed: int = 0, *, mon
         if progress is not None:
             progress(month + 1, scenario.months)
     return RunResult.from_state(scenario, int(seed), state, started=started, wall_seconds=time.perf_counter() - clock)
+
+
+def schedule_markdown() -> str:
+    """The schedule as a Markdown table: block, phase, what it does, mechanisms."""
+    lines = ["| # | when | phase | what it does | mechanisms |", "|---|---|---|---|---|"]
+    number = 0
+    for when, phases in SCHEDULE:
+        for phase in phases:
+            number += 1
+            summary = (phase.__doc__ or "").strip().splitlines()[0].rstrip(".")
+            mids = ", ".join(mechanisms_of(phase)) or "—"
+            lines.append(f"| {number} | {when} | `{phase.__name__}` | {summary} | {mids} |")
+    return "\n".join(lines) + "\n"

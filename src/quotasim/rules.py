@@ -12,7 +12,7 @@ from .codes import ACTIVE, BIG_CITY, BORDER_CITY, CENTRAL, FOREIGN_ROUTES, KERNE
 from .kernels import assign_targets_pass
 from .state import State
 
-__all__ = ["HALF", "border_closed", "directive_in_force", "other_sources_usd", "independent_companies", "protection", "access",
+__all__ = ["HALF", "border_closed", "directive_in_force", "other_sources_usd", "reviews_held", "independent_companies", "protection", "access",
            "watch_factor", "remit_share", "abroad", "active", "earns_domestically", "median_deal_usd",
            "total_rent_share", "worker_pay_factor", "expected_capacity", "assign_targets", "leave",
            "required_stage_mask", "take_home_ratio"]
@@ -28,6 +28,11 @@ def border_closed(p) -> bool:
 def directive_in_force(p) -> bool:
     """Independent trading authority in force (M25 on and the directive issued)."""
     return bool(p.decentralisation.enabled and p.environment.decentralisation_directive)
+
+
+def reviews_held(p) -> bool:
+    """Half-year reviews are held while quotas are set (M1): the review block of the schedule."""
+    return bool(p.quota.enabled)
 
 
 def other_sources_usd(p) -> float:

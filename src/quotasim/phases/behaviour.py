@@ -1,4 +1,4 @@
-"""Phase 13: officials choose effort for the next half-year.
+"""Officials choose effort for the next half-year.
 
 Three rules, chosen per scenario (``behaviour.rule``):
 
@@ -24,6 +24,8 @@ Three rules, chosen per scenario (``behaviour.rule``):
 
 from __future__ import annotations
 
+from . import mechanisms
+
 import numpy as np
 
 from ..codes import ACTIVE, KERNEL_CODES
@@ -34,10 +36,9 @@ from ..state import State
 __all__ = ["adapt_effort", "forward_output", "forward_effort", "remittance_ceiling"]
 
 
+@mechanisms("M4", "M14", "M15", "M23")
 def adapt_effort(state: State, p, rng: np.random.Generator) -> None:
-    """At a review: update capacity estimates and risk estimates; apply the behaviour rule."""
-    if not (state.is_review and p.quota.enabled):
-        return
+    """Update capacity and risk estimates; apply the behaviour rule."""
     _learn_capacity(state)
     _learn_risks(state, p)
     rule = p.behaviour.rule

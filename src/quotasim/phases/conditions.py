@@ -1,4 +1,4 @@
-"""Phase 1: the month's conditions — markets, competition, pressure drift, effort in force.
+"""The month's conditions — markets, competition, pressure drift, effort in force.
 
 Sanctions shut a share of each route's business; a border closure (M20) shuts official
 trade and sends traders to earn at home; workers crowding a route beyond its capacity
@@ -9,23 +9,31 @@ and fear (M4).
 
 from __future__ import annotations
 
+from . import mechanisms
+
 import numpy as np
 
-from ..codes import ACTIVE, KERNEL_CODES
+from ..codes import KERNEL_CODES
 from ..kernels import MonthStartRule, effort_in_force_pass, month_start_pass, workers_by_route
-from ..rules import assign_targets, border_closed, expected_capacity
+from ..rules import assign_targets, border_closed
+from .closure import shut_routes
 from ..state import State
 
-__all__ = ["assess_conditions", "update_markets"]
+__all__ = ["assess_conditions", "set_personal_targets", "update_markets"]
 
 
+@mechanisms("M4", "M10", "M20", "M21", "M23")
 def assess_conditions(state: State, p, rng: np.random.Generator) -> None:
-    """Set this month's markets, duties, pressure drift, effort in force and targets."""
+    """Markets, duties, pressure drift and effort in force for the month."""
     state.reset_month()
     workers_by_route = _start_month(state, p)
     update_markets(state, p, workers_by_route)
-    _rebase_quotas_on_closure_change(state, p)
     _set_effort_in_force(state, p)
+
+
+@mechanisms("M1")
+def set_personal_targets(state: State, p, rng: np.random.Generator) -> None:
+    """Each company's half-year quota split among its active people by capacity."""
     assign_targets(state, p)
 
 
@@ -35,10 +43,8 @@ def update_markets(state: State, p, headcount: np.ndarray | None = None) -> None
     ``headcount``: active workers per route, when the caller has counted them.
     """
     env = p.environment
-    open_share = np.array([1 - env.sanctions_china, 1 - env.sanctions_russia, 1 - env.sanctions_third, 1.0])
-    if border_closed(p):
-        open_share[:3] = 0.0
-    state.market_open = open_share
+    state.market_open = shut_routes(
+        np.array([1 - env.sanctions_china, 1 - env.sanctions_russia, 1 - env.sanctions_third, 1.0]), p)
     if headcount is None:
         headcount = workers_by_route(state.officials.arrays(), KERNEL_CODES)
     headcount = headcount.astype(np.float64)
@@ -57,25 +63,6 @@ def _start_month(state: State, p) -> np.ndarray:
                           campaign_pressure=p.year_end_campaign.campaign_pressure if campaign else 0.0)
     month_start_pass(off.arrays(), KERNEL_CODES, rule, workers_by_route)
     return workers_by_route
-
-
-def _rebase_quotas_on_closure_change(state: State, p) -> None:
-    """When the border closes or reopens, quotas are re-set for the new conditions (M20).
-
-    Officials' learned capacity no longer holds, so it is reset to what they can be
-    expected to remit now; quotas become ``border_closure.quota_ratio`` times that while
-    closed (the domestic quota of seed 003), and ``quota.initial_ratio`` times it on reopening.
-    """
-    closed = border_closed(p)
-    if closed == state.closure_in_force:
-        return
-    state.closure_in_force = closed
-    off, companies = state.officials, state.companies
-    off.capacity_usd[:] = expected_capacity(state, p, slice(None))
-    live = off.status == ACTIVE
-    capacity = np.bincount(off.company[live], weights=off.capacity_usd[live], minlength=companies.n)
-    ratio = p.border_closure.quota_ratio if closed else p.quota.initial_ratio
-    companies.quota_usd[:] = ratio * capacity
 
 
 def _set_effort_in_force(state: State, p) -> None:

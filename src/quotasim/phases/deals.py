@@ -1,4 +1,4 @@
-"""Phases 2-4: traders start deals, deals move through approvals, joint ventures pay.
+"""Traders start deals, deals move through approvals, joint ventures pay.
 
 * Search (M16, M5, M25-M28): an active trader abroad or in Pyongyang starts a deal with a
   chance that grows with effort and partner trust and shrinks with sanctions; big-city
@@ -19,6 +19,8 @@ costs memory in proportion to its backlog, never to its history.
 
 from __future__ import annotations
 
+from . import mechanisms
+
 import numpy as np
 
 from ..kernels import credit
@@ -26,12 +28,14 @@ from ..rules import (abroad, access, border_closed, directive_in_force, earns_do
                      median_deal_usd, protection, required_stage_mask)
 from ..codes import ACTIVE, BIG_CITY, FUND_OFFICE, N_STAGES, PYONGYANG, RUSSIA, THIRD, TRADER
 from ..state import State
+from .closure import frozen_deals
 
 __all__ = ["start_deals", "advance_pipeline", "run_joint_ventures"]
 
 
+@mechanisms("M5", "M16", "M20", "M25", "M26", "M27")
 def start_deals(state: State, p, rng: np.random.Generator) -> None:
-    """Active traders start new deals (M16, M5, M25-M27)."""
+    """Active traders start new deals: more with effort and trust, fewer under sanctions."""
     off = state.officials
     if border_closed(p):
         return
@@ -56,8 +60,9 @@ def start_deals(state: State, p, rng: np.random.Generator) -> None:
     _skip_to_required_stage(state, np.arange(state.deals.n - len(who), state.deals.n))
 
 
+@mechanisms("M5", "M17", "M18", "M20")
 def advance_pipeline(state: State, p, rng: np.random.Generator) -> None:
-    """Move every deal one month through the approval stages (M18, M5, M17, M20)."""
+    """Move every deal one month through the approval stages; completed deals pay."""
     deals, off = state.deals, state.officials
     if deals.n == 0:
         _record_backlog(state)
@@ -65,8 +70,8 @@ def advance_pipeline(state: State, p, rng: np.random.Generator) -> None:
     deals.age_months[:] += 1
     n = deals.n
     owner_gone = off.status[deals.official] != ACTIVE
-    frozen = np.zeros(n, bool) if not border_closed(p) else np.ones(n, bool)
-    cancelled = owner_gone | (frozen & (rng.random(n) < p.border_closure.frozen_cancel_rate))
+    frozen, cancelled_frozen = frozen_deals(p, rng, n)
+    cancelled = owner_gone | cancelled_frozen
     moving = ~cancelled & ~frozen
     affiliation = state.companies.affiliation[deals.company]
     cancelled, moving = _crackdowns(state, p, rng, affiliation, cancelled, moving)
@@ -79,8 +84,9 @@ def advance_pipeline(state: State, p, rng: np.random.Generator) -> None:
     _record_backlog(state)
 
 
+@mechanisms("M25", "M26", "M30")
 def run_joint_ventures(state: State, p, rng: np.random.Generator) -> None:
-    """Independent companies open joint ventures, which pay their traders monthly (M25, M30)."""
+    """Independent companies open joint ventures, which pay their traders monthly."""
     companies, off = state.companies, state.officials
     if not directive_in_force(p) or border_closed(p):
         return

@@ -1,4 +1,4 @@
-"""Phases 8, 9 and 12: surveillance, rumour-driven recalls, and discipline at reviews.
+"""Surveillance, rumour-driven recalls, and discipline at reviews.
 
 * Surveillance (M29): each month some officials' skimming is caught; the month's take is
   confiscated (it leaves the system) and some are arrested. Rivals' reports raise the
@@ -16,6 +16,8 @@
 
 from __future__ import annotations
 
+from . import mechanisms
+
 import numpy as np
 
 from ..codes import ABROAD_POSTS, ACTIVE, ARRESTED, KERNEL_CODES, POST_ROUTE, PYONGYANG, RECALLED, TRADER
@@ -27,8 +29,9 @@ from .exits import summon_home_the_resigned
 __all__ = ["surveil", "recall_by_rumour", "discipline_at_review", "year_end_scrutiny"]
 
 
+@mechanisms("M19", "M29")
 def surveil(state: State, p, rng: np.random.Generator) -> None:
-    """Catch skimming: confiscate this month's take; arrest some of those caught (M29, M19)."""
+    """Catch skimming: confiscate this month's take; arrest some of those caught."""
     if not p.surveillance.enabled:
         return
     off = state.officials
@@ -47,8 +50,9 @@ def surveil(state: State, p, rng: np.random.Generator) -> None:
     _arrest(state, p, arrested)
 
 
+@mechanisms("M14", "M17", "M19", "M24")
 def recall_by_rumour(state: State, p, rng: np.random.Generator) -> None:
-    """Visible high earners are recalled after rivals' rumours (M14, M19, M24, M17)."""
+    """Visible high earners are recalled after rivals' rumours."""
     if not p.rumour_recall.enabled:
         return
     off = state.officials
@@ -66,10 +70,9 @@ def recall_by_rumour(state: State, p, rng: np.random.Generator) -> None:
     state.half_rumour_recalls += len(recalled)
 
 
+@mechanisms("M11", "M15", "M17", "M21", "M23", "M24")
 def discipline_at_review(state: State, p, rng: np.random.Generator) -> None:
-    """At a review: recall or relocate those over the goal (M15); arrest the defiant (M23); summon home those who gave up (M11)."""
-    if not (state.is_review and p.quota.enabled):
-        return
+    """Recall or relocate those over the goal; arrest the defiant; summon home those who gave up."""
     _recall_at_goal(state, p, rng)
     _arrest_defiant(state, p, rng)
     summon_home_the_resigned(state, p, rng)

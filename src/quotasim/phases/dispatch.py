@@ -1,4 +1,4 @@
-"""Phase 15: the state fills vacated posts with new dispatches.
+"""The state fills vacated posts with new dispatches.
 
 Each month a share (``population.refill_rate``) of vacated posts gets a new official in the
 same company, role and post — none abroad while the border is closed (M20), no workers
@@ -10,25 +10,26 @@ looking ones best-respond to their target.
 
 from __future__ import annotations
 
+from . import mechanisms
+
 import numpy as np
 
-from ..codes import ABROAD_POSTS, ACTIVE, FOREIGN_ROUTES, KERNEL_CODES, TRADER, WORKER
+from ..codes import ACTIVE, FOREIGN_ROUTES, KERNEL_CODES, TRADER, WORKER
 from ..kernels import workers_by_route
 from ..recruitment import new_officials
-from ..rules import assign_targets, border_closed
+from ..rules import assign_targets
 from ..state import State
+from .closure import refillable
 from .behaviour import forward_effort
 
 __all__ = ["fill_vacancies"]
 
 
+@mechanisms("M10", "M20", "M24")
 def fill_vacancies(state: State, p, rng: np.random.Generator) -> None:
-    """Refill some vacated posts with new officials (M20, M10, M24)."""
+    """Refill some vacated posts with new officials, some of them relatives of serving traders."""
     off = state.officials
-    vacant = (off.status != ACTIVE) & ~off.replaced
-    if border_closed(p):
-        vacant &= ~ABROAD_POSTS[off.post]
-    vacant = np.flatnonzero(vacant)
+    vacant = np.flatnonzero((off.status != ACTIVE) & ~off.replaced & refillable(off.post, p))
     chosen = vacant[rng.random(len(vacant)) < p.population.refill_rate]
     chosen = _within_worker_caps(state, p, rng, chosen)
     if len(chosen) == 0:

@@ -1,4 +1,4 @@
-"""Phase 5: workers' pay and foreign cash raised at home.
+"""Workers' pay and foreign cash raised at home.
 
 Overseas workers (M8) earn their pay times skill, effort in force and the route's pay
 factor (open share x competition, M10); living costs come first, and a shortfall comes out
@@ -7,6 +7,8 @@ sent home by a closure (M20), raise foreign cash at home.
 """
 
 from __future__ import annotations
+
+from . import mechanisms
 
 import numpy as np
 
@@ -19,6 +21,7 @@ from ..state import State, totals_record
 __all__ = ["earn_wages_and_domestic"]
 
 
+@mechanisms("M8", "M10", "M20")
 def earn_wages_and_domestic(state: State, p, rng: np.random.Generator) -> None:
     """Credit this month's pay (net of living costs) and domestic earnings.
 

@@ -1,4 +1,4 @@
-"""Phases 6 and 10: defection, giving up, and caps on workers abroad.
+"""Defection, giving up, and caps on workers abroad.
 
 * Defection (M9): abroad, a small hazard that grows with pressure and fear; a family
   held at home deters it. A defector's month's earnings leave the system.
@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+from . import mechanisms
+
 import numpy as np
 
 from ..codes import ACTIVE, DEFECTED, FOREIGN_ROUTES, GAVE_UP, KERNEL_CODES, RECALLED, WORKER
@@ -21,8 +23,9 @@ from ..state import State
 __all__ = ["defect_and_give_up", "cap_workers", "summon_home_the_resigned"]
 
 
+@mechanisms("M9", "M11")
 def defect_and_give_up(state: State, p, rng: np.random.Generator) -> None:
-    """Officials abroad may defect (M9); overwhelmed officials may give up (M11)."""
+    """Officials abroad may defect; overwhelmed officials may give up."""
     off = state.officials
     if p.defection.enabled:
         d = p.defection
@@ -41,8 +44,9 @@ def defect_and_give_up(state: State, p, rng: np.random.Generator) -> None:
         state.flows.add("stopped_trying", len(quitting))
 
 
+@mechanisms("M10")
 def cap_workers(state: State, p, rng: np.random.Generator) -> None:
-    """Recall workers above each route's cap, chosen at random (M10)."""
+    """Recall workers above each route's cap, chosen at random."""
     if not p.worker_caps.enabled:
         return
     off = state.officials

@@ -1,4 +1,4 @@
-"""Phase 7: where each dollar earned this month goes — the accounting identity.
+"""Where each dollar earned this month goes — the accounting identity.
 
 For every official, this month's earnings E split, in this order, into
 
@@ -15,6 +15,8 @@ each official and so for every month. Surveillance (M29) may later move kept to 
 
 from __future__ import annotations
 
+from . import mechanisms
+
 import numpy as np
 
 from ..codes import FUND_OFFICE, KERNEL_CODES, LOWER
@@ -30,6 +32,7 @@ _SPLIT_TOTALS = ("earned_usd", "lost_usd", "rents_usd", "shared_upward_usd", "le
 __all__ = ["split_income"]
 
 
+@mechanisms("M1", "M5", "M9", "M12", "M15", "M18", "M25", "M28", "M30")
 def split_income(state: State, p, rng: np.random.Generator) -> None:
     """Split each official's earnings; credit remittances toward the half-year result.
 

@@ -7,6 +7,8 @@ a reporter for an undeclared gauge, is an error at import.
 
 from __future__ import annotations
 
+from . import mechanisms
+
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -64,8 +66,9 @@ if set(REPORTERS) != set(_GAUGES):
 _INT_FLOWS = frozenset(name for name in _FLOWS if MONTHLY[name].type == "int")
 
 
+@mechanisms()
 def record_month(state: State, p, rng: np.random.Generator) -> None:
-    """Append this month's row to ``state.monthly_rows``."""
+    """Append this month's row of declared columns to ``state.monthly_rows``."""
     counts, sums = census(state.officials.arrays(), KERNEL_CODES)
     row: dict[str, Any] = {"month": state.month_index}
     for name in _FLOWS:

@@ -1,4 +1,4 @@
-"""Phases 11 and 14: the half-year review and the revision of quotas.
+"""The half-year review and the revision of quotas.
 
 At the close of June and December (M2):
 
@@ -17,6 +17,8 @@ when other foreign-cash sources close, part of what they brought is pushed onto 
 
 from __future__ import annotations
 
+from . import mechanisms
+
 import numpy as np
 
 from ..codes import ACTIVE, KERNEL_CODES
@@ -28,10 +30,9 @@ from .discipline import year_end_scrutiny
 __all__ = ["review_companies", "revise_quotas"]
 
 
+@mechanisms("M2", "M4", "M21", "M22")
 def review_companies(state: State, p, rng: np.random.Generator) -> None:
     """Own-pocket top-ups, results, ranks, criticism and pressure at a half-year close."""
-    if not (state.is_review and p.quota.enabled):
-        return
     _pay_from_own_pocket(state, p, rng)
     off, companies = state.officials, state.companies
     result, own = company_results(off.arrays(), companies.n)
@@ -46,10 +47,9 @@ def review_companies(state: State, p, rng: np.random.Generator) -> None:
     state.review_rows.append(_review_row(state, result - own, own, attainment, criticised))
 
 
+@mechanisms("M3", "M6", "M7", "M13")
 def revise_quotas(state: State, p, rng: np.random.Generator) -> None:
-    """Next half's quotas (M3, M6, M7, M13); then reset the half-year tallies."""
-    if not (state.is_review and p.quota.enabled):
-        return
+    """Next half's quotas: ratchet, unconditional raise, sanction cuts, other sources; reset the half's tallies."""
     companies, last = state.companies, state.review_rows[-1]
     quota, result = companies.quota_usd, last["remitted_usd"] + last["own_pocket_usd"]
     if p.ratchet.enabled:
