@@ -15,6 +15,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..codes import TIER_NAMES
+from ..columns import MONTHLY
 from .bands import Band, band
 
 __all__ = ["Trajectories", "money", "attainment", "exits", "pipeline", "tiers", "differences", "sensitivity",
@@ -24,12 +25,16 @@ MILLION = 1e6
 #: Attainment groups the reports single out: the 100 % group and the 70–80 % group (seed 001).
 ATTAINMENT_GROUPS = (("below 70 %", 0.0, 0.7), ("70–80 %", 0.7, 0.8), ("80–100 %", 0.8, 1.0),
                      ("100 % and above", 1.0, np.inf))
-MONEY = (("earned_usd", "earned"), ("remitted_usd", "remitted to the state"), ("levied_usd", "levies"),
-         ("kept_by_officials_usd", "kept by officials"), ("rents_usd", "rents (approval stages)"),
-         ("shared_upward_usd", "shared upward (M28)"))
-EXITS = (("recalled", "recalled"), ("arrested", "arrested"), ("defected", "defected"), ("gave_up", "gave up"))
-PIPELINE = (("pipeline_backlog", "deals waiting in the pipeline"), ("deals_cancelled", "deals cancelled per month"),
-            ("deals_completed", "deals completed per month"))
+
+
+def _titled(*names: str) -> tuple[tuple[str, str], ...]:
+    """(column, its label) for each name, labels from the declarations (``quotasim.columns``)."""
+    return tuple((name, MONTHLY[name].title) for name in names)
+
+
+MONEY = _titled("earned_usd", "remitted_usd", "levied_usd", "kept_by_officials_usd", "rents_usd", "shared_upward_usd")
+EXITS = _titled("recalled", "arrested", "defected", "gave_up")
+PIPELINE = _titled("pipeline_backlog", "deals_cancelled", "deals_completed")
 
 
 @dataclass

@@ -11,14 +11,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..results import RunResult
+from ..columns import MONTHLY
+from ..results import SUMMED, RunResult
 from ..codes import TIER_NAMES
 
 __all__ = ["headline", "FLOWS", "COUNTS", "LEVELS"]
 
-FLOWS = ("earned_usd", "remitted_usd", "levied_usd", "own_pocket_usd", "kept_by_officials_usd", "shared_upward_usd",
-         "rents_usd", "lost_usd", "state_receipts_usd")
-COUNTS = ("recalled", "arrested", "defected", "gave_up", "deals_completed", "deals_cancelled")
+#: The run summary's totals (``quotasim.columns``: ``summary``), money first, then counts.
+FLOWS = tuple(name for name in SUMMED if MONTHLY[name].type == "float")
+COUNTS = tuple(name for name in SUMMED if MONTHLY[name].type == "int")
 LEVELS = ("officials_active_end", "median_attainment", "share_companies_at_target")
 
 
