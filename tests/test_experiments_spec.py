@@ -12,6 +12,7 @@ from quotasim.cli import app
 from quotasim.experiments.design import build_design, n_points
 from quotasim.experiments.spec import load_spec
 from quotasim.experiments.worker import run_seed
+from quotasim.seeds import replication_seed, replication_seeds
 
 BAD = [
     # (what is wrong, change to the valid spec, field named, phrase of what is allowed)
@@ -110,12 +111,16 @@ def test_grid_holds_every_combination():
     assert combos == {(r, n, b) for r in (0.1, 0.9) for n in (10, 30) for b in ("fixed", "adaptive")}
 
 
-def test_run_seeds_depend_on_point_and_replication_only():
-    seeds = {run_seed(11, p, r, False) for p in range(20) for r in range(3)}
-    assert len(seeds) == 60
-    assert run_seed(11, 4, 1, False) == run_seed(11, 4, 1, False) != run_seed(12, 4, 1, False)
-    # Common random numbers: one seed per replication, whatever the point.
-    assert run_seed(11, 0, 1, True) == run_seed(11, 9, 1, True) != run_seed(11, 9, 2, True)
+def test_run_seeds_are_replications_of_the_spec_seed():
+    # Every run its own seed: run k (point-major) is replication k of the spec's seed, and
+    # point 0's replications are the scenario's own replications.
+    seeds = [run_seed(11, p, r, 3, False) for p in range(20) for r in range(3)]
+    assert seeds == replication_seeds(11, 60) and len(set(seeds)) == 60
+    assert [run_seed(11, 0, r, 3, False) for r in range(3)] == [replication_seed(11, r) for r in range(3)]
+    assert run_seed(11, 4, 1, 3, False) != run_seed(12, 4, 1, 3, False)
+    # Common random numbers: replication r of every point is replication r of the spec's seed.
+    assert run_seed(11, 0, 1, 3, True) == run_seed(11, 9, 1, 3, True) == replication_seed(11, 1)
+    assert run_seed(11, 9, 1, 3, True) != run_seed(11, 9, 2, 3, True)
 
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]

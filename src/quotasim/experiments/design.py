@@ -30,7 +30,7 @@ from .spec import ExperimentSpec, GridDesign, LatinHypercubeDesign, MorrisDesign
 
 __all__ = ["Design", "build_design", "n_points", "salib_problem", "DESIGN_STREAM"]
 
-#: spawn_key roots under the spec seed: 0 draws the design, 1 and 2 seed the runs.
+#: spawn_key under the spec seed that draws the design (runs use ``seeds.replication_seed``).
 DESIGN_STREAM = 0
 
 
