@@ -41,7 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from .. import columns
 from ..errors import ScenarioError, describe_validation_error
-from ..scenario import Scenario, content_hash, load_scenario
+from ..scenario import Scenario, content_hash, load_scenario, parameter_field
 from ..tomlfile import read_toml
 
 __all__ = ["ExperimentSpec", "Varied", "load_spec", "DEFAULT_MAX_RUNS"]
@@ -287,16 +287,6 @@ def _relocate(exc: ScenarioError, label: str, overrides: dict[str, Any]) -> Scen
     return ScenarioError(*first, more=rest)
 
 
-def _field_annotation(dotted: str) -> Any:
-    model: type[BaseModel] = Scenario
-    annotation: Any = None
-    for part in dotted.split("."):
-        annotation = model.model_fields[part].annotation
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            model = annotation
-    return annotation
-
-
 def _check_varied(base: Scenario, name: str, varied: Varied, label: str) -> Varied:
     """The name must be a parameter; a range needs a number; every value must be valid."""
     field = f"parameters.{name}"
@@ -310,7 +300,7 @@ def _check_varied(base: Scenario, name: str, varied: Varied, label: str) -> Vari
         reason = exc.problems[0][3]
         if exc.problems[0][0] == "--set" and ("unknown parameter" in reason or "table" in reason):
             raise ScenarioError(label, field, name, reason) from None
-    annotation = _field_annotation(name)
+    annotation = parameter_field(name).annotation
     if varied.is_range:
         if annotation not in (int, float):
             raise ScenarioError(label, field, {"low": varied.low, "high": varied.high},
