@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from typer.testing import CliRunner
@@ -86,7 +89,7 @@ def test_design_sizes_and_bounds(design, expected):
     spec = load_spec(spec_dict(design=design))
     drawn = build_design(spec)
     assert n_points(spec) == len(drawn) == expected
-    values = [drawn.values(spec, i) for i in range(len(drawn))]
+    values = [drawn.values(i) for i in range(len(drawn))]
     rates = np.array([v["ratchet.up_rate"] for v in values])
     counts = np.array([v["population.n_trade_officials"] for v in values])
     assert rates.min() >= 0.1 and rates.max() <= 0.9
@@ -107,7 +110,7 @@ def test_latin_hypercube_hits_every_stratum_once():
 def test_grid_holds_every_combination():
     spec = load_spec(spec_dict(design={"method": "grid", "levels": 2}))
     drawn = build_design(spec)
-    combos = {tuple(drawn.values(spec, i).values()) for i in range(len(drawn))}
+    combos = {tuple(drawn.values(i).values()) for i in range(len(drawn))}
     assert combos == {(r, n, b) for r in (0.1, 0.9) for n in (10, 30) for b in ("fixed", "adaptive")}
 
 
@@ -140,3 +143,9 @@ def test_the_spec_in_the_docs_is_valid():
     spec = load_spec(__import__("tomllib").loads(block))
     assert spec.names == ("ratchet.up_rate", "population.n_companies", "behaviour.rule", "environment.border_closed")
     assert n_points(spec) == 200
+
+
+def test_designs_know_nothing_of_specs():
+    """No spec <-> design cycle: each design method sizes and draws itself from the varied parameters."""
+    code = "import sys, quotasim.experiments.design; sys.exit('quotasim.experiments.spec' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0

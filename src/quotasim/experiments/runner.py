@@ -72,7 +72,7 @@ def iter_tasks(spec: ExperimentSpec, design: Design, skip: set[str] = frozenset(
             rid = run_id(point, replication)
             if rid in skip:
                 continue
-            values = values if values is not None else design.values(spec, point)
+            values = values if values is not None else design.values(point)
             seed = run_seed(spec.seed, point, replication, spec.replications, spec.common_random_numbers)
             yield RunTask(rid, point, replication, seed, values)
 

@@ -109,7 +109,7 @@ class ExperimentStore:
         files = {
             BASE: write_atomic(self.root / BASE, lambda p: Path(p).write_text(base)),
             SPEC_JSON: write_atomic(self.root / SPEC_JSON, lambda p: Path(p).write_text(json.dumps(stored, indent=2))),
-            POINTS: write_atomic(self.root / POINTS, lambda p: pq.write_table(design.points_table(spec), p)),
+            POINTS: write_atomic(self.root / POINTS, lambda p: pq.write_table(design.points_table(), p)),
         }
         if spec_text is not None:
             files[SPEC_COPY] = write_atomic(self.root / SPEC_COPY, lambda p: Path(p).write_text(spec_text))
