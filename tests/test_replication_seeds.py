@@ -126,3 +126,11 @@ def test_executor_map_keeps_order_and_reports_progress():
     assert make_executor(None, 1).__class__ is SerialExecutor and BACKENDS == ("serial", "local", "dask")
     with pytest.raises(ValueError, match="allowed: serial, local, dask"):
         make_executor("threads")
+
+
+@pytest.mark.parametrize("command", [["run", "baseline", "--replications", "2"], ["validate"], ["calibrate"],
+                                     ["compare", "baseline", "baseline"]])
+def test_an_unknown_backend_is_refused_before_any_run(tmp_path, command):
+    result = CliRunner().invoke(app, [*command, "--backend", "threads"])
+    assert result.exit_code == 2 and "allowed: serial, local, dask" in result.output
+    assert "Traceback" not in result.output
