@@ -20,8 +20,9 @@ A file that ``extends`` another inherits everything it does not set; tables merg
 key, and its timeline entries are added to the parent's. ``--set dotted.name=value``
 overrides apply last. Dotted parameter paths are read and written by one helper
 (:func:`parameter_field`, :func:`get_parameter`, :func:`set_parameter`), which the command
-line, timelines, sweeps, the dashboard and calibration share. Every failure becomes a :class:`ScenarioError` that names the file,
-the field path, the offending value and what is allowed.
+line, timelines, sweeps, the dashboard and calibration share. Every failure becomes a
+:class:`ScenarioError` that names the file, the field path, the offending value and what is
+allowed.
 """
 
 from __future__ import annotations

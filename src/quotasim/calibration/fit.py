@@ -99,7 +99,8 @@ def calibrate(scenario: Scenario, spec: TargetsSpec, *, trials: int = 60, replic
             trial = study.ask()
             values = {free: trial.suggest_float(free.label, free.low, free.high, log=free.log) for free in spec.free}
             candidate = apply_free(scenario, values)
-            means = {name: float(np.mean(v)) for name, v in _mean_over(executor, candidate, targets, scale, seeds).items()}
+            runs = _mean_over(executor, candidate, targets, scale, seeds)
+            means = {name: float(np.mean(v)) for name, v in runs.items()}
             loss = _loss(means, targets)
             study.tell(trial, loss)
             if all(abs(means[t.name] / t.value - 1) <= t.tolerance for t in targets):

@@ -4,7 +4,8 @@
 ``gather`` turns the command line's arguments into run sets: a folder is read as it is; a
 scenario name or file is run on replications ``0 .. n - 1`` from base seed ``seed``
 (``seeds.replication_seed``) — the same seeds for every scenario, so that differences are
-paired over common random numbers and their intervals are narrow. Folders with different seeds fall back to Welch's interval.
+paired over common random numbers and their intervals are narrow. Folders with different
+seeds fall back to Welch's interval.
 """
 
 from __future__ import annotations
