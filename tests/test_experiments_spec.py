@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from typer.testing import CliRunner
@@ -12,6 +15,7 @@ from quotasim.cli import app
 from quotasim.experiments.design import build_design, n_points
 from quotasim.experiments.spec import load_spec
 from quotasim.experiments.worker import run_seed
+from quotasim.seeds import replication_seed, replication_seeds
 
 BAD = [
     # (what is wrong, change to the valid spec, field named, phrase of what is allowed)
@@ -85,7 +89,7 @@ def test_design_sizes_and_bounds(design, expected):
     spec = load_spec(spec_dict(design=design))
     drawn = build_design(spec)
     assert n_points(spec) == len(drawn) == expected
-    values = [drawn.values(spec, i) for i in range(len(drawn))]
+    values = [drawn.values(i) for i in range(len(drawn))]
     rates = np.array([v["ratchet.up_rate"] for v in values])
     counts = np.array([v["population.n_trade_officials"] for v in values])
     assert rates.min() >= 0.1 and rates.max() <= 0.9
@@ -106,16 +110,20 @@ def test_latin_hypercube_hits_every_stratum_once():
 def test_grid_holds_every_combination():
     spec = load_spec(spec_dict(design={"method": "grid", "levels": 2}))
     drawn = build_design(spec)
-    combos = {tuple(drawn.values(spec, i).values()) for i in range(len(drawn))}
+    combos = {tuple(drawn.values(i).values()) for i in range(len(drawn))}
     assert combos == {(r, n, b) for r in (0.1, 0.9) for n in (10, 30) for b in ("fixed", "adaptive")}
 
 
-def test_run_seeds_depend_on_point_and_replication_only():
-    seeds = {run_seed(11, p, r, False) for p in range(20) for r in range(3)}
-    assert len(seeds) == 60
-    assert run_seed(11, 4, 1, False) == run_seed(11, 4, 1, False) != run_seed(12, 4, 1, False)
-    # Common random numbers: one seed per replication, whatever the point.
-    assert run_seed(11, 0, 1, True) == run_seed(11, 9, 1, True) != run_seed(11, 9, 2, True)
+def test_run_seeds_are_replications_of_the_spec_seed():
+    # Every run its own seed: run k (point-major) is replication k of the spec's seed, and
+    # point 0's replications are the scenario's own replications.
+    seeds = [run_seed(11, p, r, 3, False) for p in range(20) for r in range(3)]
+    assert seeds == replication_seeds(11, 60) and len(set(seeds)) == 60
+    assert [run_seed(11, 0, r, 3, False) for r in range(3)] == [replication_seed(11, r) for r in range(3)]
+    assert run_seed(11, 4, 1, 3, False) != run_seed(12, 4, 1, 3, False)
+    # Common random numbers: replication r of every point is replication r of the spec's seed.
+    assert run_seed(11, 0, 1, 3, True) == run_seed(11, 9, 1, 3, True) == replication_seed(11, 1)
+    assert run_seed(11, 9, 1, 3, True) != run_seed(11, 9, 2, 3, True)
 
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
@@ -135,3 +143,9 @@ def test_the_spec_in_the_docs_is_valid():
     spec = load_spec(__import__("tomllib").loads(block))
     assert spec.names == ("ratchet.up_rate", "population.n_companies", "behaviour.rule", "environment.border_closed")
     assert n_points(spec) == 200
+
+
+def test_designs_know_nothing_of_specs():
+    """No spec <-> design cycle: each design method sizes and draws itself from the varied parameters."""
+    code = "import sys, quotasim.experiments.design; sys.exit('quotasim.experiments.spec' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0

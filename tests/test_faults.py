@@ -21,10 +21,10 @@ from typer.testing import CliRunner
 
 from experiment_specs import spec_dict
 from quotasim.cli import app
+from quotasim.execution import Executor
 from quotasim.experiments import query, run_sweep
 from quotasim.experiments import runner as runner_module
 from quotasim.experiments import store as store_module
-from quotasim.experiments.backends import Backend
 from quotasim.experiments.runner import MAX_LOSSES
 from quotasim.experiments.spec import load_spec
 from quotasim.experiments.worker import execute_run
@@ -91,7 +91,7 @@ def test_a_run_that_always_kills_its_worker_is_recorded_failed_and_the_rest_fini
     assert_same_catalogue(out, clean)
 
 
-class RacingPool(Backend):
+class RacingPool(Executor):
     """A stand-in for the local pool that makes a timing of the real one happen every time.
 
     Runs execute in this process, in the order submitted, when waited for. The run at point
@@ -140,7 +140,7 @@ class RacingPool(Backend):
 def test_a_pool_found_broken_at_submit_is_restarted_like_one_found_broken_in_a_wait(
         tmp_path, monkeypatch, clean, kills):
     pool = RacingPool(kills)
-    monkeypatch.setattr(runner_module, "make_backend", lambda *args: pool)
+    monkeypatch.setattr(runner_module, "make_executor", lambda *args: pool)
     out = tmp_path / "out"
     report = run_sweep(load_spec(spec_dict()), out, workers=2)
     assert pool.kills == 0, "the worker was never killed"

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 import quotasim
 from quotasim.cli import app
-from quotasim.scenario import MAX_MONTHS
+from quotasim.scenario import MAX_MONTHS, get_parameter, parameter_field, set_parameter
 
 runner = CliRunner()
 
@@ -172,3 +172,19 @@ def test_every_problem_in_a_file_is_listed_at_once(tmp_path):
 def test_empty_file_is_the_default_scenario(tmp_path):
     scenario = quotasim.load_scenario(_write(tmp_path, ""))
     assert scenario.months == 120 and scenario.ratchet.enabled
+
+
+def test_one_helper_reads_and_writes_dotted_parameter_paths():
+    scenario = quotasim.load_scenario("baseline")
+    data = scenario.model_dump(mode="json")
+    set_parameter(data, "ratchet.up_rate", 0.3)
+    assert get_parameter(data, "ratchet.up_rate") == 0.3 == get_parameter(quotasim.load_scenario(data), "ratchet.up_rate")
+    assert get_parameter(scenario, "population.n_companies") == scenario.population.n_companies
+    assert parameter_field("ratchet.up_rate").annotation is float
+    for dotted, reason in [("ratchet.up_rat", "unknown parameter 'up_rat' in ratchet"),
+                           ("months.x", "'months' is a value, not a table"),
+                           ("ratchet", "'ratchet' is a table; name one of its parameters")]:
+        with pytest.raises(quotasim.ScenarioError) as caught:
+            set_parameter(data, dotted, 1, label="spec.toml", field=f"parameters.{dotted}")
+        file, field, value, allowed = caught.value.problems[0]
+        assert (file, field, value) == ("spec.toml", f"parameters.{dotted}", 1) and reason in allowed

@@ -20,6 +20,7 @@ from rich.table import Table
 from .engine import simulate
 from .experiments import commands as experiment_commands
 from .errors import ScenarioError
+from .execution import check_backend
 from .explain import ledger, mechanisms
 from .report import commands as report_commands
 from .results import OutputError, check_destination, estimated_run_bytes
@@ -32,6 +33,8 @@ out_console = Console()
 
 ScenarioArg = Annotated[str, typer.Argument(help="built-in scenario name or path to a .toml file")]
 SetOpt = Annotated[Optional[list[str]], typer.Option("--set", help="override a parameter: dotted.name=value (repeatable)")]
+BackendOpt = Annotated[Optional[str], typer.Option(help="where the runs execute: serial (this process), local (process "
+                                                        "pool) or dask [default: serial for one worker, else local]")]
 
 
 @app.command()
@@ -44,13 +47,15 @@ def run(scenario: ScenarioArg = "baseline",
         quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
         replications: Annotated[Optional[int], typer.Option(min=1, max=1000, help="run seeds SEED .. SEED+N-1 into "
                                                             "--out/rep-000, rep-001, ... (for bands in `quotasim report`)")] = None,
-        workers: Annotated[int, typer.Option(min=1, help="processes for --replications")] = 1) -> None:
+        workers: Annotated[int, typer.Option(min=1, help="processes for --replications")] = 1,
+        backend: BackendOpt = None) -> None:
     """Run SCENARIO once (or --replications N times) and write monthly, reviews and officials tables to --out."""
     spec = _load(scenario, list(overrides or []) + ([f"months={months}"] if months else []))
     if replications is not None:
+        _check_backend(backend)
         report_commands.run_replications(spec, replications, seed, workers,
                                          out or Path("out") / f"{spec.name}-x{replications}", overwrite, quiet,
-                                         console, out_console)
+                                         console, out_console, backend)
         return
     out = out or Path("out") / f"{spec.name}-seed{seed}"
     try:
@@ -99,6 +104,7 @@ def explain(scenario: ScenarioArg = "baseline", overrides: SetOpt = None,
 def validate(size: Annotated[str, typer.Option(help="reduced (a fifth of the workers; CI) or full (as written)")] = "reduced",
              replications: Annotated[int, typer.Option(min=2, help="replications per scenario")] = 20,
              workers: Annotated[int, typer.Option(min=1, help="processes")] = 2,
+             backend: BackendOpt = None,
              as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
              markdown: Annotated[bool, typer.Option(help="the table as Markdown (for docs/validation.md)")] = False) -> None:
     """Run each report's scenario and check the pattern it describes; exit 0 only if all pass."""
@@ -107,11 +113,13 @@ def validate(size: Annotated[str, typer.Option(help="reduced (a fifth of the wor
     if size not in SIZES:
         console.print(f"error: --size = {size!r}: one of {', '.join(SIZES)}", markup=False, highlight=False)
         raise typer.Exit(2)
+    _check_backend(backend)
     with Progress(TextColumn("validating"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"),
                   TimeRemainingColumn(), console=console, transient=True, disable=as_json or markdown) as bar:
         task = bar.add_task("validate", total=None)
         results, analytic = run_checks(size, replications, workers,
-                                       progress=lambda done, total: bar.update(task, completed=done, total=total))
+                                       progress=lambda done, total: bar.update(task, completed=done, total=total),
+                                       backend=backend)
     if as_json:
         out_console.print_json(report.as_json(results, analytic, size))
     elif markdown:
@@ -130,6 +138,7 @@ def calibrate(scenario: ScenarioArg = "history-2016-2025",
               final_replications: Annotated[int, typer.Option(min=2, max=200, help="runs of the best set for the intervals")] = 10,
               scale: Annotated[float, typer.Option(min=0.01, max=1.0, help="population scale of calibration runs")] = 0.25,
               workers: Annotated[int, typer.Option(min=1, help="processes")] = 2,
+              backend: BackendOpt = None,
               seed: Annotated[int, typer.Option(min=0, help="seed of the search")] = 0,
               out: Annotated[Optional[Path], typer.Option(help="calibrated scenario file [default: out/SCENARIO-calibrated.toml]")] = None,
               overwrite: Annotated[bool, typer.Option(help="replace an existing --out file")] = False,
@@ -138,6 +147,7 @@ def calibrate(scenario: ScenarioArg = "history-2016-2025",
     from .calibration import calibrate as fit, load_targets
     from .calibration.output import fit_table, parameter_table, write_calibrated
     spec_scenario = _load(scenario, list(overrides or []))
+    _check_backend(backend)
     try:
         spec = load_targets(targets, spec_scenario)
     except ScenarioError as exc:
@@ -152,7 +162,7 @@ def calibrate(scenario: ScenarioArg = "history-2016-2025",
         task = bar.add_task("calibrate", total=trials + 1)
         result = fit(spec_scenario, spec, trials=trials, replications=replications,
                      final_replications=final_replications, scale=scale, workers=workers, seed=seed,
-                     progress=lambda done, total: bar.update(task, completed=done))
+                     progress=lambda done, total: bar.update(task, completed=done), backend=backend)
     out_console.print(fit_table(result))
     out_console.print(parameter_table(result, spec))
     written, report = write_calibrated(result, spec, str(targets), destination)
@@ -170,7 +180,7 @@ DirArg = Annotated[Path, typer.Argument(help="an experiment folder (the --out of
 def sweep(spec: Annotated[Path, typer.Argument(help="experiment spec (.toml); see docs/experiments.md")],
           out: Annotated[Path, typer.Option(help="experiment folder: created, or reopened to resume")],
           workers: Annotated[Optional[int], typer.Option(min=1, help="worker processes [default: all cores]")] = None,
-          backend: Annotated[str, typer.Option(help="local (process pool) or dask")] = "local",
+          backend: Annotated[str, typer.Option(help="local (process pool), dask, or serial (this process)")] = "local",
           address: Annotated[Optional[str], typer.Option(help="Dask scheduler address [default: a local cluster]")] = None,
           retry_failed: Annotated[bool, typer.Option("--retry-failed", help="run again the runs that raised")] = False,
           quiet: Annotated[bool, typer.Option(help="no progress bar")] = False) -> None:
@@ -239,11 +249,13 @@ def compare(scenarios: Annotated[list[str], typer.Argument(help="scenario names,
             seed: Annotated[int, typer.Option(min=0, help="first seed")] = 0,
             overrides: SetOpt = None,
             workers: Annotated[int, typer.Option(min=1, help="processes")] = 1,
+            backend: BackendOpt = None,
             overwrite: Annotated[bool, typer.Option(help="replace an existing report")] = False,
             quiet: Annotated[bool, typer.Option(help="no progress bar")] = False) -> None:
     """Differences of headline figures against the first scenario, with paired intervals; and a report."""
+    _check_backend(backend)
     report_commands.compare(scenarios, output, replications, seed, list(overrides or []), workers, overwrite, quiet,
-                            console=console, out_console=out_console)
+                            console=console, out_console=out_console, backend=backend)
 
 
 @app.command()
@@ -266,6 +278,14 @@ def _load(scenario: str, overrides: list[str]):
         return load_scenario(scenario, overrides)
     except ScenarioError as exc:
         console.print("error: " + str(exc), markup=False, highlight=False)
+        raise typer.Exit(2) from None
+
+
+def _check_backend(name: Optional[str]) -> None:
+    try:
+        check_backend(name)
+    except ValueError as exc:
+        console.print(f"error: --backend: {exc}", markup=False, highlight=False)
         raise typer.Exit(2) from None
 
 

@@ -33,7 +33,8 @@ from .calendar import month_label
 from .codes import AFFILIATION_NAMES, POST_NAMES, ROLE_NAMES, ROUTE_NAMES, STATUS_NAMES, TIER_NAMES
 from .state import State
 
-__all__ = ["RunResult", "OutputError", "write_atomic", "check_destination", "check_free_space", "estimated_run_bytes"]
+__all__ = ["RunResult", "OutputError", "write_atomic", "check_destination", "check_free_space", "estimated_run_bytes",
+           "package_version"]
 
 #: Free space kept in hand beyond an estimate of what is to be written.
 SPACE_MARGIN_BYTES = 50 * 2**20
@@ -66,7 +67,7 @@ class RunResult:
         officials = _officials_table(state)
         manifest = {
             "scenario": scenario.name, "scenario_hash": content_hash(scenario), "seed": seed,
-            "package_version": _version(), "start_time": started.isoformat(),
+            "package_version": package_version(), "start_time": started.isoformat(),
             "end_time": datetime.now(timezone.utc).isoformat(), "wall_seconds": round(wall_seconds, 4),
             "months": scenario.months, "first_month": scenario.start,
             "officials_total": officials.num_rows, "python": platform.python_version(), "numpy": np.__version__,
@@ -220,7 +221,8 @@ def _labels(codes: np.ndarray, names: tuple[str, ...]) -> pa.DictionaryArray:
     return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int8)), pa.array(names))
 
 
-def _version() -> str:
+def package_version() -> str:
+    """The installed quotasim version (``"unknown"`` when run from an uninstalled tree)."""
     try:
         return metadata.version("quotasim")
     except metadata.PackageNotFoundError:

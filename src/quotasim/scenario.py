@@ -18,8 +18,11 @@ parameters it changes, and a timeline of dated interventions::
 
 A file that ``extends`` another inherits everything it does not set; tables merge key by
 key, and its timeline entries are added to the parent's. ``--set dotted.name=value``
-overrides apply last. Every failure becomes a :class:`ScenarioError` that names the file,
-the field path, the offending value and what is allowed.
+overrides apply last. Dotted parameter paths are read and written by one helper
+(:func:`parameter_field`, :func:`get_parameter`, :func:`set_parameter`), which the command
+line, timelines, sweeps, the dashboard and calibration share. Every failure becomes a
+:class:`ScenarioError` that names the file, the field path, the offending value and what is
+allowed.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from typing import Any
 
 import tomli_w
 from pydantic import BaseModel, Field, ValidationError, create_model, field_validator
+from pydantic.fields import FieldInfo
 
 from .calendar import months_between, parse_month
 from .errors import ScenarioError, describe_validation_error
@@ -41,7 +45,7 @@ from .params import MECHANISM_GROUPS, Behaviour, Environment, Group, Population,
 from .tomlfile import read_toml
 
 __all__ = ["Scenario", "Intervention", "load_scenario", "builtin_names", "builtin_description",
-           "parse_override", "to_toml", "MAX_MONTHS"]
+           "parse_override", "to_toml", "parameter_field", "get_parameter", "set_parameter", "MAX_MONTHS"]
 
 MAX_MONTHS = 1_200
 #: Keys a timeline may not change: they fix the run's shape, not its conditions.
@@ -172,6 +176,61 @@ def schedule(scenario: "Scenario") -> list[tuple[int, "Scenario"]]:
     return steps
 
 
+def parameter_field(dotted: str, *, label: str = "--set", field: str | None = None, value: Any = None) -> FieldInfo:
+    """The declaration (pydantic ``FieldInfo``: annotation, bounds, description) of the scenario
+    parameter named by the dotted path ``dotted`` (``"ratchet.up_rate"``).
+
+    Raises
+    ------
+    ScenarioError
+        When the path names no parameter (an unknown name, a value used as a table, or a table
+        rather than one of its parameters), located at ``label`` and ``field`` (default: the
+        path), quoting ``value``.
+    """
+    parts = dotted.split(".")
+    field = dotted if field is None else field
+    model: type[BaseModel] = Scenario
+    for depth, part in enumerate(parts):
+        fields = model.model_fields
+        if part not in fields:
+            path = ".".join(parts[:depth]) or "(top level)"
+            raise ScenarioError(label, field, value,
+                                f"unknown parameter {part!r} in {path}; allowed: {', '.join(sorted(fields))}")
+        annotation = fields[part].annotation
+        is_table = isinstance(annotation, type) and issubclass(annotation, BaseModel)
+        if depth < len(parts) - 1:
+            if not is_table:
+                raise ScenarioError(label, field, value, f"{part!r} is a value, not a table")
+            model = annotation
+        elif is_table:
+            raise ScenarioError(label, field, value, f"{part!r} is a table; name one of its parameters")
+    return fields[parts[-1]]
+
+
+def get_parameter(scenario: "Scenario | dict", dotted: str) -> Any:
+    """The value at the dotted path ``dotted`` of a scenario, or of its data (nested dicts)."""
+    node: Any = scenario
+    for part in dotted.split("."):
+        node = node[part] if isinstance(node, dict) else getattr(node, part)
+    return node
+
+
+def set_parameter(data: dict, dotted: str, value: Any, *, label: str = "--set", field: str | None = None) -> None:
+    """Set the dotted path ``dotted`` of a scenario's data (nested dicts, as a TOML file reads) to
+    ``value``, after checking that it names a parameter (:func:`parameter_field`; errors located
+    at ``label`` and ``field``). Missing tables are created; the value is validated when the
+    data is loaded as a scenario."""
+    field = dotted if field is None else field
+    parameter_field(dotted, label=label, field=field, value=value)
+    parts = dotted.split(".")
+    node = data
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+        if not isinstance(node, dict):
+            raise ScenarioError(label, field, value, f"{part!r} is a value, not a table")
+    node[parts[-1]] = value
+
+
 # ------------------------------------------------------------------ internals
 def _builtin_path(name: str) -> Path:
     path = Path(str(resources.files("quotasim") / "scenarios" / f"{name}.toml"))
@@ -247,35 +306,12 @@ def _set_dotted(data: dict, dotted: str, value: Any, label: str, where: str) -> 
     ``where`` is ``"--set"`` for a command-line override, else the timeline entry's index,
     which prefixes the field path in errors (``timeline[2].set.environment.x``).
     """
-    parts = dotted.split(".")
     field = dotted if where == "--set" else f"timeline[{where}].set.{dotted}"
-    if where != "--set" and parts[0] in STRUCTURAL:
+    head = dotted.split(".")[0]
+    if where != "--set" and head in STRUCTURAL:
         raise ScenarioError(label, field, value,
-                            f"a timeline cannot change {parts[0]!r}; it may change environment, behaviour and mechanism parameters")
-    _check_path(parts, label, field, value)
-    node = data
-    for part in parts[:-1]:
-        node = node.setdefault(part, {})
-        if not isinstance(node, dict):
-            raise ScenarioError(label, field, value, f"{part!r} is a value, not a table")
-    node[parts[-1]] = value
-
-
-def _check_path(parts: list[str], label: str, field: str, value: Any) -> None:
-    model: type[BaseModel] = Scenario
-    for depth, part in enumerate(parts):
-        fields = model.model_fields
-        if part not in fields:
-            path = ".".join(parts[:depth]) or "(top level)"
-            raise ScenarioError(label, field, value,
-                                f"unknown parameter {part!r} in {path}; allowed: {', '.join(sorted(fields))}")
-        annotation = fields[part].annotation
-        if depth < len(parts) - 1:
-            if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
-                raise ScenarioError(label, field, value, f"{part!r} is a value, not a table")
-            model = annotation
-        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            raise ScenarioError(label, field, value, f"{part!r} is a table; name one of its parameters")
+                            f"a timeline cannot change {head!r}; it may change environment, behaviour and mechanism parameters")
+    set_parameter(data, dotted, value, label=label, field=field)
 
 
 def _validate(data: dict, label: str) -> "Scenario":

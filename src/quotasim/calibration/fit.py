@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -12,7 +11,9 @@ import numpy as np
 import optuna
 
 from ..engine import simulate
+from ..execution import Executor, make_executor
 from ..scenario import Scenario, load_scenario
+from ..seeds import FRESH_BASE_SEED, replication_seeds
 from ..validation.stats import Estimate, estimate
 from .targets import Target, TargetsSpec, apply_free
 
@@ -71,28 +72,35 @@ def _evaluate(task) -> dict[str, float]:
     return {t.name: measure(result, t, scale) for t in targets}
 
 
-def _mean_over(pool, scenario, targets, scale, seeds) -> dict[str, list[float]]:
-    runs = list(pool.map(_evaluate, [(scenario, targets, scale, seed) for seed in seeds]))
+def _mean_over(executor: Executor, scenario, targets, scale, seeds) -> dict[str, list[float]]:
+    runs = executor.map(_evaluate, [(scenario, targets, scale, seed) for seed in seeds])
     return {t.name: [run[t.name] for run in runs] for t in targets}
 
 
 def calibrate(scenario: Scenario, spec: TargetsSpec, *, trials: int = 60, replications: int = 2,
               final_replications: int = 10, scale: float = 0.25, workers: int = 2, seed: int = 0,
               finalists_kept: int = 8, final_scale: float = 1.0,
-              progress: Callable[[int, int], None] | None = None) -> Calibration:
-    """Search ``spec.free`` to match ``spec.target``; return the calibrated scenario and its fit."""
+              progress: Callable[[int, int], None] | None = None, backend: str | None = None) -> Calibration:
+    """Search ``spec.free`` to match ``spec.target``; return the calibrated scenario and its fit.
+
+    Each trial averages replications ``0 .. replications - 1`` of base seed 0; the finalists are
+    re-run on replications of base seed ``seeds.FRESH_BASE_SEED`` (``seeds.replication_seed``).
+    ``seed`` seeds the search only. ``backend`` is an executor name (``quotasim.execution``); by
+    default ``serial`` for one worker, else a local process pool of ``workers`` processes.
+    """
     clock = time.perf_counter()
     targets = spec.target
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(direction="minimize", sampler=optuna.samplers.TPESampler(seed=seed))
     accepted: list[dict[str, float]] = []
-    seeds = list(range(replications))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    seeds = replication_seeds(0, replications)
+    with make_executor(backend, workers, None) as executor:
         for number in range(trials):
             trial = study.ask()
             values = {free: trial.suggest_float(free.label, free.low, free.high, log=free.log) for free in spec.free}
             candidate = apply_free(scenario, values)
-            means = {name: float(np.mean(v)) for name, v in _mean_over(pool, candidate, targets, scale, seeds).items()}
+            runs = _mean_over(executor, candidate, targets, scale, seeds)
+            means = {name: float(np.mean(v)) for name, v in runs.items()}
             loss = _loss(means, targets)
             study.tell(trial, loss)
             if all(abs(means[t.name] / t.value - 1) <= t.tolerance for t in targets):
@@ -102,16 +110,16 @@ def calibrate(scenario: Scenario, spec: TargetsSpec, *, trials: int = 60, replic
         # The best trial of a noisy search is partly luck: re-run the few best on fresh seeds
         # and keep the one that does best there.
         finalists = sorted((t for t in study.trials if t.value is not None), key=lambda t: t.value)[:finalists_kept]
-        fresh = list(range(1000, 1000 + final_replications))
+        fresh = replication_seeds(FRESH_BASE_SEED, final_replications)
         scored = []
         for finalist in finalists:
             values = {free: finalist.params[free.label] for free in spec.free}
-            runs = _mean_over(pool, apply_free(scenario, values), targets, scale, fresh)
+            runs = _mean_over(executor, apply_free(scenario, values), targets, scale, fresh)
             scored.append((_loss({name: float(np.mean(v)) for name, v in runs.items()}, targets), values, runs))
         loss, best, final = min(scored, key=lambda item: item[0])
         calibrated = apply_free(scenario, best)
         if final_scale != scale:           # report the fit of the scenario as it will be run
-            final = _mean_over(pool, calibrated, targets, final_scale, fresh)
+            final = _mean_over(executor, calibrated, targets, final_scale, fresh)
     if progress:
         progress(trials + 1, trials + 1)
     fit = []

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..calendar import parse_month
 from ..columns import MONTHLY
 from ..errors import ScenarioError, describe_validation_error
-from ..scenario import Scenario, load_scenario
+from ..scenario import Scenario, load_scenario, set_parameter
 from ..tomlfile import read_toml
 
 __all__ = ["Target", "Free", "TargetsSpec", "load_targets", "builtin_targets"]
@@ -113,11 +113,10 @@ def load_targets(source: str | Path, scenario: Scenario | None = None) -> Target
 def apply_free(scenario: Scenario, values: dict[Free, float], label: str = "targets", index: int | None = None) -> Scenario:
     """``scenario`` with the free parameters set to ``values`` (timeline entries addressed by date)."""
     data = scenario.model_dump(mode="json")
-    overrides: dict[str, Any] = {}
     for position, (free, value) in enumerate(values.items()):
         where = f"free[{index if index is not None else position}]"
         if free.at is None:
-            overrides[free.parameter] = value
+            set_parameter(data, free.parameter, value)
             continue
         entries = [e for e in data["timeline"] if e["date"] == free.at and free.parameter in e["set"]]
         if not entries:
@@ -125,7 +124,7 @@ def apply_free(scenario: Scenario, values: dict[Free, float], label: str = "targ
                                 f"a date of a timeline entry of {scenario.name!r} that sets {free.parameter}")
         for entry in entries:
             entry["set"][free.parameter] = value
-    return load_scenario(data, overrides)
+    return load_scenario(data)
 
 
 def _lists_as_tuples(data: dict) -> dict:

@@ -10,13 +10,12 @@ Jupyter. Runs execute in :class:`~quotasim.dashboard.jobs.JobQueue`, never in a 
 from __future__ import annotations
 
 import math
-from typing import Any
 
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from ..errors import ScenarioError
 from ..explain import ledger
-from ..scenario import Scenario, builtin_names, load_scenario, to_toml
+from ..scenario import Scenario, builtin_names, get_parameter, load_scenario, to_toml
 from .controls import CONTROLS, MAX_DASHBOARD_MONTHS, MAX_PEOPLE, RULES
 from .figures import headline, trajectories
 from .jobs import Busy, JobQueue
@@ -137,7 +136,7 @@ def _callbacks(app: Dash, queue: JobQueue) -> None:
                   Input("scenario", "value"), State("uploaded", "data"))
     def show_scenario(choice, uploaded):
         scenario = _base(choice, uploaded or {})
-        values = [_get(scenario, control.name) for control in CONTROLS]
+        values = [get_parameter(scenario, control.name) for control in CONTROLS]
         return (*values, scenario.behaviour.rule, scenario.months)
 
     @app.callback(Output("current-job", "data"), Output("previous-job", "data"), Output("tick", "disabled"),
@@ -189,13 +188,6 @@ def _callbacks(app: Dash, queue: JobQueue) -> None:
         table = job.monthly if ctx.triggered_id == "download-monthly" else job.reviews
         kind = "monthly" if ctx.triggered_id == "download-monthly" else "reviews"
         return {"content": table.to_pandas().to_csv(index=False), "filename": f"{job.name}-{kind}.csv"}
-
-
-def _get(scenario: Scenario, dotted: str) -> Any:
-    value: Any = scenario
-    for part in dotted.split("."):
-        value = getattr(value, part)
-    return value
 
 
 def _headline_rows(job, previous) -> list:

@@ -12,9 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import annotated_types
-from pydantic import BaseModel
 
-from ..scenario import Scenario
+from ..scenario import parameter_field
 
 __all__ = ["Control", "CONTROLS", "RULES", "declared_bounds", "MAX_PEOPLE", "MAX_DASHBOARD_MONTHS"]
 
@@ -47,12 +46,7 @@ RULES = ("fixed", "adaptive", "forward")
 
 def declared_bounds(dotted: str) -> tuple[float | None, float | None]:
     """The (low, high) a parameter is declared with (None where unbounded)."""
-    model: type[BaseModel] = Scenario
-    info = None
-    for part in dotted.split("."):
-        info = model.model_fields[part]
-        if isinstance(info.annotation, type) and issubclass(info.annotation, BaseModel):
-            model = info.annotation
+    info = parameter_field(dotted)
     low = high = None
     for item in info.metadata:
         if isinstance(item, (annotated_types.Ge, annotated_types.Gt)):

@@ -25,13 +25,11 @@ from SALib.analyze import sobol as sobol_analyze
 from ..results import write_atomic
 from .design import build_design
 from .outcomes import AnalysisError, point_outcomes
-from .spec import MorrisDesign, SobolDesign
 from .store import ExperimentStore, load_stored_spec
 
 __all__ = ["analyze", "Analysis", "METHODS"]
 
 METHODS = ("sobol", "morris")
-_DESIGNS_FOR = {"sobol": SobolDesign, "morris": MorrisDesign}
 RESAMPLES = 1000
 
 
@@ -53,7 +51,7 @@ def analyze(root: str | Path, method: str = "sobol", output: str = "remitted_usd
         raise AnalysisError(f"--method {method!r}: allowed: {', '.join(METHODS)}")
     root = Path(root)
     spec = load_stored_spec(root)
-    if not isinstance(spec.design, _DESIGNS_FOR[method]):
+    if spec.design.method != method:
         raise AnalysisError(f"--method {method} needs an experiment with design method = \"{method}\"; this one's is "
                             f"{spec.design.method!r} (for any design, `quotasim discover` finds the parameter regions "
                             "behind an outcome)")

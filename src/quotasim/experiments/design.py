@@ -1,5 +1,10 @@
 """Designs: the points of an experiment, drawn by SALib and scipy.stats.qmc.
 
+Each design method is a class that knows its own size and draws its own samples
+(:meth:`Sampler.size`, :meth:`Sampler.generate`), as the samplers of EMA Workbench do; a
+spec names one by its ``method`` (``grid``, ``lhs``, ``sobol``, ``morris``). This module
+knows nothing of specs: the spec module builds on it, never the other way round.
+
 Every design is first a matrix ``X`` in the space the sensitivity analysers work in (one
 column per varied parameter, bounded by the SALib ``problem``), then decoded into the
 parameter values a run uses:
@@ -18,20 +23,160 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, Literal, Mapping, Protocol, Union
 
 import numpy as np
 import pyarrow as pa
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 from scipy.stats import qmc
 
-from .spec import ExperimentSpec, GridDesign, LatinHypercubeDesign, MorrisDesign, SobolDesign, Varied
+__all__ = ["Varied", "Sampler", "GridDesign", "LatinHypercubeDesign", "SobolDesign", "MorrisDesign", "DesignMethod",
+           "Design", "build_design", "n_points", "salib_problem", "DESIGN_STREAM"]
 
-__all__ = ["Design", "build_design", "n_points", "salib_problem", "DESIGN_STREAM"]
-
-#: spawn_key roots under the spec seed: 0 draws the design, 1 and 2 seed the runs.
+#: spawn_key under the spec seed that draws the design (runs use ``seeds.replication_seed``).
 DESIGN_STREAM = 0
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Varied(_Frozen):
+    """One varied parameter: a range [low, high] or a list of values."""
+
+    low: float | None = Field(None, description="lower end of the range")
+    high: float | None = Field(None, description="upper end of the range")
+    values: tuple[Any, ...] | None = Field(None, description="the values to try, in order")
+    levels: int | None = Field(None, ge=2, le=10_000, description="grid design: evenly spaced values over the range")
+
+    @model_validator(mode="after")
+    def _range_or_values(self) -> "Varied":
+        has_range = self.low is not None or self.high is not None
+        if has_range == (self.values is not None):
+            raise ValueError("give either low and high (a range) or values (a list), not both or neither")
+        if has_range:
+            if self.low is None or self.high is None:
+                raise ValueError("a range needs both low and high")
+            if not (math.isfinite(self.low) and math.isfinite(self.high) and self.low < self.high):
+                raise ValueError("low must be finite and below high")
+        else:
+            if not self.values:
+                raise ValueError("values must list at least one value")
+            if self.levels is not None:
+                raise ValueError("levels applies to a range; a list of values is used as it is")
+        return self
+
+    @property
+    def is_range(self) -> bool:
+        return self.values is None
+
+
+class Sampler(_Frozen):
+    """A design method: how many points it gives and how it draws them, for some varied parameters.
+
+    ``generate`` returns ``X``, shape (points, parameters), in the bounds of ``problem``
+    (:func:`salib_problem`); ``seed`` is the design's own seed.
+    """
+
+    method: str
+
+    def size(self, parameters: Mapping[str, Varied]) -> int:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def generate(self, parameters: Mapping[str, Varied], problem: dict, seed: int) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
+
+
+class GridDesign(Sampler):
+    """Every combination: a range contributes ``levels`` evenly spaced values, a list its values."""
+
+    method: Literal["grid"]
+    levels: int = Field(5, ge=2, le=10_000, description="values per range, unless a parameter sets its own")
+
+    def size(self, parameters: Mapping[str, Varied]) -> int:
+        return math.prod(len(_grid_values(v, self.levels)) for v in parameters.values())
+
+    def generate(self, parameters: Mapping[str, Varied], problem: dict, seed: int) -> np.ndarray:
+        axes = [_grid_codes(v, self.levels) for v in parameters.values()]
+        return np.array(list(itertools.product(*axes)), dtype=float).reshape(-1, len(axes))
+
+
+class LatinHypercubeDesign(Sampler):
+    """``samples`` points, each range cut into ``samples`` strata hit once (scipy.stats.qmc)."""
+
+    method: Literal["lhs"]
+    samples: int = Field(ge=1, le=10_000_000)
+
+    def size(self, parameters: Mapping[str, Varied]) -> int:
+        return self.samples
+
+    def generate(self, parameters: Mapping[str, Varied], problem: dict, seed: int) -> np.ndarray:
+        unit = qmc.LatinHypercube(d=problem["num_vars"], rng=np.random.default_rng(seed)).random(self.samples)
+        lower, upper = np.array(problem["bounds"]).T
+        return qmc.scale(unit, lower, upper)
+
+
+class SobolDesign(Sampler):
+    """Saltelli's extension of a Sobol' sequence (SALib): ``samples * (D + 2)`` points, or
+    ``samples * (2D + 2)`` with second-order indices."""
+
+    method: Literal["sobol"]
+    samples: int = Field(ge=2, le=10_000_000, description="base samples N, a power of two")
+    second_order: bool = False
+
+    @model_validator(mode="after")
+    def _power_of_two(self) -> "SobolDesign":
+        if self.samples & (self.samples - 1):
+            raise ValueError(f"samples must be a power of two for a Sobol' sequence (e.g. "
+                             f"{1 << (self.samples.bit_length() - 1)} or {1 << self.samples.bit_length()})")
+        return self
+
+    def size(self, parameters: Mapping[str, Varied]) -> int:
+        d = len(parameters)
+        return self.samples * ((2 * d + 2) if self.second_order else (d + 2))
+
+    def generate(self, parameters: Mapping[str, Varied], problem: dict, seed: int) -> np.ndarray:
+        return sobol_sample.sample(problem, self.samples, calc_second_order=self.second_order, seed=seed)
+
+
+class MorrisDesign(Sampler):
+    """``trajectories`` one-at-a-time paths of D + 1 points on a ``levels`` grid (SALib)."""
+
+    method: Literal["morris"]
+    trajectories: int = Field(ge=2, le=1_000_000)
+    levels: int = Field(4, ge=2, le=100, description="grid levels, an even number")
+
+    @model_validator(mode="after")
+    def _even(self) -> "MorrisDesign":
+        if self.levels % 2:
+            raise ValueError("levels must be even (Morris' step is levels / (2 (levels - 1)))")
+        return self
+
+    def size(self, parameters: Mapping[str, Varied]) -> int:
+        return self.trajectories * (len(parameters) + 1)
+
+    def generate(self, parameters: Mapping[str, Varied], problem: dict, seed: int) -> np.ndarray:
+        return morris_sample.sample(problem, self.trajectories, num_levels=self.levels, seed=seed)
+
+
+#: The design methods a spec may name, told apart by ``method``.
+DesignMethod = Annotated[Union[GridDesign, LatinHypercubeDesign, SobolDesign, MorrisDesign],
+                         Field(discriminator="method")]
+
+
+class DesignInputs(Protocol):
+    """What a design is drawn from (an ``ExperimentSpec`` has these)."""
+
+    @property
+    def parameters(self) -> Mapping[str, Varied]: ...
+
+    @property
+    def design(self) -> Sampler: ...
+
+    @property
+    def seed(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -41,66 +186,49 @@ class Design:
     names: tuple[str, ...]
     X: np.ndarray            # (points, parameters), in the SALib problem's bounds
     problem: dict
+    parameters: Mapping[str, Varied]
 
     def __len__(self) -> int:
         return self.X.shape[0]
 
-    def values(self, spec: ExperimentSpec, point: int) -> dict[str, Any]:
+    def values(self, point: int) -> dict[str, Any]:
         """Dotted name -> value for one point (plain Python types, ready for load_scenario)."""
-        return {name: _decode(spec.parameters[name], self.X[point, j]) for j, name in enumerate(self.names)}
+        return {name: _decode(self.parameters[name], self.X[point, j]) for j, name in enumerate(self.names)}
 
-    def points_table(self, spec: ExperimentSpec) -> pa.Table:
+    def points_table(self) -> pa.Table:
         """One row per point: ``point`` and each parameter's value (lists shown as JSON text)."""
         data: dict[str, Any] = {"point": np.arange(len(self), dtype=np.int64)}
         for j, name in enumerate(self.names):
-            column = [_decode(spec.parameters[name], x) for x in self.X[:, j]]
+            column = [_decode(self.parameters[name], x) for x in self.X[:, j]]
             data[name] = [str(v) if isinstance(v, (list, tuple)) else v for v in column]
         return pa.table(data)
 
 
-def salib_problem(spec: ExperimentSpec) -> dict:
+def salib_problem(parameters: Mapping[str, Varied]) -> dict:
     """The SALib ``problem`` dict: names and bounds in the encoded space above."""
     bounds = []
-    for name, varied in spec.parameters.items():
+    for varied in parameters.values():
         if not varied.is_range:
             bounds.append([0.0, float(len(varied.values))])
         elif _is_int(varied):
             bounds.append([float(varied.low), float(varied.high) + 1.0])
         else:
             bounds.append([float(varied.low), float(varied.high)])
-    return {"num_vars": len(spec.parameters), "names": list(spec.parameters), "bounds": bounds}
+    return {"num_vars": len(parameters), "names": list(parameters), "bounds": bounds}
 
 
-def n_points(spec: ExperimentSpec) -> int:
+def n_points(spec: DesignInputs) -> int:
     """How many points the design has, without drawing it."""
-    design, d = spec.design, len(spec.parameters)
-    if isinstance(design, GridDesign):
-        return math.prod(len(_grid_values(v, design.levels)) for v in spec.parameters.values())
-    if isinstance(design, LatinHypercubeDesign):
-        return design.samples
-    if isinstance(design, SobolDesign):
-        return design.samples * ((2 * d + 2) if design.second_order else (d + 2))
-    return design.trajectories * (d + 1)
+    return spec.design.size(spec.parameters)
 
 
-def build_design(spec: ExperimentSpec) -> Design:
+def build_design(spec: DesignInputs) -> Design:
     """Draw the design of ``spec`` (deterministic in the spec)."""
-    problem = salib_problem(spec)
+    problem = salib_problem(spec.parameters)
     seed = int(np.random.SeedSequence(spec.seed, spawn_key=(DESIGN_STREAM,)).generate_state(1)[0])
-    design = spec.design
-    if isinstance(design, GridDesign):
-        axes = [_grid_codes(v, design.levels) for v in spec.parameters.values()]
-        X = np.array(list(itertools.product(*axes)), dtype=float).reshape(-1, len(axes))
-    elif isinstance(design, LatinHypercubeDesign):
-        unit = qmc.LatinHypercube(d=problem["num_vars"], rng=np.random.default_rng(seed)).random(design.samples)
-        lower, upper = np.array(problem["bounds"]).T
-        X = qmc.scale(unit, lower, upper)
-    elif isinstance(design, SobolDesign):
-        X = sobol_sample.sample(problem, design.samples, calc_second_order=design.second_order, seed=seed)
-    else:
-        assert isinstance(design, MorrisDesign)
-        X = morris_sample.sample(problem, design.trajectories, num_levels=design.levels, seed=seed)
-    return Design(names=tuple(spec.parameters), X=np.ascontiguousarray(X, dtype=float), problem=problem)
+    X = spec.design.generate(spec.parameters, problem, seed)
+    return Design(names=tuple(spec.parameters), X=np.ascontiguousarray(X, dtype=float), problem=problem,
+                  parameters=dict(spec.parameters))
 
 
 # ------------------------------------------------------------------ internals

@@ -32,11 +32,11 @@ import pandas as pd
 
 from ..engine import simulate
 from ..results import write_atomic
+from ..seeds import replication_seed
 from .catalogue import query
 from .design import build_design
 from .outcomes import AnalysisError, point_outcomes, reduce_monthly
 from .store import ExperimentStore, load_stored_spec
-from .worker import run_seed
 
 with warnings.catch_warnings():
     # The workbench announces optional parallel backends it does not find; we use none.
@@ -75,7 +75,7 @@ def reference_value(root: str | Path, output: str, statistic: str) -> float:
     reduce = {"sum": np.sum, "mean": np.mean, "last": lambda a: a[-1]}[statistic]
     values = []
     for replication in range(spec.replications):
-        seed = run_seed(spec.seed, 0, replication, common_random_numbers=True)
+        seed = replication_seed(spec.seed, replication)
         series = simulate(spec.base, seed).monthly[output].to_numpy().astype(float)
         values.append(float(reduce(series)))
     return float(np.mean(values))

@@ -1,4 +1,4 @@
-"""Run a sweep: every point and replication of a spec, on a backend, streamed into the store.
+"""Run a sweep: every point and replication of a spec, on an executor, streamed into the store.
 
 The parent process derives every run's seed from the spec (``worker.run_seed``), keeps at
 most a few runs per worker in flight, and writes each result to disk the moment it
@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
+from ..execution import make_executor
 from ..results import OutputError, check_free_space
-from .backends import make_backend
 from .design import Design, build_design
 from .progress import SweepProgress
 from .spec import ExperimentSpec, load_spec
@@ -72,9 +72,9 @@ def iter_tasks(spec: ExperimentSpec, design: Design, skip: set[str] = frozenset(
             rid = run_id(point, replication)
             if rid in skip:
                 continue
-            values = values if values is not None else design.values(spec, point)
-            yield RunTask(rid, point, replication, run_seed(spec.seed, point, replication, spec.common_random_numbers),
-                          values)
+            values = values if values is not None else design.values(point)
+            seed = run_seed(spec.seed, point, replication, spec.replications, spec.common_random_numbers)
+            yield RunTask(rid, point, replication, seed, values)
 
 
 def run_sweep(spec: ExperimentSpec | str | Path, out: str | Path, *, workers: int | None = None,
@@ -87,7 +87,7 @@ def run_sweep(spec: ExperimentSpec | str | Path, out: str | Path, *, workers: in
     spec : ExperimentSpec or path to a spec file
     out : folder of the results store (created, or reopened to resume)
     workers : processes (local) or local-cluster workers (dask without address); default: all cores
-    backend : ``"local"`` or ``"dask"``
+    backend : ``"local"``, ``"dask"`` or ``"serial"`` (in this process; ``quotasim.execution``)
     address : a Dask scheduler's address, e.g. ``tcp://10.0.0.5:8786``
     retry_failed : run again the runs that raised in an earlier session
     progress : a :class:`SweepProgress` (or None for no bar)
@@ -115,7 +115,7 @@ def run_sweep(spec: ExperimentSpec | str | Path, out: str | Path, *, workers: in
         progress.start(todo, f"{spec.name}{note}")
     try:
         if todo:
-            with make_backend(backend, workers, address) as engine:
+            with make_executor(backend, workers, address) as engine:
                 report.workers = engine.workers
                 flight = _InFlight(engine, run_fn, (base, monthly_columns, keep_reviews),
                                    limit=engine.workers * IN_FLIGHT_PER_WORKER, report=report)

@@ -33,16 +33,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .. import columns
 from ..errors import ScenarioError, describe_validation_error
-from ..scenario import Scenario, content_hash, load_scenario
+from ..scenario import Scenario, content_hash, load_scenario, parameter_field
 from ..tomlfile import read_toml
+from .design import DesignMethod, Varied, n_points
 
 __all__ = ["ExperimentSpec", "Varied", "load_spec", "DEFAULT_MAX_RUNS"]
 
@@ -58,83 +58,6 @@ ALWAYS_KEPT = ("month", "date")
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Varied(_Frozen):
-    """One varied parameter: a range [low, high] or a list of values."""
-
-    low: float | None = Field(None, description="lower end of the range")
-    high: float | None = Field(None, description="upper end of the range")
-    values: tuple[Any, ...] | None = Field(None, description="the values to try, in order")
-    levels: int | None = Field(None, ge=2, le=10_000, description="grid design: evenly spaced values over the range")
-
-    @model_validator(mode="after")
-    def _range_or_values(self) -> "Varied":
-        has_range = self.low is not None or self.high is not None
-        if has_range == (self.values is not None):
-            raise ValueError("give either low and high (a range) or values (a list), not both or neither")
-        if has_range:
-            if self.low is None or self.high is None:
-                raise ValueError("a range needs both low and high")
-            if not (math.isfinite(self.low) and math.isfinite(self.high) and self.low < self.high):
-                raise ValueError("low must be finite and below high")
-        else:
-            if not self.values:
-                raise ValueError("values must list at least one value")
-            if self.levels is not None:
-                raise ValueError("levels applies to a range; a list of values is used as it is")
-        return self
-
-    @property
-    def is_range(self) -> bool:
-        return self.values is None
-
-
-class GridDesign(_Frozen):
-    """Every combination: a range contributes ``levels`` evenly spaced values, a list its values."""
-
-    method: Literal["grid"]
-    levels: int = Field(5, ge=2, le=10_000, description="values per range, unless a parameter sets its own")
-
-
-class LatinHypercubeDesign(_Frozen):
-    """``samples`` points, each range cut into ``samples`` strata hit once (scipy.stats.qmc)."""
-
-    method: Literal["lhs"]
-    samples: int = Field(ge=1, le=10_000_000)
-
-
-class SobolDesign(_Frozen):
-    """Saltelli's extension of a Sobol' sequence (SALib): ``samples * (D + 2)`` points, or
-    ``samples * (2D + 2)`` with second-order indices."""
-
-    method: Literal["sobol"]
-    samples: int = Field(ge=2, le=10_000_000, description="base samples N, a power of two")
-    second_order: bool = False
-
-    @model_validator(mode="after")
-    def _power_of_two(self) -> "SobolDesign":
-        if self.samples & (self.samples - 1):
-            raise ValueError(f"samples must be a power of two for a Sobol' sequence (e.g. "
-                             f"{1 << (self.samples.bit_length() - 1)} or {1 << self.samples.bit_length()})")
-        return self
-
-
-class MorrisDesign(_Frozen):
-    """``trajectories`` one-at-a-time paths of D + 1 points on a ``levels`` grid (SALib)."""
-
-    method: Literal["morris"]
-    trajectories: int = Field(ge=2, le=1_000_000)
-    levels: int = Field(4, ge=2, le=100, description="grid levels, an even number")
-
-    @model_validator(mode="after")
-    def _even(self) -> "MorrisDesign":
-        if self.levels % 2:
-            raise ValueError("levels must be even (Morris' step is levels / (2 (levels - 1)))")
-        return self
-
-
-Design = Annotated[Union[GridDesign, LatinHypercubeDesign, SobolDesign, MorrisDesign], Field(discriminator="method")]
 
 
 class Outputs(_Frozen):
@@ -171,7 +94,7 @@ class ExperimentSpec(_Frozen):
         False, description="replication r uses the same seed at every point (common random numbers)")
     max_runs: int = Field(DEFAULT_MAX_RUNS, ge=1, le=MAX_RUNS_CAP,
                           description="refuse designs with more runs than this (a guard against typos)")
-    design: Design
+    design: DesignMethod
     parameters: dict[str, Varied] = Field(min_length=1)
     outputs: Outputs = Outputs()
     #: The spec file (or "<dict>"), for messages; and the resolved base scenario.
@@ -287,16 +210,6 @@ def _relocate(exc: ScenarioError, label: str, overrides: dict[str, Any]) -> Scen
     return ScenarioError(*first, more=rest)
 
 
-def _field_annotation(dotted: str) -> Any:
-    model: type[BaseModel] = Scenario
-    annotation: Any = None
-    for part in dotted.split("."):
-        annotation = model.model_fields[part].annotation
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            model = annotation
-    return annotation
-
-
 def _check_varied(base: Scenario, name: str, varied: Varied, label: str) -> Varied:
     """The name must be a parameter; a range needs a number; every value must be valid."""
     field = f"parameters.{name}"
@@ -310,7 +223,7 @@ def _check_varied(base: Scenario, name: str, varied: Varied, label: str) -> Vari
         reason = exc.problems[0][3]
         if exc.problems[0][0] == "--set" and ("unknown parameter" in reason or "table" in reason):
             raise ScenarioError(label, field, name, reason) from None
-    annotation = _field_annotation(name)
+    annotation = parameter_field(name).annotation
     if varied.is_range:
         if annotation not in (int, float):
             raise ScenarioError(label, field, {"low": varied.low, "high": varied.high},
@@ -355,7 +268,6 @@ def _key(value: Any) -> str:
 
 
 def _check_size(spec: ExperimentSpec, label: str) -> None:
-    from .design import n_points
     points = n_points(spec)
     if points * len(spec.parameters) > MAX_DESIGN_VALUES:
         raise ScenarioError(label, "design", spec.design.method,

@@ -35,7 +35,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import tomli_w
 
-from ..results import OutputError, _version, write_atomic
+from ..results import OutputError, package_version, write_atomic
 from .design import Design
 from .spec import ExperimentSpec, load_spec
 from .worker import RunOutcome
@@ -109,7 +109,7 @@ class ExperimentStore:
         files = {
             BASE: write_atomic(self.root / BASE, lambda p: Path(p).write_text(base)),
             SPEC_JSON: write_atomic(self.root / SPEC_JSON, lambda p: Path(p).write_text(json.dumps(stored, indent=2))),
-            POINTS: write_atomic(self.root / POINTS, lambda p: pq.write_table(design.points_table(spec), p)),
+            POINTS: write_atomic(self.root / POINTS, lambda p: pq.write_table(design.points_table(), p)),
         }
         if spec_text is not None:
             files[SPEC_COPY] = write_atomic(self.root / SPEC_COPY, lambda p: Path(p).write_text(spec_text))
@@ -117,7 +117,7 @@ class ExperimentStore:
             "name": spec.name, "description": spec.description, "fingerprint": spec.fingerprint(),
             "design": spec.design.method, "parameters": list(spec.parameters), "points": len(design),
             "replications": spec.replications, "runs": len(design) * spec.replications, "seed": spec.seed,
-            "months": spec.base.months, "package_version": _version(), "created": _now(), "status": "created",
+            "months": spec.base.months, "package_version": package_version(), "created": _now(), "status": "created",
             "files": files,
         })
 

@@ -19,12 +19,12 @@ import pyarrow as pa
 
 from ..engine import simulate
 from ..scenario import load_scenario
+from ..seeds import replication_seed
 
 __all__ = ["RunTask", "RunOutcome", "execute_run", "run_seed", "RUN_ID_COLUMNS"]
 
 #: Columns every part starts with: which run a row belongs to.
 RUN_ID_COLUMNS = ("run_id", "point", "replication", "seed")
-_RUN_STREAM, _COMMON_STREAM = 1, 2
 
 
 @dataclass(frozen=True)
@@ -51,14 +51,16 @@ class RunOutcome:
         return self.error is None
 
 
-def run_seed(root_seed: int, point: int, replication: int, common_random_numbers: bool) -> int:
-    """A run's seed: a ``SeedSequence`` child of the spec's seed, keyed by point and replication.
+def run_seed(root_seed: int, point: int, replication: int, replications: int, common_random_numbers: bool) -> int:
+    """A run's seed: a replication of the spec's seed (``seeds.replication_seed``).
 
-    With common random numbers every point's replication ``r`` shares one seed, so two
-    points differ by their parameters only, not by their luck.
+    With common random numbers every point's replication ``r`` is replication ``r`` of the
+    spec's seed, so two points differ by their parameters only, not by their luck. Without,
+    replication ``r`` of point ``p`` is replication ``p * replications + r``: every run has a
+    seed of its own, and point 0's replications are the scenario's own.
     """
-    key = (_COMMON_STREAM, replication) if common_random_numbers else (_RUN_STREAM, point, replication)
-    return int(np.random.SeedSequence(root_seed, spawn_key=key).generate_state(1, np.uint64)[0])
+    k = replication if common_random_numbers else point * replications + replication
+    return replication_seed(root_seed, k)
 
 
 def run_id(point: int, replication: int) -> str:

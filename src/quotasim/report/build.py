@@ -17,7 +17,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..explain import ledger
-from ..results import _version
+from ..results import package_version
 from ..validation.stats import estimate
 from . import figures
 from .bands import CONFIDENCE
@@ -148,7 +148,7 @@ def _write(out: Path, made: dict[str, Figure], context: dict, **extra) -> Report
     context.update(figures=[{"name": name, "figure": figure, "caption": CAPTIONS.get(name, ""),
                              "png": f"{folder.name}/{name}.png", "svg": f"{folder.name}/{name}.svg"}
                             for name, figure in made.items()],
-                   generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), version=_version(),
+                   generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), version=package_version(),
                    confidence=CONFIDENCE)
     render_html(out, **context)
     return Report(out, folder, made, files=files + [out], **extra)

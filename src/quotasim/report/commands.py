@@ -20,7 +20,7 @@ __all__ = ["run_replications", "report", "compare"]
 
 
 def run_replications(spec, replications: int, seed: int, workers: int, out: Path, overwrite: bool, quiet: bool,
-                     console: Console, out_console: Console) -> None:
+                     console: Console, out_console: Console, backend: str | None = None) -> None:
     """Run ``spec`` on ``replications`` seeds from ``seed``; write ``out/rep-NNN/``; print the headline table."""
     from .build import headline_rows
     from .replicate import check_replication_folders, replicate, write_replications
@@ -28,7 +28,8 @@ def run_replications(spec, replications: int, seed: int, workers: int, out: Path
     _fail_on(lambda: check_replication_folders(spec, replications, seed, out, overwrite), console)  # before the work
     with _bar("runs", quiet, console) as bar:
         task = bar.add_task(spec.name, total=replications)
-        results = replicate(spec, replications, seed, workers, lambda done, total: bar.update(task, completed=done))
+        results = replicate(spec, replications, seed, workers, lambda done, total: bar.update(task, completed=done),
+                            backend)
     _fail_on(lambda: write_replications(results, out, overwrite), console)
     rows = headline_rows(run_sets(results)[0])
     _print_headline(out_console, f"{spec.name} · seeds {seed}–{seed + replications - 1} · {spec.start} + {spec.months} "
@@ -45,7 +46,7 @@ def report(paths: list[Path], out: Path, overwrite: bool, console: Console, out_
 
 
 def compare(arguments: list[str], out: Path, replications: int, seed: int, overrides: list[str], workers: int,
-            overwrite: bool, quiet: bool, console: Console, out_console: Console) -> None:
+            overwrite: bool, quiet: bool, console: Console, out_console: Console, backend: str | None = None) -> None:
     """Run or load each argument, report differences against the first with intervals."""
     from .build import render_runs
     from .compare import calendar_caution, compare_sets, gather
@@ -57,7 +58,7 @@ def compare(arguments: list[str], out: Path, replications: int, seed: int, overr
             if name not in tasks:
                 tasks[name] = bar.add_task(name, total=total)
             bar.update(tasks[name], completed=done)
-        sets = _fail_on(lambda: gather(arguments, replications, seed, overrides, workers, progress), console)
+        sets = _fail_on(lambda: gather(arguments, replications, seed, overrides, workers, progress, backend), console)
     differences = compare_sets(sets)
     made = _fail_on(lambda: render_runs(sets, out, differences), console)
     table = Table("scenario", "headline figure", sets[0].label, "scenario", "difference", "95 % interval", "paired",

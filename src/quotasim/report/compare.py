@@ -2,9 +2,10 @@
 (the reference), with a confidence interval.
 
 ``gather`` turns the command line's arguments into run sets: a folder is read as it is; a
-scenario name or file is run on the seeds ``seed .. seed + n - 1`` — the same seeds for
-every scenario, so that differences are paired over common random numbers and their
-intervals are narrow. Folders with different seeds fall back to Welch's interval.
+scenario name or file is run on replications ``0 .. n - 1`` from base seed ``seed``
+(``seeds.replication_seed``) — the same seeds for every scenario, so that differences are
+paired over common random numbers and their intervals are narrow. Folders with different
+seeds fall back to Welch's interval.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ DIFFERENCE_COLUMNS = ["scenario", "reference", "metric", "reference_mean", "mean
 
 
 def gather(arguments: list[str], replications: int = 8, seed: int = 0, overrides: list[str] | None = None,
-           workers: int = 1, progress: Callable[[str, int, int], None] | None = None) -> list[RunSet]:
+           workers: int = 1, progress: Callable[[str, int, int], None] | None = None,
+           backend: str | None = None) -> list[RunSet]:
     """One run set per argument, in order: folders are loaded, scenarios are run.
 
     Raises
@@ -49,7 +51,7 @@ def gather(arguments: list[str], replications: int = 8, seed: int = 0, overrides
             sets.extend(item)
             continue
         report = (lambda done, total, name=item.name: progress(name, done, total)) if progress else None
-        sets.extend(run_sets(replicate(item, replications, seed, workers, report)))
+        sets.extend(run_sets(replicate(item, replications, seed, workers, report, backend)))
     return _distinct_labels(sets)
 
 

@@ -1,5 +1,6 @@
-"""Replications of a scenario: seeds ``seed, seed + 1, …``, run in worker processes, and
-written as ``rep-000/``, ``rep-001/``, … (each an ordinary run folder) below one folder.
+"""Replications of a scenario: replication ``k`` is the run on ``seeds.replication_seed(seed, k)``
+(seeds ``seed, seed + 1, …``), run on an executor (``quotasim.execution``) and written as
+``rep-000/``, ``rep-001/``, … (each an ordinary run folder) below one folder.
 
 The same seeds for every scenario give common random numbers: population and dynamics
 streams are drawn from the seed (``engine.rng_streams``), so two scenarios run on one seed
@@ -8,30 +9,30 @@ differ only by what the scenarios change.
 
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import nullcontext
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
 from ..engine import simulate
+from ..execution import make_executor
 from ..results import RunResult
+from ..seeds import replication_seed, replication_seeds
 
 __all__ = ["replicate", "write_replications", "replication_folder", "check_replication_folders"]
 
 
 def replicate(scenario, replications: int, seed: int = 0, workers: int = 1,
-              progress: Callable[[int, int], None] | None = None) -> list[RunResult]:
-    """Run ``scenario`` on seeds ``seed .. seed + replications - 1``; results in seed order."""
-    seeds = list(range(seed, seed + replications))
-    parallel = workers > 1 and replications > 1
-    with ProcessPoolExecutor(max_workers=min(workers, replications)) if parallel else nullcontext() as pool:
-        results = (pool.map if parallel else map)(simulate, [scenario] * replications, seeds)
-        done: list[RunResult] = []
-        for result in results:
-            done.append(result)
-            if progress:
-                progress(len(done), replications)
-    return done
+              progress: Callable[[int, int], None] | None = None, backend: str | None = None) -> list[RunResult]:
+    """Run replications ``0 .. replications - 1`` of ``scenario`` from base seed ``seed``; results in
+    replication order.
+
+    ``backend`` is an executor name (``serial``, ``local``, ``dask``); by default ``serial`` for
+    one worker (or one replication), else a local process pool of at most ``workers`` processes.
+    """
+    if backend is None and replications == 1:
+        backend = "serial"
+    with make_executor(backend, min(workers, replications), None) as executor:
+        return executor.map(partial(simulate, scenario), replication_seeds(seed, replications), progress)
 
 
 def replication_folder(out: Path, index: int) -> Path:
@@ -45,8 +46,8 @@ def check_replication_folders(scenario, replications: int, seed: int, out: str |
     from ..scenario import content_hash
     people = scenario.population.n_trade_officials + scenario.population.n_overseas_workers
     for index in range(replications):
-        check_destination(replication_folder(Path(out), index), content_hash(scenario), seed + index, overwrite,
-                          replications * estimated_run_bytes(people, scenario.months))
+        check_destination(replication_folder(Path(out), index), content_hash(scenario), replication_seed(seed, index),
+                          overwrite, replications * estimated_run_bytes(people, scenario.months))
 
 
 def write_replications(results: list[RunResult], out: str | Path, overwrite: bool = False) -> Path:

@@ -42,6 +42,7 @@ def rank_correlations(points: pd.DataFrame, monthly: pd.DataFrame, outputs=OUTPU
             rho = float(stats.spearmanr(frame[name].to_numpy(float), y).statistic)
             spread = z * np.sqrt((1 + rho ** 2 / 2) / (n - 3))
             centre = np.arctanh(np.clip(rho, -0.999999, 0.999999))
-            rows.append({"output": output, "parameter": name, "rho": rho, "low": float(np.tanh(centre - spread)),
-                         "high": float(np.tanh(centre + spread)), "n": n})
+            # At |rho| = 1 the clipped centre puts one end a hair inside rho: keep rho within its interval.
+            low, high = min(float(np.tanh(centre - spread)), rho), max(float(np.tanh(centre + spread)), rho)
+            rows.append({"output": output, "parameter": name, "rho": rho, "low": low, "high": high, "n": n})
     return pd.DataFrame(rows, columns=["output", "parameter", "rho", "low", "high", "n"])

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Callable
 
 from ..engine import simulate
+from ..execution import make_executor
 from ..scenario import load_scenario
+from ..seeds import replication_seeds
 from .analytic import analytic_check
 from .checks import CHECKS, Check
 from .stats import Estimate, estimate
@@ -52,7 +53,7 @@ def size_overrides(scenario, size: str) -> dict:
 
 
 def _run_replication(task: tuple[str, str, int]) -> dict[str, float]:
-    """Run one scenario (and its counterfactuals) for one seed; return every check's statistic."""
+    """Run one scenario (and its counterfactuals) on one seed; return every check's statistic."""
     name, size, seed = task
     base = load_scenario(name)
     sized = size_overrides(base, size)
@@ -68,22 +69,26 @@ def _run_replication(task: tuple[str, str, int]) -> dict[str, float]:
 
 
 def validate(size: str = "reduced", replications: int = 20, workers: int = 1, confidence: float = 0.95,
-             progress: Callable[[int, int], None] | None = None) -> tuple[list[CheckResult], dict]:
-    """Run every check; return the results and the analytic check's figures (with wall time)."""
+             progress: Callable[[int, int], None] | None = None,
+             backend: str | None = None) -> tuple[list[CheckResult], dict]:
+    """Run every check on replications ``0 .. replications - 1`` of base seed 0; return the results
+    and the analytic check's figures (with wall time).
+
+    ``backend`` is an executor name (``quotasim.execution``); by default ``serial`` for one
+    worker, else a local process pool of ``workers`` processes.
+    """
     if replications < 2:
         raise ValueError("replications must be at least 2 for a confidence interval")
     clock = time.perf_counter()
     scenarios = sorted({c.scenario for c in CHECKS})
-    tasks = [(name, size, seed) for name in scenarios for seed in range(replications)]
+    tasks = [(name, size, seed) for name in scenarios for seed in replication_seeds(0, replications)]
+    report = (lambda done, total: progress(done, total + 1)) if progress else None
+    with make_executor(backend, workers, None) as executor:
+        runs = executor.map(_run_replication, tasks, report)
     values: dict[str, list[float]] = defaultdict(list)
-    done = 0
-    with ProcessPoolExecutor(max_workers=workers) if workers > 1 else _Serial() as pool:
-        for result in pool.map(_run_replication, tasks):
-            for check_id, value in result.items():
-                values[check_id].append(value)
-            done += 1
-            if progress:
-                progress(done, len(tasks) + 1)
+    for result in runs:
+        for check_id, value in result.items():
+            values[check_id].append(value)
     results = []
     for check in CHECKS:
         est = estimate(values[check.id], confidence)
@@ -96,16 +101,3 @@ def validate(size: str = "reduced", replications: int = 20, workers: int = 1, co
     analytic["wall_seconds"] = time.perf_counter() - clock
     return results, analytic
 
-
-class _Serial:
-    """Stand-in for a process pool when one worker is asked for (easier to debug and profile)."""
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        return None
-
-    @staticmethod
-    def map(function, items):
-        return map(function, items)
