@@ -30,8 +30,8 @@ def _probe(kind: str, officials: int, months: int) -> dict:
 def phase_times(officials: int, months: int) -> dict[str, float]:
     """Seconds spent in each phase of the full model (timers wrap ``engine.PHASES``)."""
     import quotasim
-    from quotasim import engine
     from benchmarks.probe import full_size_overrides
+    from quotasim import engine
     totals: dict[str, float] = {}
 
     def timed(phase):

@@ -21,7 +21,7 @@ BORDER, PYONGYANG = "border_city", "pyongyang"
 class Trader(mesa.Agent):
     """A trade official: searches for deals, remits, learns, may be recalled."""
 
-    def __init__(self, model: "QuotaModel", company: int, effort: float, post: str = BORDER) -> None:
+    def __init__(self, model: QuotaModel, company: int, effort: float, post: str = BORDER) -> None:
         super().__init__(model)
         self.company = company
         self.post = post

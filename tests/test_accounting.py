@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from invariants import assert_invariants
 
 import quotasim
-
-from invariants import assert_invariants
 
 SMALL = ["population.n_companies=30", "population.n_trade_officials=300", "population.n_overseas_workers=1500",
          "months=48"]

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import os
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
-import tomllib
+from dashboard_server import CHROMIUM, dashboard, require_chromium
 
 import quotasim
-from dashboard_server import CHROMIUM, dashboard, require_chromium
 from quotasim.dashboard.scenarios import MAX_UPLOAD_BYTES
 
 pytestmark = pytest.mark.slow

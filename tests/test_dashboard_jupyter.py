@@ -8,9 +8,8 @@ import re
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
-
 from dashboard_server import free_port, start_and_follow
+from nbclient import NotebookClient
 
 pytestmark = pytest.mark.slow
 

@@ -19,8 +19,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import psutil
 import pytest
-
 from dashboard_server import Session, dashboard, post, start_and_follow
+
 from quotasim.dashboard.app import MAX_REQUEST_BYTES
 from quotasim.dashboard.scenarios import MAX_UPLOAD_BYTES
 

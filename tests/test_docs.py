@@ -48,8 +48,8 @@ def test_model_doc_schedule_is_generated_from_the_phases_declarations():
 
 def test_every_mechanism_is_carried_by_a_phase():
     from quotasim.engine import PHASES
-    from quotasim.params import MECHANISM_GROUPS
     from quotasim.phases import mechanisms_of
+    from quotasim.scenario import MECHANISM_GROUPS
     carried = {mid for phase in PHASES for mid in mechanisms_of(phase)}
     declared = {group.MECHANISM for group in MECHANISM_GROUPS.values()}
     assert declared - carried == set(), "mechanisms no phase declares"
@@ -63,6 +63,7 @@ def test_outputs_page_is_generated_from_the_declarations():
 
 def test_an_undeclared_flow_is_an_error_not_a_silent_zero():
     import pytest
+
     from quotasim.state import Flows, UndeclaredFlowError
     flows = Flows()
     flows.add("remitted_usd", 2.5)

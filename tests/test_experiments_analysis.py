@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from experiment_specs import spec_dict
 from scipy import stats
 from typer.testing import CliRunner
 
-from experiment_specs import spec_dict
 from quotasim.cli import app
 from quotasim.experiments import query, run_sweep
 from quotasim.experiments.analyze import analyze

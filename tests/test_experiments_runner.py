@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from experiment_specs import TINY_POPULATION, spec_dict, write_spec
+
 from quotasim.experiments import query, run_sweep
 from quotasim.experiments.spec import load_spec
 from quotasim.experiments.worker import execute_run

@@ -7,9 +7,9 @@ import sys
 
 import numpy as np
 import pytest
+from experiment_specs import spec_dict, write_spec
 from typer.testing import CliRunner
 
-from experiment_specs import spec_dict, write_spec
 from quotasim import ScenarioError
 from quotasim.cli import app
 from quotasim.experiments.design import build_design, n_points

@@ -17,9 +17,10 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
+from experiment_specs import spec_dict
+from test_experiments_runner import assert_same_catalogue
 from typer.testing import CliRunner
 
-from experiment_specs import spec_dict
 from quotasim.cli import app
 from quotasim.execution import Executor
 from quotasim.experiments import query, run_sweep
@@ -29,7 +30,6 @@ from quotasim.experiments.runner import MAX_LOSSES
 from quotasim.experiments.spec import load_spec
 from quotasim.experiments.worker import execute_run
 from quotasim.results import OutputError
-from test_experiments_runner import assert_same_catalogue
 
 KILL_MARKER = "QUOTASIM_TEST_KILL_MARKER"
 KILL_ALWAYS = "QUOTASIM_TEST_KILL_ALWAYS"

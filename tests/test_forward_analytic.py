@@ -19,6 +19,7 @@ import pytest
 from quotasim.phases.behaviour import forward_output
 from quotasim.validation.analytic import BLISS, ratchet_game
 
+
 @pytest.mark.parametrize("discount", [0.0, 0.5, 0.8, 0.9, 0.95])
 @pytest.mark.parametrize("rate", [0.1, 0.3, 0.5, 0.9, 1.0])
 def test_symmetric_ratchet_output_and_quota_path(discount, rate):

@@ -99,7 +99,7 @@ _values = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=4)
 
 
 def _names(group: str) -> list[str]:
-    from quotasim.params import MECHANISM_GROUPS
+    from quotasim.scenario import MECHANISM_GROUPS
     model = MECHANISM_GROUPS.get(group)
     return list(model.model_fields) if model is not None else ["n_companies", "n_trade_officials",
                                                                  "n_overseas_workers", "rule", "sanctions_china"]

@@ -22,7 +22,7 @@ import pytest
 import quotasim
 from quotasim import kernels
 from quotasim.codes import ACTIVE, DEFECTED, KERNEL_CODES, TRADER, WORKER
-from quotasim.state import MonthArrays, OFFICIAL_COLUMNS, Table, totals_record
+from quotasim.state import OFFICIAL_COLUMNS, MonthArrays, Table, totals_record
 
 N, COMPANIES, MONTH = 3000, 30, 7
 

@@ -15,8 +15,8 @@ them out).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import pytest
@@ -66,7 +66,7 @@ class Case:
     context: dict = field(default_factory=dict)   # what the mechanism needs to act on
 
     def id(self) -> str:
-        return quotasim.params.MECHANISM_GROUPS[self.mechanism].MECHANISM + "-" + self.mechanism
+        return quotasim.MECHANISM_GROUPS[self.mechanism].MECHANISM + "-" + self.mechanism
 
 
 PRESSED = {"quota.initial_ratio": 1.3}          # quotas well above capacity: pressure, give-ups

@@ -17,7 +17,6 @@ import pytest
 from scipy import stats
 
 import quotasim
-
 from benchmarks import mesa_twin, twin_rules
 
 SEEDS = range(12)

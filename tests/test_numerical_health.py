@@ -13,11 +13,10 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 import pytest
+from invariants import assert_invariants
 
 import quotasim
 from quotasim.scenario import MAX_MONTHS, builtin_names
-
-from invariants import assert_invariants
 
 SMALL = {"population.n_companies": 12, "population.n_trade_officials": 120, "population.n_overseas_workers": 300}
 

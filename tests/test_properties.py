@@ -14,12 +14,11 @@ from typing import Any, Literal, get_args, get_origin
 import annotated_types
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from invariants import assert_invariants
 
 import quotasim
 from quotasim.params import Behaviour, Environment, Group
 from quotasim.scenario import load_scenario
-
-from invariants import assert_invariants
 
 #: Upper end drawn for parameters whose declared bound is only a sanity cap (USD up to
 #: 1e12, multipliers up to 100): a multiple of the default keeps runs meaningful.

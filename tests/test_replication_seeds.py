@@ -7,10 +7,10 @@ from __future__ import annotations
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from experiment_specs import TINY_POPULATION
 from typer.testing import CliRunner
 
 import quotasim
-from experiment_specs import TINY_POPULATION
 from quotasim.calibration import fit as fit_module
 from quotasim.calibration.targets import Free, Target, TargetsSpec
 from quotasim.cli import app

@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pandas as pd
 import pytest
+from experiment_specs import spec_dict
 from matplotlib.collections import PolyCollection
 from matplotlib.patches import Rectangle
 from typer.testing import CliRunner
@@ -21,8 +22,6 @@ from quotasim.experiments import load_spec, run_sweep
 from quotasim.report import ReportError, build_report, compare_sets, replicate, run_sets, write_replications
 from quotasim.report.bands import band
 from quotasim.report.compare import calendar_caution
-
-from experiment_specs import spec_dict
 
 SMALL = {"population.n_companies": 20, "population.n_trade_officials": 200, "population.n_overseas_workers": 200}
 runner = CliRunner()
@@ -116,6 +115,7 @@ def test_band_is_the_mean_and_its_t_interval_over_replications():
 
 def test_differences_are_paired_over_common_seeds_and_welch_otherwise():
     from scipy import stats
+
     from quotasim.report.bands import difference
     rng = np.random.default_rng(5)
     a, b = rng.normal(3, 1, 6), rng.normal(1, 2, 6)

@@ -7,9 +7,8 @@ lists every parameter with its unit and the mechanism (M1-M30) it belongs to.
 from .engine import PHASES, simulate
 from .errors import ScenarioError
 from .explain import ledger
-from .params import MECHANISM_GROUPS
 from .results import RunResult
-from .scenario import Scenario, builtin_names, load_scenario
+from .scenario import MECHANISM_GROUPS, Scenario, builtin_names, load_scenario
 
 __all__ = ["simulate", "load_scenario", "Scenario", "ScenarioError", "RunResult", "builtin_names", "ledger",
            "MECHANISM_GROUPS", "PHASES"]

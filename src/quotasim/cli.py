@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -18,9 +18,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from .engine import simulate
-from .experiments import commands as experiment_commands
 from .errors import ScenarioError
 from .execution import check_backend
+from .experiments import commands as experiment_commands
 from .explain import ledger, mechanisms
 from .report import commands as report_commands
 from .results import OutputError, check_destination, estimated_run_bytes
@@ -32,20 +32,20 @@ console = Console(stderr=True, soft_wrap=True)
 out_console = Console()
 
 ScenarioArg = Annotated[str, typer.Argument(help="built-in scenario name or path to a .toml file")]
-SetOpt = Annotated[Optional[list[str]], typer.Option("--set", help="override a parameter: dotted.name=value (repeatable)")]
-BackendOpt = Annotated[Optional[str], typer.Option(help="where the runs execute: serial (this process), local (process "
+SetOpt = Annotated[list[str] | None, typer.Option("--set", help="override a parameter: dotted.name=value (repeatable)")]
+BackendOpt = Annotated[str | None, typer.Option(help="where the runs execute: serial (this process), local (process "
                                                         "pool) or dask [default: serial for one worker, else local]")]
 
 
 @app.command()
 def run(scenario: ScenarioArg = "baseline",
         seed: Annotated[int, typer.Option(min=0, help="replication seed")] = 0,
-        months: Annotated[Optional[int], typer.Option(min=1, help="override the number of months")] = None,
-        out: Annotated[Optional[Path], typer.Option(help="folder for the tables [default: out/SCENARIO-seedN]")] = None,
+        months: Annotated[int | None, typer.Option(min=1, help="override the number of months")] = None,
+        out: Annotated[Path | None, typer.Option(help="folder for the tables [default: out/SCENARIO-seedN]")] = None,
         overrides: SetOpt = None,
         overwrite: Annotated[bool, typer.Option(help="replace results of another run in --out")] = False,
         quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
-        replications: Annotated[Optional[int], typer.Option(min=1, max=1000, help="run seeds SEED .. SEED+N-1 into "
+        replications: Annotated[int | None, typer.Option(min=1, max=1000, help="run seeds SEED .. SEED+N-1 into "
                                                             "--out/rep-000, rep-001, ... (for bands in `quotasim report`)")] = None,
         workers: Annotated[int, typer.Option(min=1, help="processes for --replications")] = 1,
         backend: BackendOpt = None) -> None:
@@ -108,7 +108,8 @@ def validate(size: Annotated[str, typer.Option(help="reduced (a fifth of the wor
              as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
              markdown: Annotated[bool, typer.Option(help="the table as Markdown (for docs/validation.md)")] = False) -> None:
     """Run each report's scenario and check the pattern it describes; exit 0 only if all pass."""
-    from .validation import report, validate as run_checks
+    from .validation import report
+    from .validation import validate as run_checks
     from .validation.runner import SIZES
     if size not in SIZES:
         console.print(f"error: --size = {size!r}: one of {', '.join(SIZES)}", markup=False, highlight=False)
@@ -140,11 +141,12 @@ def calibrate(scenario: ScenarioArg = "history-2016-2025",
               workers: Annotated[int, typer.Option(min=1, help="processes")] = 2,
               backend: BackendOpt = None,
               seed: Annotated[int, typer.Option(min=0, help="seed of the search")] = 0,
-              out: Annotated[Optional[Path], typer.Option(help="calibrated scenario file [default: out/SCENARIO-calibrated.toml]")] = None,
+              out: Annotated[Path | None, typer.Option(help="calibrated scenario file [default: out/SCENARIO-calibrated.toml]")] = None,
               overwrite: Annotated[bool, typer.Option(help="replace an existing --out file")] = False,
               overrides: SetOpt = None) -> None:
     """Fit the free parameters of a targets file to the record; write the calibrated scenario."""
-    from .calibration import calibrate as fit, load_targets
+    from .calibration import calibrate as fit
+    from .calibration import load_targets
     from .calibration.output import fit_table, parameter_table, write_calibrated
     spec_scenario = _load(scenario, list(overrides or []))
     _check_backend(backend)
@@ -179,9 +181,9 @@ DirArg = Annotated[Path, typer.Argument(help="an experiment folder (the --out of
 @app.command()
 def sweep(spec: Annotated[Path, typer.Argument(help="experiment spec (.toml); see docs/experiments.md")],
           out: Annotated[Path, typer.Option(help="experiment folder: created, or reopened to resume")],
-          workers: Annotated[Optional[int], typer.Option(min=1, help="worker processes [default: all cores]")] = None,
+          workers: Annotated[int | None, typer.Option(min=1, help="worker processes [default: all cores]")] = None,
           backend: Annotated[str, typer.Option(help="local (process pool), dask, or serial (this process)")] = "local",
-          address: Annotated[Optional[str], typer.Option(help="Dask scheduler address [default: a local cluster]")] = None,
+          address: Annotated[str | None, typer.Option(help="Dask scheduler address [default: a local cluster]")] = None,
           retry_failed: Annotated[bool, typer.Option("--retry-failed", help="run again the runs that raised")] = False,
           quiet: Annotated[bool, typer.Option(help="no progress bar")] = False) -> None:
     """Run every point and replication of SPEC into --out; run it again to resume."""
@@ -199,7 +201,7 @@ def query(directory: DirArg, sql: Annotated[str, typer.Argument(help="SQL over t
 
 @app.command()
 def summarize(directory: DirArg,
-              indicator: Annotated[Optional[list[str]], typer.Option(help="monthly indicator (repeatable) [default: all]")] = None) -> None:
+              indicator: Annotated[list[str] | None, typer.Option(help="monthly indicator (repeatable) [default: all]")] = None) -> None:
     """Means and 95 % intervals over replications per point; are there enough replications?"""
     experiment_commands.summarize(directory, indicator, out_console=out_console, console=console)
 
@@ -217,13 +219,13 @@ def analyze(directory: DirArg,
 @app.command()
 def discover(directory: DirArg,
              output: Annotated[str, typer.Option(help="monthly indicator")] = "state_receipts_usd",
-             below: Annotated[Optional[float], typer.Option(help="cases of interest: output below this")] = None,
-             above: Annotated[Optional[float], typer.Option(help="cases of interest: output above this")] = None,
+             below: Annotated[float | None, typer.Option(help="cases of interest: output below this")] = None,
+             above: Annotated[float | None, typer.Option(help="cases of interest: output above this")] = None,
              reference: Annotated[str, typer.Option(help="base: --below/--above are fractions of the base scenario; "
                                                          "absolute: in the output's units")] = "base",
              statistic: Annotated[str, typer.Option(help="sum, mean or last over each run")] = "sum",
              density: Annotated[float, typer.Option(min=0.0, max=1.0, help="PRIM's density threshold")] = 0.8,
-             mass_min: Annotated[Optional[float], typer.Option(min=0.0, max=1.0, help="smallest box PRIM peels to, as "
+             mass_min: Annotated[float | None, typer.Option(min=0.0, max=1.0, help="smallest box PRIM peels to, as "
                                                                "a share of the points (default: the smaller of 0.05 "
                                                                "and half the share of cases of interest)")] = None
              ) -> None:
@@ -261,7 +263,7 @@ def compare(scenarios: Annotated[list[str], typer.Argument(help="scenario names,
 @app.command()
 def dashboard(port: Annotated[int, typer.Option(min=1, max=65535, help="port to listen on")] = 8050,
               host: Annotated[str, typer.Option(help="address to bind; the default serves this machine only")] = "127.0.0.1",
-              workers: Annotated[Optional[int], typer.Option(min=1, help="runs at once [default: cores]")] = None,
+              workers: Annotated[int | None, typer.Option(min=1, help="runs at once [default: cores]")] = None,
               keep_seconds: Annotated[float, typer.Option(min=1, help="how long a finished run is kept for its page "
                                                           "after it was last looked at")] = 900.0) -> None:
     """Start the web dashboard: pick or upload a scenario, move its main parameters, run, compare, download."""
@@ -281,7 +283,7 @@ def _load(scenario: str, overrides: list[str]):
         raise typer.Exit(2) from None
 
 
-def _check_backend(name: Optional[str]) -> None:
+def _check_backend(name: str | None) -> None:
     try:
         check_backend(name)
     except ValueError as exc:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -103,7 +103,8 @@ MONTHLY = Table(
     Column("month", "month", "int", 'month index from the scenario start (0 = first month)', kind="key"),
     Column("date", "YYYY-MM", "date", 'calendar month, YYYY-MM', kind="key"),
     money_flow('earned_usd', 'USD',
-        "foreign currency earned this month, USD: completed deals' profit, workers' pay net of living costs, joint ventures, earning at home", label='earned', summary=True),
+        "foreign currency earned this month, USD: completed deals' profit, workers' pay net of living costs, "
+        "joint ventures, earning at home", label='earned', summary=True),
     money_flow('earned_china_usd', 'USD',
         'part of earned_usd made on the China route'),
     money_flow('earned_russia_usd', 'USD',
@@ -113,7 +114,8 @@ MONTHLY = Table(
     money_flow('earned_domestic_usd', 'USD',
         'part of earned_usd raised at home (province posts; closure duty, M20)'),
     money_flow('remitted_usd', 'USD',
-        'handed to the state toward quotas (M1); earned = remitted + levied + kept + shared upward + rents + lost', label='remitted to the state', summary=True),
+        'handed to the state toward quotas (M1); earned = remitted + levied + kept + shared upward + rents + '
+        'lost', label='remitted to the state', summary=True),
     money_flow('levied_usd', 'USD',
         'earmarked levies paid on top of quotas (M12)', label='levies', summary=True),
     money_flow('kept_by_officials_usd', 'USD',
@@ -123,7 +125,8 @@ MONTHLY = Table(
     money_flow('rents_usd', 'USD',
         "profit taken by the approval stages' interests (M18)", label='rents (approval stages)', summary=True),
     money_flow('lost_usd', 'USD',
-        'earnings that left the system: carried off by defectors (M9), seized in crackdowns (M5), confiscated by surveillance (M29)', label='lost', summary=True),
+        'earnings that left the system: carried off by defectors (M9), seized in crackdowns (M5), '
+        'confiscated by surveillance (M29)', label='lost', summary=True),
     money_flow('own_pocket_usd', 'USD',
         "paid in from officials' own savings at reviews (M22); not part of earned_usd", label='paid from own pocket', summary=True),
     money_flow('party_funds_usd', 'USD',

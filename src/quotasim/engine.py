@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 
@@ -86,7 +86,7 @@ def rng_streams(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
     return np.random.default_rng(population), np.random.default_rng(dynamics)
 
 
-def step(state: State, p, rng: np.random.Generator, start: str) -> None:
+def step(state: State, p: Scenario, rng: np.random.Generator, start: str) -> None:
     """Advance ``state`` by one month under parameters ``p``."""
     state.calendar_month = calendar_month(start, state.month_index)
     state.is_review = is_review_month(start, state.month_index)
@@ -121,7 +121,7 @@ def simulate(scenario: Scenario | str | dict = "baseline", seed: int = 0, *, mon
         scenario = load_scenario(scenario, {"months": months} if months is not None else None)
     if not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    started, clock = datetime.now(timezone.utc), time.perf_counter()
+    started, clock = datetime.now(UTC), time.perf_counter()
     plan = schedule(scenario)
     population_rng, rng = rng_streams(int(seed))
     state = build_state(plan[0][1], population_rng)

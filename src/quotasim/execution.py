@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor
 from concurrent.futures import wait as wait_futures
-from typing import Any, Callable, Iterable
+from typing import Any
 
 __all__ = ["Executor", "SerialExecutor", "LocalExecutor", "DaskExecutor", "make_executor", "check_backend", "BACKENDS"]
 
@@ -76,7 +77,7 @@ class Executor:
                     progress(done_count, len(items))
         return results
 
-    def __enter__(self) -> "Executor":
+    def __enter__(self) -> Executor:
         return self
 
     def __exit__(self, *exc: Any) -> None:

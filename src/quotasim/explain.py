@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .params import MECHANISM_GROUPS, Mechanism
+from .params import Mechanism
+from .scenario import MECHANISM_GROUPS
 
 __all__ = ["ledger", "mechanisms", "LEDGER_COLUMNS"]
 

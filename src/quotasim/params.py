@@ -10,7 +10,8 @@ below, named after what it does, with
 * fields declared with :func:`param`, which records the unit and, where a value is not a
   pure modelling assumption, the record or report it is sized from.
 
-The CLI's ``explain``, the scenario validator, the sweep layer and the report all read
+The scenario (``quotasim.scenario.Scenario``) names each group once as a field; the CLI's
+``explain``, the scenario validator, the sweep layer and the report all read
 these declarations; nothing else restates a default.
 
 Source tags: ``seed NNN`` is a report in ``shared/seeds/``; ``record: NAME`` is a row of
@@ -24,7 +25,7 @@ from typing import Annotated, Any, ClassVar, Literal, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-__all__ = ["MECHANISM_GROUPS", "Mechanism", "param", "Population", "Behaviour", "Environment"]
+__all__ = ["Mechanism", "param", "Population", "Behaviour", "Environment"]
 
 
 #: Element types of tuple parameters, bounded like scalar ones.
@@ -382,19 +383,3 @@ class Surveillance(Mechanism):
 class PartyFunds(Mechanism):
     MECHANISM, SOURCE, TITLE = "M30", "seed 004, 002", "party-fund companies open Russia and Middle East ventures"
     jv_multiplier: float = param(2.0, unit="multiplier", ge=0, le=100, doc="joint-venture rate of party-fund-office companies")
-
-
-#: The thirty mechanisms: scenario key -> declaration, in the order of MECHANISMS.md.
-MECHANISM_GROUPS: dict[str, type[Mechanism]] = {
-    "quota": Quota, "review": Review, "ratchet": Ratchet, "pressure": Pressure,
-    "frictions": Frictions, "unconditional_demands": UnconditionalDemands,
-    "sanction_cuts": SanctionCuts, "overseas_earnings": OverseasEarnings,
-    "defection": Defection, "worker_caps": WorkerCaps, "giving_up": GivingUp,
-    "levies": Levies, "other_sources": OtherSources, "rumour_recall": RumourRecall,
-    "goal_recall": GoalRecall, "posts": Posts, "affiliation": Affiliation,
-    "pipeline": Pipeline, "mutual_watch": MutualWatch, "border_closure": BorderClosure,
-    "year_end_campaign": YearEndCampaign, "own_pocket": OwnPocket, "arrest": Arrest,
-    "patronage": Patronage, "decentralisation": Decentralisation, "partners": Partners,
-    "negotiation_teams": NegotiationTeams, "indirect_collaboration": IndirectCollaboration,
-    "surveillance": Surveillance, "party_funds": PartyFunds,
-}

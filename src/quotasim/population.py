@@ -16,12 +16,13 @@ from .phases.conditions import update_markets
 from .phases.deals import advance_pipeline, start_deals
 from .recruitment import new_officials
 from .rules import assign_targets, expected_capacity
+from .scenario import Scenario
 from .state import COMPANY_COLUMNS, DEAL_COLUMNS, OFFICIAL_COLUMNS, State, Table
 
 __all__ = ["build_state"]
 
 
-def build_state(p, rng: np.random.Generator) -> State:
+def build_state(p: Scenario, rng: np.random.Generator) -> State:
     """Draw the population of scenario ``p`` and return the state at month 0."""
     pop = p.population
     companies = Table(COMPANY_COLUMNS, pop.n_companies)
@@ -48,7 +49,7 @@ def build_state(p, rng: np.random.Generator) -> State:
     return state
 
 
-def _warm_up_pipeline(state: State, p, rng: np.random.Generator, months: int = 6) -> None:
+def _warm_up_pipeline(state: State, p: Scenario, rng: np.random.Generator, months: int = 6) -> None:
     """Fill the approval pipeline as if trade had run before the start (M18).
 
     Without it the first half-year would start with no deals in approval and every

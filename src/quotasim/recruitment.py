@@ -10,12 +10,13 @@ import numpy as np
 
 from .codes import ACTIVE, POST_ROUTE
 from .rules import HALF, expected_capacity, remit_share, take_home_ratio
+from .scenario import Scenario
 from .state import State
 
 __all__ = ["new_officials"]
 
 
-def new_officials(state: State, p, rng: np.random.Generator, *, company: np.ndarray, role: np.ndarray,
+def new_officials(state: State, p: Scenario, rng: np.random.Generator, *, company: np.ndarray, role: np.ndarray,
                   post: np.ndarray, effort: np.ndarray, skill_factor: np.ndarray | float = 1.0,
                   patron: np.ndarray | int = -1) -> slice:
     """Append officials; draw skill and family; size capacity and savings."""

@@ -18,7 +18,7 @@ import os
 import platform
 import tempfile
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -28,9 +28,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import columns
-from .columns import MONTHLY
 from .calendar import month_label
 from .codes import AFFILIATION_NAMES, POST_NAMES, ROLE_NAMES, ROUTE_NAMES, STATUS_NAMES, TIER_NAMES
+from .columns import MONTHLY
 from .state import State
 
 __all__ = ["RunResult", "OutputError", "write_atomic", "check_destination", "check_free_space", "estimated_run_bytes",
@@ -60,7 +60,7 @@ class RunResult:
     manifest: dict = field(default_factory=dict)
 
     @classmethod
-    def from_state(cls, scenario, seed: int, state: State, *, started: datetime, wall_seconds: float) -> "RunResult":
+    def from_state(cls, scenario, seed: int, state: State, *, started: datetime, wall_seconds: float) -> RunResult:
         from .scenario import content_hash
         monthly = _monthly_table(scenario.start, state.monthly_rows)
         reviews = _reviews_table(scenario.start, state.review_rows)
@@ -68,7 +68,7 @@ class RunResult:
         manifest = {
             "scenario": scenario.name, "scenario_hash": content_hash(scenario), "seed": seed,
             "package_version": package_version(), "start_time": started.isoformat(),
-            "end_time": datetime.now(timezone.utc).isoformat(), "wall_seconds": round(wall_seconds, 4),
+            "end_time": datetime.now(UTC).isoformat(), "wall_seconds": round(wall_seconds, 4),
             "months": scenario.months, "first_month": scenario.start,
             "officials_total": officials.num_rows, "python": platform.python_version(), "numpy": np.__version__,
         }
@@ -80,7 +80,8 @@ class RunResult:
         check_destination(out, self.manifest["scenario_hash"], self.seed, overwrite)
         files = {}
         for name in TABLES:
-            files[f"{name}.parquet"] = write_atomic(out / f"{name}.parquet", lambda path, t=getattr(self, name):
+            table = getattr(self, name)
+            files[f"{name}.parquet"] = write_atomic(out / f"{name}.parquet", lambda path, t=table:
                                                     pq.write_table(t, path, compression="zstd"))
         from .scenario import to_toml
         scenario_text = to_toml(self.scenario)

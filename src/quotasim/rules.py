@@ -10,9 +10,11 @@ import numpy as np
 
 from .codes import ACTIVE, BIG_CITY, BORDER_CITY, CENTRAL, FOREIGN_ROUTES, KERNEL_CODES, N_STAGES, PROVINCE, TRADER, WORKER
 from .kernels import assign_targets_pass
+from .scenario import Scenario
 from .state import State
 
-__all__ = ["HALF", "border_closed", "directive_in_force", "other_sources_usd", "reviews_held", "independent_companies", "protection", "access",
+__all__ = ["HALF", "border_closed", "directive_in_force", "other_sources_usd", "reviews_held", "independent_companies",
+           "protection", "access",
            "watch_factor", "remit_share", "abroad", "active", "earns_domestically", "median_deal_usd",
            "total_rent_share", "worker_pay_factor", "expected_capacity", "assign_targets", "leave",
            "required_stage_mask", "take_home_ratio"]
@@ -20,52 +22,52 @@ __all__ = ["HALF", "border_closed", "directive_in_force", "other_sources_usd", "
 HALF = 6  # months in a review period (M1, M2)
 
 
-def border_closed(p) -> bool:
+def border_closed(p: Scenario) -> bool:
     """Official trade suspended (M20 on and the environment says closed)."""
     return bool(p.border_closure.enabled and p.environment.border_closed)
 
 
-def directive_in_force(p) -> bool:
+def directive_in_force(p: Scenario) -> bool:
     """Independent trading authority in force (M25 on and the directive issued)."""
     return bool(p.decentralisation.enabled and p.environment.decentralisation_directive)
 
 
-def reviews_held(p) -> bool:
+def reviews_held(p: Scenario) -> bool:
     """Half-year reviews are held while quotas are set (M1): the review block of the schedule."""
     return bool(p.quota.enabled)
 
 
-def other_sources_usd(p) -> float:
+def other_sources_usd(p: Scenario) -> float:
     """Foreign cash a month from sources other than trade, while they run (M13)."""
     return p.other_sources.monthly_usd if (p.other_sources.enabled and p.environment.other_sources_open) else 0.0
 
 
-def independent_companies(state: State, p) -> np.ndarray:
+def independent_companies(state: State, p: Scenario) -> np.ndarray:
     """Companies with independent authority: ministry/central first-class tier (M25)."""
     tier = state.companies.tier
     return (tier == CENTRAL) if directive_in_force(p) else np.zeros(len(tier), bool)
 
 
-def protection(p, affiliation: np.ndarray) -> np.ndarray:
+def protection(p: Scenario, affiliation: np.ndarray) -> np.ndarray:
     """Reduction of recall, arrest and crackdown risk by affiliation (M17); 0 when off."""
     if not p.affiliation.enabled:
         return np.zeros(len(affiliation), np.float64)
     return np.asarray(p.affiliation.protection, np.float64)[affiliation]
 
 
-def access(p, affiliation: np.ndarray) -> np.ndarray:
+def access(p: Scenario, affiliation: np.ndarray) -> np.ndarray:
     """Approval speed-up by affiliation (M17); 1 when off."""
     if not p.affiliation.enabled:
         return np.ones(len(affiliation), np.float64)
     return np.asarray(p.affiliation.access, np.float64)[affiliation]
 
 
-def watch_factor(p) -> float:
+def watch_factor(p: Scenario) -> float:
     """Rivals watching each other multiply rumour and detection risks (M19)."""
     return 1.0 + p.mutual_watch.intensity if p.mutual_watch.enabled else 1.0
 
 
-def remit_share(state: State, p) -> np.ndarray:
+def remit_share(state: State, p: Scenario) -> np.ndarray:
     """Share of net earnings handed to the state, per company (M1; M25 for the independent)."""
     share = np.full(state.companies.n, p.quota.remit_share)
     share[independent_companies(state, p)] = p.decentralisation.remit_share
@@ -85,12 +87,12 @@ def active(officials) -> np.ndarray:
     return officials.status == ACTIVE
 
 
-def earns_domestically(officials, p) -> np.ndarray:
+def earns_domestically(officials, p: Scenario) -> np.ndarray:
     """Traders who earn at home: province posts, and everyone sent home by a closure (M20)."""
     return (officials.role == TRADER) & ((officials.post == PROVINCE) | officials.domestic_duty)
 
 
-def median_deal_usd(p, post: np.ndarray) -> np.ndarray:
+def median_deal_usd(p: Scenario, post: np.ndarray) -> np.ndarray:
     """Median deal value by post (M16); one value for all posts when M16 is off."""
     posts = p.posts
     if not posts.enabled:
@@ -101,12 +103,12 @@ def median_deal_usd(p, post: np.ndarray) -> np.ndarray:
     return values
 
 
-def total_rent_share(p) -> float:
+def total_rent_share(p: Scenario) -> float:
     """Share of a deal's profit taken by the approval stages' interests (M18)."""
     return float(min(sum(p.pipeline.rent_share), 0.95)) if p.pipeline.enabled else 0.0
 
 
-def worker_pay_factor(state: State, p) -> np.ndarray:
+def worker_pay_factor(state: State, p: Scenario) -> np.ndarray:
     """Per-route pay factor for workers: the part of sanctions that reaches pay (M8) x competition (M10); closure: M20."""
     exposure = p.overseas_earnings.sanction_exposure
     factor = (1 - exposure * (1 - state.market_open)) * state.competition
@@ -116,7 +118,7 @@ def worker_pay_factor(state: State, p) -> np.ndarray:
     return factor
 
 
-def expected_capacity(state: State, p, rows: np.ndarray | slice) -> np.ndarray:
+def expected_capacity(state: State, p: Scenario, rows: np.ndarray | slice) -> np.ndarray:
     """Expected remittance of each official over a half-year at effort 1, in USD.
 
     Used to size first quotas (M1), to split a company's quota among its people, and by
@@ -141,7 +143,7 @@ def expected_capacity(state: State, p, rows: np.ndarray | slice) -> np.ndarray:
     return HALF * rho * monthly
 
 
-def assign_targets(state: State, p) -> None:
+def assign_targets(state: State, p: Scenario) -> None:
     """Split each company's half-year quota among its active people by capacity (M1)."""
     assign_targets_pass(state.officials.arrays(), KERNEL_CODES, state.companies.quota_usd,
                         np.zeros(state.companies.n))
@@ -163,7 +165,7 @@ def take_home_ratio(rho: np.ndarray) -> np.ndarray:
     return (1 - rho) / np.maximum(rho, 1e-9)
 
 
-def required_stage_mask(p, post: np.ndarray, independent: np.ndarray) -> np.ndarray:
+def required_stage_mask(p: Scenario, post: np.ndarray, independent: np.ndarray) -> np.ndarray:
     """Bit mask of the approval stages a deal must pass (M18; M16 and M25 skip some)."""
     mask = np.full(len(post), (1 << N_STAGES) - 1, np.int8)
     if p.posts.enabled:

@@ -36,15 +36,52 @@ from pathlib import Path
 from typing import Any
 
 import tomli_w
-from pydantic import BaseModel, Field, ValidationError, create_model, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator
 from pydantic.fields import FieldInfo
 
 from .calendar import months_between, parse_month
 from .errors import ScenarioError, describe_validation_error
-from .params import MECHANISM_GROUPS, Behaviour, Environment, Group, Population, param
+from .params import (
+    Affiliation,
+    Arrest,
+    Behaviour,
+    BorderClosure,
+    Decentralisation,
+    Defection,
+    Environment,
+    Frictions,
+    GivingUp,
+    GoalRecall,
+    Group,
+    IndirectCollaboration,
+    Levies,
+    Mechanism,
+    MutualWatch,
+    NegotiationTeams,
+    OtherSources,
+    OverseasEarnings,
+    OwnPocket,
+    Partners,
+    PartyFunds,
+    Patronage,
+    Pipeline,
+    Population,
+    Posts,
+    Pressure,
+    Quota,
+    Ratchet,
+    Review,
+    RumourRecall,
+    SanctionCuts,
+    Surveillance,
+    UnconditionalDemands,
+    WorkerCaps,
+    YearEndCampaign,
+    param,
+)
 from .tomlfile import read_toml
 
-__all__ = ["Scenario", "Intervention", "load_scenario", "builtin_names", "builtin_description",
+__all__ = ["Scenario", "MECHANISM_GROUPS", "Intervention", "load_scenario", "builtin_names", "builtin_description",
            "parse_override", "to_toml", "parameter_field", "get_parameter", "set_parameter", "MAX_MONTHS"]
 
 MAX_MONTHS = 1_200
@@ -67,9 +104,6 @@ class Intervention(Group):
         return value
 
 
-_Mechanisms = {key: (cls, cls()) for key, cls in MECHANISM_GROUPS.items()}
-
-
 class _ScenarioBase(Group):
     name: str = param("unnamed", unit="text", doc="short name")
     description: str = param("", unit="text", doc="what the scenario represents, citing its sources")
@@ -88,11 +122,51 @@ class _ScenarioBase(Group):
         return value
 
 
-Scenario = create_model("Scenario", __base__=_ScenarioBase, __module__=__name__, **_Mechanisms)
-Scenario.__doc__ = """A validated, immutable scenario. Read ``scenario.ratchet.up_rate`` etc.
+class Scenario(_ScenarioBase):
+    """A validated, immutable scenario: read ``scenario.ratchet.up_rate`` and so on.
 
-Mechanism groups are the keys of :data:`quotasim.params.MECHANISM_GROUPS`.
-"""
+    Beside the run's shape (name, start, months, population, behaviour, environment,
+    timeline), one field per mechanism of ``shared/MECHANISMS.md``, in its order; each is
+    declared in ``quotasim.params`` with its M-id, source, units and bounds.
+    """
+
+    quota: Quota = Quota()
+    review: Review = Review()
+    ratchet: Ratchet = Ratchet()
+    pressure: Pressure = Pressure()
+    frictions: Frictions = Frictions()
+    unconditional_demands: UnconditionalDemands = UnconditionalDemands()
+    sanction_cuts: SanctionCuts = SanctionCuts()
+    overseas_earnings: OverseasEarnings = OverseasEarnings()
+    defection: Defection = Defection()
+    worker_caps: WorkerCaps = WorkerCaps()
+    giving_up: GivingUp = GivingUp()
+    levies: Levies = Levies()
+    other_sources: OtherSources = OtherSources()
+    rumour_recall: RumourRecall = RumourRecall()
+    goal_recall: GoalRecall = GoalRecall()
+    posts: Posts = Posts()
+    affiliation: Affiliation = Affiliation()
+    pipeline: Pipeline = Pipeline()
+    mutual_watch: MutualWatch = MutualWatch()
+    border_closure: BorderClosure = BorderClosure()
+    year_end_campaign: YearEndCampaign = YearEndCampaign()
+    own_pocket: OwnPocket = OwnPocket()
+    arrest: Arrest = Arrest()
+    patronage: Patronage = Patronage()
+    decentralisation: Decentralisation = Decentralisation()
+    partners: Partners = Partners()
+    negotiation_teams: NegotiationTeams = NegotiationTeams()
+    indirect_collaboration: IndirectCollaboration = IndirectCollaboration()
+    surveillance: Surveillance = Surveillance()
+    party_funds: PartyFunds = PartyFunds()
+
+
+#: The thirty mechanisms: scenario key -> declaration, in the order of MECHANISMS.md (read
+#: off the fields of :class:`Scenario`, where they are named once).
+MECHANISM_GROUPS: dict[str, type[Mechanism]] = {
+    name: info.annotation for name, info in Scenario.model_fields.items()
+    if isinstance(info.annotation, type) and issubclass(info.annotation, Mechanism)}
 
 
 # ------------------------------------------------------------------ public API
@@ -108,7 +182,7 @@ def builtin_description(name: str) -> str:
     return str(data.get("description", "")).strip().splitlines()[0] if data.get("description") else ""
 
 
-def load_scenario(source: str | Path | dict, overrides: list[str] | dict[str, Any] | None = None) -> "Scenario":
+def load_scenario(source: str | Path | dict, overrides: list[str] | dict[str, Any] | None = None) -> Scenario:
     """Load a built-in name, a TOML path or a dict; apply overrides; validate.
 
     Parameters
@@ -143,18 +217,18 @@ def parse_override(text: str) -> tuple[str, Any]:
     return key, value
 
 
-def to_toml(scenario: "Scenario") -> str:
+def to_toml(scenario: Scenario) -> str:
     """The scenario as a complete TOML file that loads back to an equal scenario."""
     return tomli_w.dumps(scenario.model_dump(mode="json", exclude_none=True))
 
 
-def content_hash(scenario: "Scenario") -> str:
+def content_hash(scenario: Scenario) -> str:
     """SHA-256 of the scenario's canonical JSON: equal hashes, equal scenarios."""
     text = json.dumps(scenario.model_dump(mode="json"), sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def schedule(scenario: "Scenario") -> list[tuple[int, "Scenario"]]:
+def schedule(scenario: Scenario) -> list[tuple[int, Scenario]]:
     """The parameters in force from each intervention on: [(first month index, scenario), ...].
 
     Entry 0 starts at month 0. Interventions dated before the start are applied at the
@@ -207,7 +281,7 @@ def parameter_field(dotted: str, *, label: str = "--set", field: str | None = No
     return fields[parts[-1]]
 
 
-def get_parameter(scenario: "Scenario | dict", dotted: str) -> Any:
+def get_parameter(scenario: Scenario | dict, dotted: str) -> Any:
     """The value at the dotted path ``dotted`` of a scenario, or of its data (nested dicts)."""
     node: Any = scenario
     for part in dotted.split("."):
@@ -314,7 +388,7 @@ def _set_dotted(data: dict, dotted: str, value: Any, label: str, where: str) -> 
     set_parameter(data, dotted, value, label=label, field=field)
 
 
-def _validate(data: dict, label: str) -> "Scenario":
+def _validate(data: dict, label: str) -> Scenario:
     timeline = data.get("timeline", [])
     if not (isinstance(timeline, (list, tuple)) and all(isinstance(entry, dict) for entry in timeline)):
         raise ScenarioError(label, "timeline", timeline,
@@ -338,7 +412,7 @@ def _validate(data: dict, label: str) -> "Scenario":
     return scenario
 
 
-def _check_shares(scenario: "Scenario", label: str) -> None:
+def _check_shares(scenario: Scenario, label: str) -> None:
     """Shares that must add up to one, and workers' route shares that must fit."""
     pop = scenario.population
     for field in ("tier_shares", "affiliation_shares", "trade_post_shares"):

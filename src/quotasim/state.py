@@ -93,7 +93,7 @@ class Table:
     def keep(self, mask: np.ndarray) -> None:
         """Keep only the rows where ``mask`` is true, in order (compaction)."""
         n_keep = int(mask.sum())
-        for name, column in self._data.items():
+        for column in self._data.values():
             column[:n_keep] = column[: self.n][mask]
         self.n = n_keep
 
@@ -171,7 +171,7 @@ class MonthArrays(NamedTuple):
     kept: np.ndarray     # what the official kept after the split (surveillance may take it, M29)
 
     @classmethod
-    def zeros(cls, n: int) -> "MonthArrays":
+    def zeros(cls, n: int) -> MonthArrays:
         return cls(*(np.zeros(n) for _ in cls._fields))
 
 

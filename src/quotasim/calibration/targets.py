@@ -33,7 +33,7 @@ class Target(_Strict):
     source: str = ""
 
     @model_validator(mode="after")
-    def _known(self) -> "Target":
+    def _known(self) -> Target:
         if self.statistic not in MONTHLY or self.statistic in ("month", "date"):
             raise ValueError(f"statistic {self.statistic!r} is not a numeric column of monthly.parquet "
                              "(see docs/outputs.md)")
@@ -63,7 +63,7 @@ class Free(_Strict):
     log: bool = False
 
     @model_validator(mode="after")
-    def _range(self) -> "Free":
+    def _range(self) -> Free:
         if not self.low < self.high:
             raise ValueError(f"low ({self.low}) must be below high ({self.high})")
         if self.log and self.low <= 0:

@@ -19,8 +19,7 @@ from ..scenario import Scenario, builtin_names, get_parameter, load_scenario, to
 from .controls import CONTROLS, MAX_DASHBOARD_MONTHS, MAX_PEOPLE, RULES
 from .figures import headline, trajectories
 from .jobs import Busy, JobQueue
-from .scenarios import (MAX_SCALE, MAX_UPLOAD_BYTES, MIN_SCALE, SCALE_STEP, UploadError, build, from_upload,
-                        page_numbers, too_large)
+from .scenarios import MAX_SCALE, MAX_UPLOAD_BYTES, MIN_SCALE, SCALE_STEP, UploadError, build, from_upload, page_numbers, too_large
 
 __all__ = ["create_app", "serve", "MAX_REQUEST_BYTES"]
 

@@ -9,8 +9,9 @@ never touched by an error.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -92,7 +93,8 @@ def query(directory: Path, sql: str, *, fmt: str, out_console: Console, console:
 
 def summarize(directory: Path, indicators: list[str] | None, *, out_console: Console, console: Console) -> None:
     from .store import ExperimentStore
-    from .summary import replication_report, summarize as write_summary
+    from .summary import replication_report
+    from .summary import summarize as write_summary
 
     def run() -> Any:
         written = write_summary(directory)

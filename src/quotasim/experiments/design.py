@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, Mapping, Protocol, Union
+from typing import Annotated, Any, Literal, Protocol
 
 import numpy as np
 import pyarrow as pa
@@ -52,7 +53,7 @@ class Varied(_Frozen):
     levels: int | None = Field(None, ge=2, le=10_000, description="grid design: evenly spaced values over the range")
 
     @model_validator(mode="after")
-    def _range_or_values(self) -> "Varied":
+    def _range_or_values(self) -> Varied:
         has_range = self.low is not None or self.high is not None
         if has_range == (self.values is not None):
             raise ValueError("give either low and high (a range) or values (a list), not both or neither")
@@ -127,7 +128,7 @@ class SobolDesign(Sampler):
     second_order: bool = False
 
     @model_validator(mode="after")
-    def _power_of_two(self) -> "SobolDesign":
+    def _power_of_two(self) -> SobolDesign:
         if self.samples & (self.samples - 1):
             raise ValueError(f"samples must be a power of two for a Sobol' sequence (e.g. "
                              f"{1 << (self.samples.bit_length() - 1)} or {1 << self.samples.bit_length()})")
@@ -149,7 +150,7 @@ class MorrisDesign(Sampler):
     levels: int = Field(4, ge=2, le=100, description="grid levels, an even number")
 
     @model_validator(mode="after")
-    def _even(self) -> "MorrisDesign":
+    def _even(self) -> MorrisDesign:
         if self.levels % 2:
             raise ValueError("levels must be even (Morris' step is levels / (2 (levels - 1)))")
         return self
@@ -162,7 +163,7 @@ class MorrisDesign(Sampler):
 
 
 #: The design methods a spec may name, told apart by ``method``.
-DesignMethod = Annotated[Union[GridDesign, LatinHypercubeDesign, SobolDesign, MorrisDesign],
+DesignMethod = Annotated[GridDesign | LatinHypercubeDesign | SobolDesign | MorrisDesign,
                          Field(discriminator="method")]
 
 

@@ -67,7 +67,7 @@ class Outputs(_Frozen):
     reviews: bool = False
 
     @model_validator(mode="after")
-    def _known_columns(self) -> "Outputs":
+    def _known_columns(self) -> Outputs:
         if self.monthly != "all":
             unknown = [name for name in self.monthly if name not in columns.MONTHLY]
             if unknown:

@@ -25,7 +25,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +71,7 @@ class ExperimentStore:
 
     # ------------------------------------------------------------- opening
     @classmethod
-    def open(cls, root: str | Path, spec: ExperimentSpec, design: Design, spec_text: str | None = None) -> "ExperimentStore":
+    def open(cls, root: str | Path, spec: ExperimentSpec, design: Design, spec_text: str | None = None) -> ExperimentStore:
         """Start a new experiment in ``root``, or reopen the same experiment to resume it.
 
         Raises
@@ -273,5 +273,5 @@ def _escape(path: Path) -> str:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 

@@ -24,20 +24,20 @@ Three rules, chosen per scenario (``behaviour.rule``):
 
 from __future__ import annotations
 
-from . import mechanisms
-
 import numpy as np
 
 from ..codes import ACTIVE, KERNEL_CODES
 from ..kernels import PayoffRule, expected_payoff_pass
 from ..rules import remit_share, take_home_ratio
+from ..scenario import Scenario
 from ..state import State
+from . import mechanisms
 
 __all__ = ["adapt_effort", "forward_output", "forward_effort", "remittance_ceiling"]
 
 
 @mechanisms("M4", "M14", "M15", "M23")
-def adapt_effort(state: State, p, rng: np.random.Generator) -> None:
+def adapt_effort(state: State, p: Scenario, rng: np.random.Generator) -> None:
     """Update capacity and risk estimates; apply the behaviour rule."""
     _learn_capacity(state)
     _learn_risks(state, p)
@@ -54,7 +54,7 @@ def forward_output(bliss: float, discount: float, rate: float) -> float:
     return bliss * (1 - discount) / (1 - discount + discount * rate)
 
 
-def forward_effort(state: State, p) -> np.ndarray:
+def forward_effort(state: State, p: Scenario) -> np.ndarray:
     """Best-response effort of every official to its target (forward rule)."""
     off, b = state.officials, p.behaviour
     up = p.ratchet.up_rate if p.ratchet.enabled else 0.0
@@ -66,7 +66,7 @@ def forward_effort(state: State, p) -> np.ndarray:
     return np.clip(np.clip(target_in_capacity, low, high), 0.0, b.max_effort).astype(np.float32)
 
 
-def remittance_ceiling(state: State, p, share: np.ndarray) -> np.ndarray:
+def remittance_ceiling(state: State, p: Scenario, share: np.ndarray) -> np.ndarray:
     """Per company, the most of this half's target its traders abroad will remit (inf: no limit).
 
     Seed 002: "to remain trading in China for as long as possible, and therefore reap the
@@ -98,7 +98,7 @@ def _learn_capacity(state: State, weight: float = 0.5) -> None:
     off.capacity_usd[:] = np.where(full_half, (1 - weight) * off.capacity_usd + weight * realised, off.capacity_usd)
 
 
-def _learn_risks(state: State, p) -> None:
+def _learn_risks(state: State, p: Scenario) -> None:
     """Officials' shared estimates of recall risk at the top and arrest risk when defiant."""
     flows, memory = state.flows, p.behaviour.risk_memory
     rumours = state.half_rumour_recalls
@@ -111,7 +111,7 @@ def _learn_risks(state: State, p) -> None:
         state.arrest_risk_estimate = (1 - memory) * state.arrest_risk_estimate + memory * seen
 
 
-def _hill_climb(state: State, p, rng: np.random.Generator, live: np.ndarray) -> None:
+def _hill_climb(state: State, p: Scenario, rng: np.random.Generator, live: np.ndarray) -> None:
     """Step effort toward the better of (e - step, e, e + step) under what the official has learned.
 
     What an official expects a half at effort e to be worth, in units of the target: its

@@ -25,16 +25,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import mechanisms
 from ..codes import ABROAD_POSTS, ACTIVE, FOREIGN_ROUTES
 from ..rules import border_closed, expected_capacity
+from ..scenario import Scenario
 from ..state import State
+from . import mechanisms
 
 __all__ = ["reset_quotas_on_closure", "shut_routes", "frozen_deals", "refillable"]
 
 
 @mechanisms("M20", "M1")
-def reset_quotas_on_closure(state: State, p, rng: np.random.Generator) -> None:
+def reset_quotas_on_closure(state: State, p: Scenario, rng: np.random.Generator) -> None:
     """Quotas re-set when the border closes or reopens.
 
     Officials' learned capacity no longer holds, so it is reset to what they can be expected
@@ -53,14 +54,14 @@ def reset_quotas_on_closure(state: State, p, rng: np.random.Generator) -> None:
     companies.quota_usd[:] = ratio * capacity
 
 
-def shut_routes(open_share: np.ndarray, p) -> np.ndarray:
+def shut_routes(open_share: np.ndarray, p: Scenario) -> np.ndarray:
     """The open share of each route's business with the routes abroad shut while closed."""
     if border_closed(p):
         open_share[list(FOREIGN_ROUTES)] = 0.0
     return open_share
 
 
-def frozen_deals(p, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+def frozen_deals(p: Scenario, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Which of ``n`` deals are frozen this month, and which of those are cancelled.
 
     The draw is made every month, closed or not, so that a closure changes no other draw.
@@ -70,7 +71,7 @@ def frozen_deals(p, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.nd
     return frozen, cancelled
 
 
-def refillable(post: np.ndarray, p) -> np.ndarray:
+def refillable(post: np.ndarray, p: Scenario) -> np.ndarray:
     """Which vacated posts may be refilled: none abroad while the border is closed."""
     if border_closed(p):
         return ~ABROAD_POSTS[post]

@@ -9,21 +9,21 @@ and fear (M4).
 
 from __future__ import annotations
 
-from . import mechanisms
-
 import numpy as np
 
 from ..codes import KERNEL_CODES
 from ..kernels import MonthStartRule, effort_in_force_pass, month_start_pass, workers_by_route
 from ..rules import assign_targets, border_closed
-from .closure import shut_routes
+from ..scenario import Scenario
 from ..state import State
+from . import mechanisms
+from .closure import shut_routes
 
 __all__ = ["assess_conditions", "set_personal_targets", "update_markets"]
 
 
 @mechanisms("M4", "M10", "M20", "M21", "M23")
-def assess_conditions(state: State, p, rng: np.random.Generator) -> None:
+def assess_conditions(state: State, p: Scenario, rng: np.random.Generator) -> None:
     """Markets, duties, pressure drift and effort in force for the month."""
     state.reset_month()
     workers_by_route = _start_month(state, p)
@@ -32,12 +32,12 @@ def assess_conditions(state: State, p, rng: np.random.Generator) -> None:
 
 
 @mechanisms("M1")
-def set_personal_targets(state: State, p, rng: np.random.Generator) -> None:
+def set_personal_targets(state: State, p: Scenario, rng: np.random.Generator) -> None:
     """Each company's half-year quota split among its active people by capacity."""
     assign_targets(state, p)
 
 
-def update_markets(state: State, p, headcount: np.ndarray | None = None) -> None:
+def update_markets(state: State, p: Scenario, headcount: np.ndarray | None = None) -> None:
     """Open share per route (sanctions, closure) and workers' competition factor (M10).
 
     ``headcount``: active workers per route, when the caller has counted them.
@@ -53,7 +53,7 @@ def update_markets(state: State, p, headcount: np.ndarray | None = None) -> None
     state.competition = np.minimum(crowding, 1.0) ** p.worker_caps.competition_elasticity
 
 
-def _start_month(state: State, p) -> np.ndarray:
+def _start_month(state: State, p: Scenario) -> np.ndarray:
     """Tenure, closure duty (M20: every trader earns at home while closed, then returns),
     fear's decay (M23), campaign pressure (M21); returns active workers per route."""
     off = state.officials
@@ -65,6 +65,6 @@ def _start_month(state: State, p) -> np.ndarray:
     return workers_by_route
 
 
-def _set_effort_in_force(state: State, p) -> None:
+def _set_effort_in_force(state: State, p: Scenario) -> None:
     """Chosen effort plus what pressure and fear draw out (M4, M23); nothing from those who gave up (M11)."""
     effort_in_force_pass(state.officials.arrays(), KERNEL_CODES, p.pressure.effort_response, p.behaviour.max_effort)

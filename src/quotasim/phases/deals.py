@@ -19,22 +19,31 @@ costs memory in proportion to its backlog, never to its history.
 
 from __future__ import annotations
 
-from . import mechanisms
-
 import numpy as np
 
-from ..kernels import credit
-from ..rules import (abroad, access, border_closed, directive_in_force, earns_domestically, independent_companies,
-                     median_deal_usd, protection, required_stage_mask)
 from ..codes import ACTIVE, BIG_CITY, FUND_OFFICE, N_STAGES, PYONGYANG, RUSSIA, THIRD, TRADER
+from ..kernels import credit
+from ..rules import (
+    abroad,
+    access,
+    border_closed,
+    directive_in_force,
+    earns_domestically,
+    independent_companies,
+    median_deal_usd,
+    protection,
+    required_stage_mask,
+)
+from ..scenario import Scenario
 from ..state import State
+from . import mechanisms
 from .closure import frozen_deals
 
 __all__ = ["start_deals", "advance_pipeline", "run_joint_ventures"]
 
 
 @mechanisms("M5", "M16", "M20", "M25", "M26", "M27")
-def start_deals(state: State, p, rng: np.random.Generator) -> None:
+def start_deals(state: State, p: Scenario, rng: np.random.Generator) -> None:
     """Active traders start new deals: more with effort and trust, fewer under sanctions."""
     off = state.officials
     if border_closed(p):
@@ -61,7 +70,7 @@ def start_deals(state: State, p, rng: np.random.Generator) -> None:
 
 
 @mechanisms("M5", "M17", "M18", "M20")
-def advance_pipeline(state: State, p, rng: np.random.Generator) -> None:
+def advance_pipeline(state: State, p: Scenario, rng: np.random.Generator) -> None:
     """Move every deal one month through the approval stages; completed deals pay."""
     deals, off = state.deals, state.officials
     if deals.n == 0:
@@ -85,7 +94,7 @@ def advance_pipeline(state: State, p, rng: np.random.Generator) -> None:
 
 
 @mechanisms("M25", "M26", "M30")
-def run_joint_ventures(state: State, p, rng: np.random.Generator) -> None:
+def run_joint_ventures(state: State, p: Scenario, rng: np.random.Generator) -> None:
     """Independent companies open joint ventures, which pay their traders monthly."""
     companies, off = state.companies, state.officials
     if not directive_in_force(p) or border_closed(p):
@@ -108,7 +117,7 @@ def run_joint_ventures(state: State, p, rng: np.random.Generator) -> None:
 
 
 # ---------------------------------------------------------------- internals
-def _deal_routes(home_route: np.ndarray, independent: np.ndarray, p, rng: np.random.Generator) -> np.ndarray:
+def _deal_routes(home_route: np.ndarray, independent: np.ndarray, p: Scenario, rng: np.random.Generator) -> np.ndarray:
     """Independent companies send a share of deals to Russia and third countries (M26)."""
     route = home_route.copy()
     if p.partners.enabled and independent.any():
@@ -119,7 +128,7 @@ def _deal_routes(home_route: np.ndarray, independent: np.ndarray, p, rng: np.ran
     return route
 
 
-def _crackdowns(state, p, rng, affiliation, cancelled, moving):
+def _crackdowns(state, p: Scenario, rng, affiliation, cancelled, moving):
     """Inspections hit some moving deals: cancelled or delayed a month (M5, M17)."""
     if not p.frictions.enabled:
         return cancelled, moving
@@ -129,7 +138,7 @@ def _crackdowns(state, p, rng, affiliation, cancelled, moving):
     return cancelled | killed, moving & ~hit
 
 
-def _clear_stages(state, p, rng, affiliation, moving, cancelled) -> np.ndarray:
+def _clear_stages(state, p: Scenario, rng, affiliation, moving, cancelled) -> np.ndarray:
     """Rejections and passes, stage after stage within the month; returns the completed mask.
 
     A deal that clears its stage goes straight on to the next one in the same month, so a
@@ -171,7 +180,7 @@ def _skip_to_required_stage(state: State, rows: np.ndarray) -> None:
         deals.stage[rows[skip]] += 1
 
 
-def _pay_completed(state: State, p, rng: np.random.Generator, completed: np.ndarray) -> None:
+def _pay_completed(state: State, p: Scenario, rng: np.random.Generator, completed: np.ndarray) -> None:
     """Completed deals pay their margin to the trader; rents and seizures come out of it."""
     deals = state.deals
     who, value = deals.official[completed], deals.value_usd[completed]
@@ -190,14 +199,14 @@ def _pay_completed(state: State, p, rng: np.random.Generator, completed: np.ndar
     state.flows.add("mou_deals_completed", int((state.officials.post[who] == BIG_CITY).sum()))
 
 
-def _passed_rent_share(p, required: np.ndarray) -> np.ndarray:
+def _passed_rent_share(p: Scenario, required: np.ndarray) -> np.ndarray:
     shares = np.zeros(len(required))
     for stage, rent in enumerate(p.pipeline.rent_share):
         shares += rent * ((required >> stage) & 1)
     return np.minimum(shares, 0.95)
 
 
-def _update_trust(state: State, p, completed: np.ndarray, cancelled: np.ndarray) -> None:
+def _update_trust(state: State, p: Scenario, completed: np.ndarray, cancelled: np.ndarray) -> None:
     """Partners' trust rises with completions and falls with cancellations (M5)."""
     if not p.frictions.enabled:
         return

@@ -16,21 +16,21 @@
 
 from __future__ import annotations
 
-from . import mechanisms
-
 import numpy as np
 
 from ..codes import ABROAD_POSTS, ACTIVE, ARRESTED, KERNEL_CODES, POST_ROUTE, PYONGYANG, RECALLED, TRADER
 from ..kernels import relatives_of, spread_fear
 from ..rules import abroad, leave, protection, watch_factor
+from ..scenario import Scenario
 from ..state import State
+from . import mechanisms
 from .exits import summon_home_the_resigned
 
 __all__ = ["surveil", "recall_by_rumour", "discipline_at_review", "year_end_scrutiny"]
 
 
 @mechanisms("M19", "M29")
-def surveil(state: State, p, rng: np.random.Generator) -> None:
+def surveil(state: State, p: Scenario, rng: np.random.Generator) -> None:
     """Catch skimming: confiscate this month's take; arrest some of those caught."""
     if not p.surveillance.enabled:
         return
@@ -51,7 +51,7 @@ def surveil(state: State, p, rng: np.random.Generator) -> None:
 
 
 @mechanisms("M14", "M17", "M19", "M24")
-def recall_by_rumour(state: State, p, rng: np.random.Generator) -> None:
+def recall_by_rumour(state: State, p: Scenario, rng: np.random.Generator) -> None:
     """Visible high earners are recalled after rivals' rumours."""
     if not p.rumour_recall.enabled:
         return
@@ -71,14 +71,14 @@ def recall_by_rumour(state: State, p, rng: np.random.Generator) -> None:
 
 
 @mechanisms("M11", "M15", "M17", "M21", "M23", "M24")
-def discipline_at_review(state: State, p, rng: np.random.Generator) -> None:
+def discipline_at_review(state: State, p: Scenario, rng: np.random.Generator) -> None:
     """Recall or relocate those over the goal; arrest the defiant; summon home those who gave up."""
     _recall_at_goal(state, p, rng)
     _arrest_defiant(state, p, rng)
     summon_home_the_resigned(state, p, rng)
 
 
-def year_end_scrutiny(p, calendar_month: int) -> float:
+def year_end_scrutiny(p: Scenario, calendar_month: int) -> float:
     """Multiplier on pressure and arrest risk: year-end review or a campaign (M21)."""
     campaign = p.year_end_campaign
     if campaign.enabled and (calendar_month == 12 or p.environment.campaign_active):
@@ -87,7 +87,7 @@ def year_end_scrutiny(p, calendar_month: int) -> float:
 
 
 # ---------------------------------------------------------------- internals
-def _recall_at_goal(state: State, p, rng: np.random.Generator) -> None:
+def _recall_at_goal(state: State, p: Scenario, rng: np.random.Generator) -> None:
     off, goal = state.officials, p.goal_recall
     high = (off.status == ACTIVE) & abroad(off) & (off.role == TRADER) & (off.attainment >= goal.attainment)
     state.flows.add("high_performers", int(high.sum()))
@@ -104,7 +104,7 @@ def _recall_at_goal(state: State, p, rng: np.random.Generator) -> None:
     state.flows.add("recalled_at_goal", int((~relocate).sum()))
 
 
-def _arrest_defiant(state: State, p, rng: np.random.Generator) -> None:
+def _arrest_defiant(state: State, p: Scenario, rng: np.random.Generator) -> None:
     off, rule = state.officials, p.arrest
     defiant = ((off.status == ACTIVE) & (off.effort_in_force < rule.defiance_effort)
                & (off.attainment < rule.attainment_below))
@@ -118,7 +118,7 @@ def _arrest_defiant(state: State, p, rng: np.random.Generator) -> None:
     _arrest(state, p, arrested)
 
 
-def _arrest(state: State, p, rows: np.ndarray) -> None:
+def _arrest(state: State, p: Scenario, rows: np.ndarray) -> None:
     """Arrest, confiscate savings, investigate family (relatives recalled), spread fear (M23, M24)."""
     if len(rows) == 0:
         return

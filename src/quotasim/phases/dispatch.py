@@ -10,23 +10,23 @@ looking ones best-respond to their target.
 
 from __future__ import annotations
 
-from . import mechanisms
-
 import numpy as np
 
 from ..codes import ACTIVE, FOREIGN_ROUTES, KERNEL_CODES, TRADER, WORKER
 from ..kernels import workers_by_route
 from ..recruitment import new_officials
 from ..rules import assign_targets
+from ..scenario import Scenario
 from ..state import State
-from .closure import refillable
+from . import mechanisms
 from .behaviour import forward_effort
+from .closure import refillable
 
 __all__ = ["fill_vacancies"]
 
 
 @mechanisms("M10", "M20", "M24")
-def fill_vacancies(state: State, p, rng: np.random.Generator) -> None:
+def fill_vacancies(state: State, p: Scenario, rng: np.random.Generator) -> None:
     """Refill some vacated posts with new officials, some of them relatives of serving traders."""
     off = state.officials
     vacant = np.flatnonzero((off.status != ACTIVE) & ~off.replaced & refillable(off.post, p))
@@ -46,7 +46,7 @@ def fill_vacancies(state: State, p, rng: np.random.Generator) -> None:
         state.officials.effort[rows] = forward_effort(state, p)[rows]
 
 
-def _within_worker_caps(state: State, p, rng: np.random.Generator, chosen: np.ndarray) -> np.ndarray:
+def _within_worker_caps(state: State, p: Scenario, rng: np.random.Generator, chosen: np.ndarray) -> np.ndarray:
     if not p.worker_caps.enabled or len(chosen) == 0:
         return chosen
     off = state.officials
@@ -60,7 +60,7 @@ def _within_worker_caps(state: State, p, rng: np.random.Generator, chosen: np.nd
     return np.sort(chosen[keep])
 
 
-def _newcomer_effort(state: State, p, rng: np.random.Generator, role: np.ndarray) -> np.ndarray:
+def _newcomer_effort(state: State, p: Scenario, rng: np.random.Generator, role: np.ndarray) -> np.ndarray:
     pop, off = p.population, state.officials
     drawn = np.clip(rng.normal(pop.effort_mean, pop.effort_sd, len(role)), 0.0, None).astype(np.float32)
     if p.behaviour.rule != "adaptive" or not p.behaviour.imitation:
@@ -74,7 +74,7 @@ def _newcomer_effort(state: State, p, rng: np.random.Generator, role: np.ndarray
     return effort
 
 
-def _patronage(state: State, p, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+def _patronage(state: State, p: Scenario, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Some newcomers are relatives of serving traders (M24)."""
     off = state.officials
     patron = np.full(n, -1, np.int32)

@@ -8,21 +8,21 @@ sent home by a closure (M20), raise foreign cash at home.
 
 from __future__ import annotations
 
-from . import mechanisms
-
 import numpy as np
 
 from ..codes import FOREIGN_ROUTES, KERNEL_CODES
 from ..columns import EARNED_BY_ROUTE
 from ..kernels import HomeRule, PayRule, earn_at_home_pass, earners, pay_workers_pass
 from ..rules import worker_pay_factor
+from ..scenario import Scenario
 from ..state import State, totals_record
+from . import mechanisms
 
 __all__ = ["earn_wages_and_domestic"]
 
 
 @mechanisms("M8", "M10", "M20")
-def earn_wages_and_domestic(state: State, p, rng: np.random.Generator) -> None:
+def earn_wages_and_domestic(state: State, p: Scenario, rng: np.random.Generator) -> None:
     """Credit this month's pay (net of living costs) and domestic earnings.
 
     Each is one compiled pass (``kernels``); the noise is drawn here, workers first.
@@ -32,7 +32,7 @@ def earn_wages_and_domestic(state: State, p, rng: np.random.Generator) -> None:
     _earn_at_home(state, p, home, _noise(p, rng, len(home)))
 
 
-def _pay_workers(state: State, p, rows: np.ndarray, noise: np.ndarray) -> None:
+def _pay_workers(state: State, p: Scenario, rows: np.ndarray, noise: np.ndarray) -> None:
     pay = p.overseas_earnings
     rule = PayRule(wage_usd=pay.wage_usd, living_usd=pay.living_cost_usd if pay.enabled else 0.0)
     by_route = np.zeros(4)
@@ -44,14 +44,14 @@ def _pay_workers(state: State, p, rows: np.ndarray, noise: np.ndarray) -> None:
     state.flows.add_totals(totals)
 
 
-def _earn_at_home(state: State, p, rows: np.ndarray, noise: np.ndarray) -> None:
+def _earn_at_home(state: State, p: Scenario, rows: np.ndarray, noise: np.ndarray) -> None:
     rule = HomeRule(province_yield_usd=p.posts.province_yield_usd,
                     domestic_yield_usd=p.border_closure.domestic_yield_usd)
     total = earn_at_home_pass(state.officials.arrays(), KERNEL_CODES, rows, noise, rule, state.month.earned)
     state.flows.add("earned_domestic_usd", total)
 
 
-def _noise(p, rng: np.random.Generator, n: int) -> np.ndarray:
+def _noise(p: Scenario, rng: np.random.Generator, n: int) -> np.ndarray:
     """Lognormal month-to-month variation with mean one (off: exactly one), in single precision."""
     sd = p.overseas_earnings.noise_sd
     if not p.behaviour.earnings_noise or sd == 0:

@@ -11,20 +11,20 @@
 
 from __future__ import annotations
 
-from . import mechanisms
-
 import numpy as np
 
 from ..codes import ACTIVE, DEFECTED, FOREIGN_ROUTES, GAVE_UP, KERNEL_CODES, RECALLED, WORKER
 from ..kernels import DefectionRule, GiveUpRule, defection_hazard, overwhelmed
 from ..rules import leave
+from ..scenario import Scenario
 from ..state import State
+from . import mechanisms
 
 __all__ = ["defect_and_give_up", "cap_workers", "summon_home_the_resigned"]
 
 
 @mechanisms("M9", "M11")
-def defect_and_give_up(state: State, p, rng: np.random.Generator) -> None:
+def defect_and_give_up(state: State, p: Scenario, rng: np.random.Generator) -> None:
     """Officials abroad may defect; overwhelmed officials may give up."""
     off = state.officials
     if p.defection.enabled:
@@ -45,7 +45,7 @@ def defect_and_give_up(state: State, p, rng: np.random.Generator) -> None:
 
 
 @mechanisms("M10")
-def cap_workers(state: State, p, rng: np.random.Generator) -> None:
+def cap_workers(state: State, p: Scenario, rng: np.random.Generator) -> None:
     """Recall workers above each route's cap, chosen at random."""
     if not p.worker_caps.enabled:
         return
@@ -60,7 +60,7 @@ def cap_workers(state: State, p, rng: np.random.Generator) -> None:
             state.flows.add("recalled_by_cap", excess)
 
 
-def summon_home_the_resigned(state: State, p, rng: np.random.Generator) -> None:
+def summon_home_the_resigned(state: State, p: Scenario, rng: np.random.Generator) -> None:
     """At a review, those who gave up and were not arrested are summoned home (M11)."""
     off = state.officials
     leave(state, np.flatnonzero((off.status == ACTIVE) & off.resigned), GAVE_UP, "gave_up")

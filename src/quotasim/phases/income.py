@@ -15,14 +15,14 @@ each official and so for every month. Surveillance (M29) may later move kept to 
 
 from __future__ import annotations
 
-from . import mechanisms
-
 import numpy as np
 
 from ..codes import FUND_OFFICE, KERNEL_CODES, LOWER
 from ..kernels import CompanyShares, SplitRule, split_income_pass
 from ..rules import directive_in_force, remit_share
+from ..scenario import Scenario
 from ..state import State, totals_record
+from . import mechanisms
 from .behaviour import remittance_ceiling
 
 #: The month's totals of the split, by declared flow name.
@@ -33,7 +33,7 @@ __all__ = ["split_income"]
 
 
 @mechanisms("M1", "M5", "M9", "M12", "M15", "M18", "M25", "M28", "M30")
-def split_income(state: State, p, rng: np.random.Generator) -> None:
+def split_income(state: State, p: Scenario, rng: np.random.Generator) -> None:
     """Split each official's earnings; credit remittances toward the half-year result.
 
     The split, in the order of the module's docstring, is one compiled pass
@@ -54,7 +54,7 @@ def split_income(state: State, p, rng: np.random.Generator) -> None:
     state.flows.add_totals(totals)
 
 
-def _upward_share(state: State, p) -> np.ndarray:
+def _upward_share(state: State, p: Scenario) -> np.ndarray:
     """Lower-level companies work through the privileged, who take a share (M28)."""
     share = np.zeros(state.companies.n)
     if p.indirect_collaboration.enabled and directive_in_force(p):

@@ -7,8 +7,6 @@ a reporter for an undeclared gauge, is an error at import.
 
 from __future__ import annotations
 
-from . import mechanisms
-
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -18,7 +16,9 @@ from ..codes import KERNEL_CODES
 from ..columns import MONTHLY
 from ..kernels import census
 from ..rules import border_closed, directive_in_force, other_sources_usd
+from ..scenario import Scenario
 from ..state import State
+from . import mechanisms
 
 __all__ = ["record_month", "REPORTERS"]
 
@@ -67,7 +67,7 @@ _INT_FLOWS = frozenset(name for name in _FLOWS if MONTHLY[name].type == "int")
 
 
 @mechanisms()
-def record_month(state: State, p, rng: np.random.Generator) -> None:
+def record_month(state: State, p: Scenario, rng: np.random.Generator) -> None:
     """Append this month's row of declared columns to ``state.monthly_rows``."""
     counts, sums = census(state.officials.arrays(), KERNEL_CODES)
     row: dict[str, Any] = {"month": state.month_index}

@@ -17,21 +17,21 @@ when other foreign-cash sources close, part of what they brought is pushed onto 
 
 from __future__ import annotations
 
-from . import mechanisms
-
 import numpy as np
 
 from ..codes import ACTIVE, KERNEL_CODES
 from ..kernels import OwnPocketRule, company_results, own_pocket_pass, people_means, review_officials
 from ..rules import HALF, assign_targets
+from ..scenario import Scenario
 from ..state import State
+from . import mechanisms
 from .discipline import year_end_scrutiny
 
 __all__ = ["review_companies", "revise_quotas"]
 
 
 @mechanisms("M2", "M4", "M21", "M22")
-def review_companies(state: State, p, rng: np.random.Generator) -> None:
+def review_companies(state: State, p: Scenario, rng: np.random.Generator) -> None:
     """Own-pocket top-ups, results, ranks, criticism and pressure at a half-year close."""
     _pay_from_own_pocket(state, p, rng)
     off, companies = state.officials, state.companies
@@ -48,7 +48,7 @@ def review_companies(state: State, p, rng: np.random.Generator) -> None:
 
 
 @mechanisms("M3", "M6", "M7", "M13")
-def revise_quotas(state: State, p, rng: np.random.Generator) -> None:
+def revise_quotas(state: State, p: Scenario, rng: np.random.Generator) -> None:
     """Next half's quotas: ratchet, unconditional raise, sanction cuts, other sources; reset the half's tallies."""
     companies, last = state.companies, state.review_rows[-1]
     quota, result = companies.quota_usd, last["remitted_usd"] + last["own_pocket_usd"]
@@ -65,7 +65,7 @@ def revise_quotas(state: State, p, rng: np.random.Generator) -> None:
 
 
 # ---------------------------------------------------------------- internals
-def _pay_from_own_pocket(state: State, p, rng: np.random.Generator) -> None:
+def _pay_from_own_pocket(state: State, p: Scenario, rng: np.random.Generator) -> None:
     """Short officials who still try pay in from savings, more readily under pressure (M22)."""
     if not p.own_pocket.enabled:
         return
@@ -76,7 +76,7 @@ def _pay_from_own_pocket(state: State, p, rng: np.random.Generator) -> None:
     state.flows.add("own_pocket_usd", paid)
 
 
-def _pressure_change(state: State, p, attainment: np.ndarray, criticised: np.ndarray) -> tuple[float, np.ndarray]:
+def _pressure_change(state: State, p: Scenario, attainment: np.ndarray, criticised: np.ndarray) -> tuple[float, np.ndarray]:
     """Pressure decays, then grows with the company's gap and criticism (M4, M2, M21):
     the decay factor and what each company's people gain."""
     if not p.pressure.enabled:
@@ -107,7 +107,7 @@ def _people_means(state: State) -> dict[str, np.ndarray]:
     return {"mean_pressure": pressure, "mean_effort": effort}
 
 
-def _sanction_cut(state: State, p) -> np.ndarray:
+def _sanction_cut(state: State, p: Scenario) -> np.ndarray:
     """Yearly cut per company, growing with its exposure to biting sanctions (M7)."""
     off, rule, env = state.officials, p.sanction_cuts, p.environment
     intensity = np.array([env.sanctions_china, env.sanctions_russia, env.sanctions_third, 0.0])
@@ -120,7 +120,7 @@ def _sanction_cut(state: State, p) -> np.ndarray:
     return rule.max_cut * np.clip((exposure - threshold) / threshold, 0.0, 1.0)
 
 
-def _shift_other_sources(state: State, p) -> None:
+def _shift_other_sources(state: State, p: Scenario) -> None:
     """Once other sources close, push part of their half-year income onto quotas (M13)."""
     rule = p.other_sources
     if not rule.enabled or p.environment.other_sources_open or state.other_sources_shifted:

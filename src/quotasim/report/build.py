@@ -10,7 +10,7 @@ sensitivity figure; and the appendix, the assumptions ledger.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -148,7 +148,7 @@ def _write(out: Path, made: dict[str, Figure], context: dict, **extra) -> Report
     context.update(figures=[{"name": name, "figure": figure, "caption": CAPTIONS.get(name, ""),
                              "png": f"{folder.name}/{name}.png", "svg": f"{folder.name}/{name}.svg"}
                             for name, figure in made.items()],
-                   generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), version=package_version(),
+                   generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), version=package_version(),
                    confidence=CONFIDENCE)
     render_html(out, **context)
     return Report(out, folder, made, files=files + [out], **extra)

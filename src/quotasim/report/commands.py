@@ -4,8 +4,8 @@ status 2, never a traceback; nothing already written is removed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import typer
 from rich.console import Console

@@ -10,8 +10,8 @@ seeds fall back to Welch's interval.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd

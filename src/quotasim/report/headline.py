@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..codes import TIER_NAMES
 from ..columns import MONTHLY
 from ..results import SUMMED, RunResult
-from ..codes import TIER_NAMES
 
 __all__ = ["headline", "FLOWS", "COUNTS", "LEVELS"]
 

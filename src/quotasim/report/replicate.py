@@ -9,9 +9,9 @@ differ only by what the scenarios change.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Callable
 
 from ..engine import simulate
 from ..execution import make_executor

@@ -17,9 +17,8 @@ import numpy as np
 import pandas as pd
 
 from ..engine import simulate
-from ..params import MECHANISM_GROUPS
 from ..phases.behaviour import forward_output
-from ..scenario import load_scenario
+from ..scenario import MECHANISM_GROUPS, load_scenario
 
 __all__ = ["ratchet_game", "analytic_check", "BLISS", "GRID"]
 

@@ -12,9 +12,8 @@ one mechanism changed); those runs share the main run's random numbers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
-
 
 from .measures import ABROAD, monthly, officials, period_rows, reviews, share
 
