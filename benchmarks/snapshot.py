@@ -16,8 +16,8 @@ import time
 
 import pyarrow as pa
 
-from quotasim.engine import simulate
 from quotasim.scenario import builtin_names, load_scenario
+from quotasim.simulation import simulate
 
 TABLES = ("monthly", "reviews", "officials")
 SMALL = {"population.n_companies": 40, "population.n_trade_officials": 600, "population.n_overseas_workers": 3000}

@@ -17,7 +17,6 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from .engine import simulate
 from .errors import ScenarioError
 from .execution import check_backend
 from .experiments import commands as experiment_commands
@@ -25,6 +24,7 @@ from .explain import ledger, mechanisms
 from .report import commands as report_commands
 from .results import OutputError, check_destination, estimated_run_bytes
 from .scenario import builtin_description, builtin_names, content_hash, load_scenario
+from .simulation import simulate
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="quotasim: simulate a quota-driven state foreign-trade system.")

@@ -1,4 +1,6 @@
-"""The monthly step and the run loop.
+"""The monthly step: the schedule of phases, and the run's random streams.
+
+``quotasim.simulation.simulate`` runs the step month after month and packages the tables.
 
 One month is one step; a step runs the phases of :data:`SCHEDULE` in order, the review
 block only in June and December. Read the schedule as the model's table of contents: each
@@ -16,9 +18,7 @@ scenario only, never on which process ran it.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 import numpy as np
 
@@ -35,13 +35,11 @@ from .phases.exits import cap_workers, defect_and_give_up
 from .phases.income import split_income
 from .phases.record import record_month
 from .phases.review import review_companies, revise_quotas
-from .population import build_state
-from .results import RunResult
 from .rules import reviews_held
-from .scenario import Scenario, load_scenario, schedule
+from .scenario import Scenario
 from .state import State
 
-__all__ = ["PHASES", "SCHEDULE", "simulate", "step", "rng_streams", "schedule_markdown"]
+__all__ = ["PHASES", "SCHEDULE", "step", "rng_streams", "schedule_markdown"]
 
 Phase = Callable[[State, object, np.random.Generator], None]
 
@@ -99,40 +97,6 @@ def step(state: State, p: Scenario, rng: np.random.Generator, start: str) -> Non
     for phase in CLOSING_PHASES:
         phase(state, p, rng)
     state.month_index += 1
-
-
-def simulate(scenario: Scenario | str | dict = "baseline", seed: int = 0, *, months: int | None = None,
-             progress: Callable[[int, int], None] | None = None) -> RunResult:
-    """Run one scenario from one seed and return its tables.
-
-    Parameters
-    ----------
-    scenario : Scenario, built-in name, path or dict
-    seed : int
-        Replication seed (non-negative).
-    months : int, optional
-        Overrides ``scenario.months``.
-    progress : callable(done, total), optional
-        Called after every month (for progress bars).
-    """
-    if isinstance(scenario, Scenario) and months is not None:
-        scenario = scenario.model_dump()
-    if not isinstance(scenario, Scenario):
-        scenario = load_scenario(scenario, {"months": months} if months is not None else None)
-    if not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    started, clock = datetime.now(UTC), time.perf_counter()
-    plan = schedule(scenario)
-    population_rng, rng = rng_streams(int(seed))
-    state = build_state(plan[0][1], population_rng)
-    in_force = 0
-    for month in range(scenario.months):
-        while in_force + 1 < len(plan) and plan[in_force + 1][0] <= month:
-            in_force += 1
-        step(state, plan[in_force][1], rng, scenario.start)
-        if progress is not None:
-            progress(month + 1, scenario.months)
-    return RunResult.from_state(scenario, int(seed), state, started=started, wall_seconds=time.perf_counter() - clock)
 
 
 def schedule_markdown() -> str:

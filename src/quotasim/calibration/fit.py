@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import optuna
 
-from ..engine import simulate
 from ..execution import Executor, make_executor
 from ..scenario import Scenario, load_scenario
 from ..seeds import FRESH_BASE_SEED, replication_seeds
+from ..simulation import simulate
 from ..validation.stats import Estimate, estimate
 from .targets import Target, TargetsSpec, apply_free
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from ..engine import simulate
+from ..simulation import simulate
 
 __all__ = ["JobQueue", "Job", "Busy"]
 

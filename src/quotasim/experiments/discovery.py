@@ -30,9 +30,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..engine import simulate
 from ..results import write_atomic
 from ..seeds import replication_seed
+from ..simulation import simulate
 from .catalogue import query
 from .design import build_design
 from .outcomes import AnalysisError, point_outcomes, reduce_monthly

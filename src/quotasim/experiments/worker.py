@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from ..engine import simulate
 from ..scenario import load_scenario
 from ..seeds import replication_seed
+from ..simulation import simulate
 
 __all__ = ["RunTask", "RunOutcome", "execute_run", "run_seed", "RUN_ID_COLUMNS"]
 

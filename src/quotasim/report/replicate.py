@@ -13,10 +13,10 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from ..engine import simulate
 from ..execution import make_executor
 from ..results import RunResult
 from ..seeds import replication_seed, replication_seeds
+from ..simulation import simulate
 
 __all__ = ["replicate", "write_replications", "replication_folder", "check_replication_folders"]
 

@@ -16,9 +16,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..engine import simulate
 from ..phases.behaviour import forward_output
 from ..scenario import MECHANISM_GROUPS, load_scenario
+from ..simulation import simulate
 
 __all__ = ["ratchet_game", "analytic_check", "BLISS", "GRID"]
 

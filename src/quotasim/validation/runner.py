@@ -7,10 +7,10 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..engine import simulate
 from ..execution import make_executor
 from ..scenario import load_scenario
 from ..seeds import replication_seeds
+from ..simulation import simulate
 from .analytic import analytic_check
 from .checks import CHECKS, Check
 from .stats import Estimate, estimate
