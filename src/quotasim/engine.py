@@ -41,7 +41,7 @@ from .state import State
 
 __all__ = ["PHASES", "SCHEDULE", "step", "rng_streams", "schedule_markdown"]
 
-Phase = Callable[[State, object, np.random.Generator], None]
+Phase = Callable[[State, Scenario, np.random.Generator], None]
 
 #: Every month, in this order.
 MONTHLY_PHASES: tuple[Phase, ...] = (

@@ -33,6 +33,6 @@ def mechanisms(*mids: str) -> Callable[[F], F]:
 def mechanisms_of(phase: Callable) -> tuple[str, ...]:
     """The M-ids a phase declared; a phase that declared none is an error."""
     try:
-        return phase.mids  # type: ignore[attr-defined, no-any-return]
+        return phase.mids  # type: ignore[attr-defined]
     except AttributeError:
         raise TypeError(f"phase {phase.__name__} declares no mechanisms (use @mechanisms())") from None
