@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 
@@ -30,10 +30,11 @@ DEAL_COLUMNS: dict[str, Any] = {
     "stage": np.int8, "required": np.int8, "age_months": np.int16,
 }
 # One named-tuple type per table, defined here (a module-level name) so that numba can cache
-# passes that take it.
-OfficialArrays = namedtuple("OfficialArrays", list(OFFICIAL_COLUMNS))
-CompanyArrays = namedtuple("CompanyArrays", list(COMPANY_COLUMNS))
-DealArrays = namedtuple("DealArrays", list(DEAL_COLUMNS))
+# passes that take it. Their fields are computed from the column tables, which mypy's
+# namedtuple support cannot follow (it wants a literal list of names), hence the ignores.
+OfficialArrays = namedtuple("OfficialArrays", list(OFFICIAL_COLUMNS))  # type: ignore[misc]
+CompanyArrays = namedtuple("CompanyArrays", list(COMPANY_COLUMNS))  # type: ignore[misc]
+DealArrays = namedtuple("DealArrays", list(DEAL_COLUMNS))  # type: ignore[misc]
 _ARRAYS_TYPES = {id(OFFICIAL_COLUMNS): OfficialArrays, id(COMPANY_COLUMNS): CompanyArrays, id(DEAL_COLUMNS): DealArrays}
 
 
@@ -141,7 +142,7 @@ class Flows:
 
     def add_totals(self, totals: np.ndarray) -> None:
         """Add each field of a pass's totals record (a structured array of one row) by its name."""
-        for name in totals.dtype.names:
+        for name in cast("tuple[str, ...]", totals.dtype.names):  # a structured array: its dtype has names
             self.add(name, totals[name][0])
 
     def get(self, name: str) -> float:
