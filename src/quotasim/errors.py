@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
@@ -51,7 +52,7 @@ def _loc_part(part: Any) -> str:
     return f"[{part}]" if isinstance(part, int) else str(part)
 
 
-def _allowed(error: dict) -> str:
+def _allowed(error: Mapping[str, Any]) -> str:
     kind, message = error["type"], error["msg"]
     if kind == "extra_forbidden":
         return "unknown field (check the spelling; `quotasim explain` lists every parameter)"

@@ -271,12 +271,12 @@ def parameter_field(dotted: str, *, label: str = "--set", field: str | None = No
             raise ScenarioError(label, field, value,
                                 f"unknown parameter {part!r} in {path}; allowed: {', '.join(sorted(fields))}")
         annotation = fields[part].annotation
-        is_table = isinstance(annotation, type) and issubclass(annotation, BaseModel)
+        table = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
         if depth < len(parts) - 1:
-            if not is_table:
+            if table is None:
                 raise ScenarioError(label, field, value, f"{part!r} is a value, not a table")
-            model = annotation
-        elif is_table:
+            model = table
+        elif table is not None:
             raise ScenarioError(label, field, value, f"{part!r} is a table; name one of its parameters")
     return fields[parts[-1]]
 

@@ -59,7 +59,7 @@ def too_large(filename: str, size: str) -> str:
             "(the built-in ones are about 5 kB)")
 
 
-def _renamed(problem: tuple, path: Path, filename: str) -> tuple:
+def _renamed(problem: tuple[str, str, Any, str], path: Path, filename: str) -> tuple[str, str, Any, str]:
     file, field, value, allowed = problem
     return (str(file).replace(str(path), filename), field,
             value.replace(str(path), filename) if isinstance(value, str) else value, allowed)
