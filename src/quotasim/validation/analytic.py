@@ -13,6 +13,8 @@ the quota path can be set against the closed form review by review.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -28,7 +30,7 @@ GRID = [(d, lam) for d in (0.0, 0.5, 0.8, 0.9, 0.95) for lam in (0.1, 0.3, 0.5, 
 
 def ratchet_game(discount: float, up: float, down: float, initial_ratio: float, months: int = 60) -> pd.DataFrame:
     """Review rows of the stripped game, with each company's capacity and review index ``k``."""
-    overrides = {key + ".enabled": False for key in MECHANISM_GROUPS if key not in ("quota", "ratchet")}
+    overrides: dict[str, Any] = {key + ".enabled": False for key in MECHANISM_GROUPS if key not in ("quota", "ratchet")}
     overrides.update({
         "months": months, "population.n_companies": 6, "population.n_trade_officials": 0,
         "population.n_overseas_workers": 60, "population.skill_sigma": 0.0, "population.effort_sd": 0.0,

@@ -61,8 +61,8 @@ def _pressure_on_low_group(runs) -> float:
 
 
 def _trust_lost(runs) -> float:
-    m = monthly(runs["main"])
-    return float(m.loc["2025-06", "mean_partner_trust"] - m.loc["2024-12", "mean_partner_trust"])
+    trust = monthly(runs["main"])["mean_partner_trust"]
+    return float(trust.loc["2025-06"] - trust.loc["2024-12"])
 
 
 # ------------------------------------------------------------ seed 001: sanctions
@@ -131,8 +131,8 @@ def _own_pocket_share(runs) -> float:
 
 
 def _campaign_review_arrests(runs) -> float:
-    m = monthly(runs["main"])
-    return float(m.loc["2020-12", "arrested_defiant"] - m.loc["2020-06", "arrested_defiant"])
+    arrested = monthly(runs["main"])["arrested_defiant"]
+    return float(arrested.loc["2020-12"] - arrested.loc["2020-06"])
 
 
 def _deterrence_raises_effort(runs) -> float:
