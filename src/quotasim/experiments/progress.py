@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.text import Text
 
 __all__ = ["SweepProgress"]
@@ -25,7 +35,7 @@ class SweepProgress:
                                   TextColumn("runs · [red]{task.fields[failed]} failed[/]"), _RunsPerSecond(),
                                   TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
                                   console=console or Console(stderr=True), disable=disable)
-        self._task = None
+        self._task: TaskID | None = None
         self.failed = 0
 
     def start(self, total: int, description: str) -> None:
@@ -35,6 +45,7 @@ class SweepProgress:
     def advance(self, ok: bool) -> None:
         if not ok:
             self.failed += 1
+        assert self._task is not None, "start() comes before advance()"
         self._progress.update(self._task, advance=1, failed=self.failed)
 
     def stop(self) -> None:
