@@ -73,6 +73,18 @@ class Varied(_Frozen):
     def is_range(self) -> bool:
         return self.values is None
 
+    @property
+    def ends(self) -> tuple[float, float]:
+        """``(low, high)`` of a range (the validator saw to it that a range has both)."""
+        assert self.low is not None and self.high is not None, "a list of values has no ends"
+        return self.low, self.high
+
+    @property
+    def choices(self) -> tuple[Any, ...]:
+        """The values of a list (the validator saw to it that a list has them)."""
+        assert self.values is not None, "a range has no list of values"
+        return self.values
+
 
 class Sampler(_Frozen):
     """A design method: how many points it gives and how it draws them, for some varied parameters.
@@ -210,11 +222,13 @@ def salib_problem(parameters: Mapping[str, Varied]) -> dict:
     bounds = []
     for varied in parameters.values():
         if not varied.is_range:
-            bounds.append([0.0, float(len(varied.values))])
+            bounds.append([0.0, float(len(varied.choices))])
         elif _is_int(varied):
-            bounds.append([float(varied.low), float(varied.high) + 1.0])
+            low, high = varied.ends
+            bounds.append([float(low), float(high) + 1.0])
         else:
-            bounds.append([float(varied.low), float(varied.high)])
+            low, high = varied.ends
+            bounds.append([float(low), float(high)])
     return {"num_vars": len(parameters), "names": list(parameters), "bounds": bounds}
 
 
@@ -239,9 +253,10 @@ def _is_int(varied: Varied) -> bool:
 
 def _grid_values(varied: Varied, default_levels: int) -> list:
     if not varied.is_range:
-        return list(varied.values)
+        return list(varied.choices)
     levels = varied.levels or default_levels
-    points = np.linspace(varied.low, varied.high, levels)
+    low, high = varied.ends
+    points = np.linspace(low, high, levels)
     if _is_int(varied):
         return sorted({int(round(p)) for p in points})
     return [float(p) for p in points]
@@ -255,9 +270,9 @@ def _grid_codes(varied: Varied, default_levels: int) -> list[float]:
 
 def _decode(varied: Varied, x: float) -> Any:
     if not varied.is_range:
-        index = min(int(math.floor(x)), len(varied.values) - 1)
-        value = varied.values[index]
+        index = min(int(math.floor(x)), len(varied.choices) - 1)
+        value = varied.choices[index]
         return list(value) if isinstance(value, tuple) else value
     if _is_int(varied):
-        return min(int(math.floor(x)), varied.high)
+        return min(int(math.floor(x)), varied.ends[1])
     return float(x)

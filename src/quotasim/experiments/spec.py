@@ -216,7 +216,7 @@ def _check_varied(base: Scenario, name: str, varied: Varied, label: str) -> Vari
     if name in ("name", "description", "sources", "start", "timeline"):
         raise ScenarioError(label, field, name, "a model parameter (`quotasim explain` lists them); "
                                                 "this field describes the scenario, it is not a parameter")
-    probe = varied.low if varied.is_range else varied.values[0]
+    probe = varied.low if varied.is_range else varied.choices[0]
     try:
         load_scenario(base.model_dump(mode="json"), {name: probe})
     except ScenarioError as exc:
@@ -229,16 +229,17 @@ def _check_varied(base: Scenario, name: str, varied: Varied, label: str) -> Vari
             raise ScenarioError(label, field, {"low": varied.low, "high": varied.high},
                                 f"a range needs a numeric parameter; {name} is {_type_name(annotation)}: "
                                 "give values = [...] instead")
-        if annotation is int and not (float(varied.low).is_integer() and float(varied.high).is_integer()):
-            raise ScenarioError(label, f"{field}.low", varied.low, f"whole numbers: {name} is an integer parameter")
-        ends = {"low": varied.low, "high": varied.high}
+        low, high = varied.ends
+        if annotation is int and not (float(low).is_integer() and float(high).is_integer()):
+            raise ScenarioError(label, f"{field}.low", low, f"whole numbers: {name} is an integer parameter")
+        ends: dict[str, float] = {"low": low, "high": high}
         if annotation is int:
             ends = {k: int(v) for k, v in ends.items()}
         for end, value in ends.items():
             _check_value(base, name, value, label, f"{field}.{end}")
         return varied.model_copy(update=ends)
     values = tuple(float(v) if annotation is float and isinstance(v, int) and not isinstance(v, bool) else v
-                   for v in varied.values)
+                   for v in varied.choices)
     if len(set(map(_key, values))) != len(values):
         raise ScenarioError(label, f"{field}.values", list(values), "each value once")
     for index, value in enumerate(values):
