@@ -23,7 +23,7 @@ from SALib.analyze import morris as morris_analyze
 from SALib.analyze import sobol as sobol_analyze
 
 from ..results import write_atomic
-from .design import build_design
+from .design import MorrisDesign, SobolDesign, build_design
 from .outcomes import AnalysisError, point_outcomes
 from .store import ExperimentStore, load_stored_spec
 
@@ -58,18 +58,19 @@ def analyze(root: str | Path, method: str = "sobol", output: str = "remitted_usd
     design = build_design(spec)
     y = point_outcomes(root, len(design), output, statistic)
     seed = spec.seed
-    if method == "sobol":
-        indices = sobol_analyze.analyze(design.problem, y, calc_second_order=spec.design.second_order,
+    sampler = spec.design                # its method is the one asked for (checked above)
+    if isinstance(sampler, SobolDesign):
+        indices = sobol_analyze.analyze(design.problem, y, calc_second_order=sampler.second_order,
                                         num_resamples=RESAMPLES, conf_level=confidence, seed=seed)
         table = pd.DataFrame({"parameter": design.names, "S1": indices["S1"], "S1_conf": indices["S1_conf"],
                               "ST": indices["ST"], "ST_conf": indices["ST_conf"]}).sort_values("ST", ascending=False)
         second = None
-        if spec.design.second_order:
+        if sampler.second_order:
             second = indices.to_df()[2].reset_index().rename(columns={"index": "pair"})
         figure = _bars(table, ("S1", "ST"), f"Sobol' indices of {output} ({statistic} over the run)")
-    elif method == "morris":
+    elif isinstance(sampler, MorrisDesign):
         indices = morris_analyze.analyze(design.problem, design.X, y, num_resamples=RESAMPLES, conf_level=confidence,
-                                         num_levels=spec.design.levels, seed=seed)
+                                         num_levels=sampler.levels, seed=seed)
         table = pd.DataFrame({"parameter": design.names, "mu_star": indices["mu_star"],
                               "mu_star_conf": indices["mu_star_conf"], "mu": indices["mu"],
                               "sigma": indices["sigma"]}).sort_values("mu_star", ascending=False)
