@@ -24,8 +24,10 @@ seeds) or, with ``reference="absolute"``, a value in the output's own units.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -72,7 +74,8 @@ class Discovery:
 def reference_value(root: str | Path, output: str, statistic: str) -> float:
     """The base scenario's ``output`` (reduced by ``statistic``), mean over the replication seeds."""
     spec = load_stored_spec(root)
-    reduce = {"sum": np.sum, "mean": np.mean, "last": lambda a: a[-1]}[statistic]
+    reducers: dict[str, Callable[[np.ndarray], Any]] = {"sum": np.sum, "mean": np.mean, "last": lambda a: a[-1]}
+    reduce = reducers[statistic]
     values = []
     for replication in range(spec.replications):
         seed = replication_seed(spec.seed, replication)
@@ -95,6 +98,7 @@ def discover(root: str | Path, output: str = "state_receipts_usd", *, below: flo
     design = build_design(spec)
     y = point_outcomes(root, len(design), output, statistic)
     level = below if below is not None else above
+    assert level is not None                 # exactly one of the two was given (checked above)
     base_value = reference_value(root, output, statistic) if reference == "base" else None
     threshold = level * base_value if base_value is not None else level
     interest = y < threshold if below is not None else y > threshold

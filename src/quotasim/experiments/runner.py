@@ -20,6 +20,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,7 +65,7 @@ class SweepReport:
         return self.ran / self.wall_seconds if self.wall_seconds > 0 else 0.0
 
 
-def iter_tasks(spec: ExperimentSpec, design: Design, skip: set[str] = frozenset()) -> Iterator[RunTask]:
+def iter_tasks(spec: ExperimentSpec, design: Design, skip: AbstractSet[str] = frozenset()) -> Iterator[RunTask]:
     """Every run of the design, point by point, lazily (the parent never lists them all)."""
     for point in range(len(design)):
         values = None
