@@ -11,6 +11,7 @@ Two kinds of band, because they answer different questions:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -18,10 +19,13 @@ from scipy import stats
 
 from ..validation.stats import Estimate, estimate
 
-__all__ = ["Band", "band", "difference", "CONFIDENCE", "RANGE"]
+__all__ = ["Band", "band", "difference", "Aggregate", "CONFIDENCE", "RANGE"]
 
 CONFIDENCE = 0.95
 RANGE = (0.05, 0.95)
+
+#: How rows sharing ``by`` within one run are combined (a pandas reduction by name).
+Aggregate = Literal["sum", "mean", "median", "min", "max"]
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,7 @@ class Band:
 
 
 def band(frame: pd.DataFrame, value: str, by: str = "month", run: str = "seed", kind: str = "interval",
-         aggregate: str = "sum") -> Band:
+         aggregate: Aggregate = "sum") -> Band:
     """``value`` per ``by`` across the runs named by ``run``; rows sharing ``by`` within a run
     are combined by ``aggregate``. A run with no row at some ``by`` is left out there, not
     counted as zero."""

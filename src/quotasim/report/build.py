@@ -9,6 +9,7 @@ sensitivity figure; and the appendix, the assumptions ledger.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -59,7 +60,7 @@ def check_destination(out: str | Path, overwrite: bool = False) -> Path:
     return out
 
 
-def build_report(paths: list[str | Path], out: str | Path, overwrite: bool = False) -> Report:
+def build_report(paths: Sequence[str | Path], out: str | Path, overwrite: bool = False) -> Report:
     """Report on run folders, folders of replications, or one sweep folder (see :mod:`.sources`)."""
     out = check_destination(out, overwrite)
     source = load_sources(list(paths))
@@ -172,8 +173,8 @@ def headline_rows(s: RunSet) -> list[dict]:
 
 
 def _difference_rows(table: pd.DataFrame) -> list[dict]:
-    return [dict(row, kind=metric_kind(row["metric"]),
-                 excludes_zero=bool(row["low"] > 0 or row["high"] < 0)) for row in table.to_dict("records")]
+    return [{**row, "kind": metric_kind(row["metric"]), "excludes_zero": bool(row["low"] > 0 or row["high"] < 0)}
+            for row in table.to_dict("records")]
 
 
 def _ledger_rows(labels: list[str], scenarios, varied: dict[str, str] | None = None) -> list[dict]:

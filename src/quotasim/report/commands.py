@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from ..errors import ScenarioError
@@ -52,7 +52,7 @@ def compare(arguments: list[str], out: Path, replications: int, seed: int, overr
     from .compare import calendar_caution, compare_sets, gather
     _fail_on(lambda: check_destination(out, overwrite), console)
     with _bar("runs", quiet, console) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def progress(name: str, done: int, total: int) -> None:
             if name not in tasks:

@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 
 from ..codes import TIER_NAMES
 from ..columns import MONTHLY
-from .bands import Band, band
+from .bands import Aggregate, Band, band
 
 __all__ = ["Trajectories", "money", "attainment", "exits", "pipeline", "tiers", "differences", "sensitivity",
            "ATTAINMENT_GROUPS"]
@@ -47,7 +47,7 @@ class Trajectories:
     run: str = "seed"            # the column naming a run: seed (replications) or run_id (a sweep)
     kind: str = "interval"       # band kind: interval (replications) or range (a sweep)
 
-    def band(self, column: str, frame: pd.DataFrame | None = None, by: str = "month", aggregate: str = "sum") -> Band:
+    def band(self, column: str, frame: pd.DataFrame | None = None, by: str = "month", aggregate: Aggregate = "sum") -> Band:
         return band(self.monthly if frame is None else frame, column, by=by, run=self.run, kind=self.kind,
                     aggregate=aggregate)
 
@@ -81,6 +81,7 @@ def attainment(sets: list[Trajectories]) -> Figure:
     figure = Figure(figsize=(11, 3.2 * max(len(rows), 1)), layout="constrained")
     axes = figure.subplots(max(len(rows), 1), 2, squeeze=False)
     for (hist_ax, bar_ax), s in zip(axes, rows):
+        assert s.reviews is not None                      # rows have reviews
         values = np.clip(s.reviews["attainment"].to_numpy(float), 0, 2)
         weights = np.full(len(values), 100.0 / len(values))
         hist_ax.hist(values, bins=np.arange(0, 2.05, 0.05), weights=weights, color="#4c72b0")
@@ -258,6 +259,7 @@ def _cumulative(s: Trajectories, columns: list[str]) -> pd.DataFrame:
 def _group_shares(s: Trajectories) -> pd.DataFrame:
     """% of companies in each attainment group, per review period, averaged over runs."""
     reviews = s.reviews
+    assert reviews is not None, "only runs with reviews have attainment groups"
     groups = {}
     for name, low, high in ATTAINMENT_GROUPS:
         inside = (reviews["attainment"] >= low) & (reviews["attainment"] < high)
@@ -268,6 +270,7 @@ def _group_shares(s: Trajectories) -> pd.DataFrame:
 
 def _tier_table(s: Trajectories) -> pd.DataFrame:
     """Per run, period and tier: share of the period's earnings, and median attainment."""
+    assert s.reviews is not None, "only runs with reviews have tiers"
     reviews = s.reviews.assign(tier=s.reviews["tier"].astype(str))
     keys = [s.run, "period"]
     per = reviews.groupby(keys + ["tier"], observed=True).agg(earned=("earned_usd", "sum"),

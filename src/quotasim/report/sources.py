@@ -14,14 +14,19 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pyarrow.parquet as pq
 
 from ..results import TABLES, RunResult
 from ..scenario import Scenario, load_scenario
+
+if TYPE_CHECKING:   # read lazily at run time (_load_sweep): a report on runs needs none of the experiments
+    from ..experiments.spec import ExperimentSpec
 
 __all__ = ["ReportError", "RunSet", "SweepSource", "load_sources", "run_sets", "EXPECTED"]
 
@@ -60,7 +65,7 @@ class SweepSource:
 
     root: Path
     manifest: dict
-    spec: object                     # quotasim.experiments.spec.ExperimentSpec
+    spec: ExperimentSpec
     points: pd.DataFrame
     monthly: pd.DataFrame            # every kept monthly row, with run_id, point, replication, seed
     reviews: pd.DataFrame | None     # when the spec kept reviews
@@ -74,7 +79,7 @@ class SweepSource:
         return self.spec.base
 
 
-def load_sources(paths: list[str | Path]) -> list[RunSet] | SweepSource:
+def load_sources(paths: Sequence[str | Path]) -> list[RunSet] | SweepSource:
     """Read every folder in ``paths``: one sweep, or any number of runs grouped by scenario.
 
     Raises
@@ -100,7 +105,8 @@ def run_sets(runs: list[RunResult], folders: list[Path] | None = None) -> list[R
     groups: dict[str, list[int]] = defaultdict(list)
     for index, run in enumerate(runs):
         groups[run.manifest.get("scenario_hash") or _hash(run.scenario)].append(index)
-    sets, used = [], defaultdict(int)
+    sets: list[RunSet] = []
+    used: defaultdict[str, int] = defaultdict(int)
     for indices in groups.values():
         first = runs[indices[0]]
         used[first.scenario.name] += 1
