@@ -196,7 +196,7 @@ def _reviews_table(start: str, rows: list[dict[str, np.ndarray]]) -> pa.Table:
     if not rows:
         names = list(columns.REVIEWS)
         return pa.table({name: pa.array([], pa.float64()) for name in names})
-    data = {key: np.concatenate([row[key] for row in rows]) for key in rows[0]}
+    data: dict[str, Any] = {key: np.concatenate([row[key] for row in rows]) for key in rows[0]}   # arrays, and dates
     data["period"] = data["period"].astype(str)
     data["date"] = [month_label(start, int(m)) for m in data["month"]]
     table = {name: _labels(data[name], _CODE_NAMES[name]) if name in _CODE_NAMES else data[name]
