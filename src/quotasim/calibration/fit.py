@@ -66,6 +66,12 @@ def _loss(values: dict[str, float], targets) -> float:
     return float(np.mean(terms))
 
 
+def _trial_loss(trial: optuna.trial.FrozenTrial) -> float:
+    """A finished trial's loss (callers keep only the trials that have one)."""
+    assert trial.value is not None
+    return trial.value
+
+
 def _evaluate(task) -> dict[str, float]:
     scenario, targets, scale, seed = task
     result = simulate(scaled(scenario, scale), seed=seed)
@@ -109,7 +115,7 @@ def calibrate(scenario: Scenario, spec: TargetsSpec, *, trials: int = 60, replic
                 progress(number + 1, trials + 1)
         # The best trial of a noisy search is partly luck: re-run the few best on fresh seeds
         # and keep the one that does best there.
-        finalists = sorted((t for t in study.trials if t.value is not None), key=lambda t: t.value)[:finalists_kept]
+        finalists = sorted((t for t in study.trials if t.value is not None), key=_trial_loss)[:finalists_kept]
         fresh = replication_seeds(FRESH_BASE_SEED, final_replications)
         scored = []
         for finalist in finalists:
