@@ -45,7 +45,8 @@ def _control(control, meaning: dict[str, dict]) -> html.Div:
 def create_app(queue: JobQueue | None = None) -> Dash:
     """The Dash app, with its own job queue unless one is given."""
     queue = queue or JobQueue()
-    app = Dash(__name__, title="quotasim dashboard", serve_locally=True, update_title=None)
+    # Dash documents update_title=None (no "Updating..." title) but types it str only.
+    app = Dash(__name__, title="quotasim dashboard", serve_locally=True, update_title=None)  # type: ignore[arg-type]
     app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES   # larger requests: 413, never read
     app.server.extensions["quotasim_jobs"] = queue
     meaning = {row["parameter"]: row for row in ledger(load_scenario("baseline"))}
@@ -66,10 +67,12 @@ def _layout(meaning: dict[str, dict]) -> html.Div:
                 dcc.RadioItems(id="scenario", options=builtin_names(), value="baseline", labelStyle={"display": "block"}),
                 # The browser refuses a file over the limit without sending it, and says nothing;
                 # assets/upload_limit.js shows this refusal then (the server checks again).
+                # Dash components take data-* attributes as keywords, which their generated
+                # signatures do not declare.
                 html.Div(dcc.Upload(id="upload", children=html.Div(["Drop a scenario file here or ",
                                                                     html.A("choose one")]),
                                     className="upload", multiple=False, max_size=MAX_UPLOAD_BYTES),
-                         id="upload-limit", **{"data-max-bytes": str(MAX_UPLOAD_BYTES),
+                         id="upload-limit", **{"data-max-bytes": str(MAX_UPLOAD_BYTES),  # type: ignore[arg-type]
                                                "data-refusal": "error: " + too_large("{name}", "{size}")}),
                 html.Pre(id="upload-message", className="message"),
                 html.H3("Main parameters"),

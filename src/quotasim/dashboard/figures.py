@@ -10,7 +10,7 @@ from .jobs import Job
 __all__ = ["trajectories", "headline", "PANELS"]
 
 #: (title, unit, [(column, label, scale)]) per panel.
-PANELS = (
+PANELS: tuple[tuple[str, list[tuple[str, str, float]]], ...] = (
     ("Money, USD million a month", [("earned_usd", "earned", 1e-6), ("state_receipts_usd", "state receipts", 1e-6),
                                     ("kept_by_officials_usd", "kept by officials", 1e-6),
                                     ("rents_usd", "rents", 1e-6)]),
@@ -45,6 +45,7 @@ def trajectories(current: Job | None, previous: Job | None) -> go.Figure:
 
 def headline(job: Job) -> dict[str, float]:
     """Totals a reader compares between runs."""
+    assert job.monthly is not None, "a finished job has its monthly table"
     m = job.monthly.to_pandas()
     attainment = job.reviews.column("attainment").to_numpy() if job.reviews is not None and job.reviews.num_rows else []
     years = max(len(m) / 12, 1e-9)

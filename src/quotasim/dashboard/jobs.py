@@ -25,6 +25,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from ..results import RunResult
 from ..simulation import simulate
 
 __all__ = ["JobQueue", "Job", "Busy"]
@@ -96,6 +97,7 @@ class JobQueue:
     def _run(self, job: Job, seed: int) -> None:
         job.status = "running"
         clock = time.perf_counter()
+        result: RunResult | None
         try:
             result = simulate(job.scenario, seed, progress=lambda done, total: setattr(job, "done_months", done))
             job.monthly, job.reviews = result.monthly, result.reviews   # the officials table is not kept
