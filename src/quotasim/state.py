@@ -35,7 +35,7 @@ DEAL_COLUMNS: dict[str, Any] = {
 OfficialArrays = namedtuple("OfficialArrays", list(OFFICIAL_COLUMNS))  # type: ignore[misc]
 CompanyArrays = namedtuple("CompanyArrays", list(COMPANY_COLUMNS))  # type: ignore[misc]
 DealArrays = namedtuple("DealArrays", list(DEAL_COLUMNS))  # type: ignore[misc]
-_ARRAYS_TYPES = {id(OFFICIAL_COLUMNS): OfficialArrays, id(COMPANY_COLUMNS): CompanyArrays, id(DEAL_COLUMNS): DealArrays}
+_ARRAYS_TYPES: dict[tuple[str, ...], type[tuple[Any, ...]]] = {t._fields: t for t in (OfficialArrays, CompanyArrays, DealArrays)}
 
 
 class Table:
@@ -50,7 +50,7 @@ class Table:
 
     def __init__(self, columns: dict[str, Any], capacity: int = 16) -> None:
         self._dtypes = dict(columns)
-        self._arrays_type = _ARRAYS_TYPES.get(id(columns)) or namedtuple("Arrays", list(columns))
+        self._arrays_type = _ARRAYS_TYPES.get(tuple(columns)) or namedtuple("Arrays", list(columns))
         self._data = {name: np.zeros(max(capacity, 1), dtype) for name, dtype in columns.items()}
         self.n = 0
 

@@ -37,7 +37,7 @@ def split_income(state: State, p: Scenario, rng: np.random.Generator) -> None:
     """Split each official's earnings; credit remittances toward the half-year result.
 
     The split, in the order of the module's docstring, is one compiled pass
-    (``kernels.split_income_pass``, which states it in NumPy form).
+    (``kernels.split_income_pass``).
     """
     companies = state.companies
     share = remit_share(state, p)
