@@ -251,14 +251,24 @@ def dashboard(port: Annotated[int, typer.Option(min=1, max=65535, help="port to 
               host: Annotated[str, typer.Option(help="address to bind; the default serves this machine only")] = "127.0.0.1",
               workers: Annotated[Optional[int], typer.Option(min=1, help="runs at once [default: cores]")] = None,
               keep_seconds: Annotated[float, typer.Option(min=1, help="how long a finished run is kept for its page "
-                                                          "after it was last looked at")] = 900.0) -> None:
+                                                          "after it was last looked at")] = 900.0,
+              public: Annotated[bool, typer.Option("--public", help="required to bind an address other machines "
+                                                   "can reach (anyone reaching it can start runs and see results)")] = False,
+              allow_host: Annotated[Optional[list[str]], typer.Option("--allow-host", help="a further host name "
+                                                                      "requests may name (repeatable), e.g. a DNS "
+                                                                      "name of this machine")] = None) -> None:
     """Start the web dashboard: pick or upload a scenario, move its main parameters, run, compare, download."""
     from .dashboard import serve
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        console.print(f"warning: serving on {host}: anyone who can reach it can start runs on this machine",
-                      markup=False, highlight=False)
+    from .dashboard.guard import is_loopback, outsider_warning
+    if not is_loopback(host):
+        if not public:
+            console.print(f"error: --host {host!r} serves other machines, not this one only. "
+                          + outsider_warning(host)[len("warning: "):] + ". Pass --public to serve it anyway.",
+                          markup=False, highlight=False)
+            raise typer.Exit(2)
+        console.print(outsider_warning(host), markup=False, highlight=False)
     out_console.print(f"quotasim dashboard on http://{host}:{port}/ (Ctrl+C stops it)", markup=False, highlight=False)
-    serve(host, port, workers, keep_seconds)
+    serve(host, port, workers, keep_seconds, allow_hosts=tuple(allow_host or ()))
 
 
 def _load(scenario: str, overrides: list[str]):
