@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ import numpy as np
 import optuna
 
 from ..engine import simulate
+from ..experiments.backends import exit_with_parent
 from ..scenario import Scenario, load_scenario
 from ..validation.stats import Estimate, estimate
 from .targets import Target, TargetsSpec, apply_free
@@ -87,7 +89,7 @@ def calibrate(scenario: Scenario, spec: TargetsSpec, *, trials: int = 60, replic
     study = optuna.create_study(direction="minimize", sampler=optuna.samplers.TPESampler(seed=seed))
     accepted: list[dict[str, float]] = []
     seeds = list(range(replications))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=exit_with_parent, initargs=(os.getpid(),)) as pool:
         for number in range(trials):
             trial = study.ask()
             values = {free: trial.suggest_float(free.label, free.low, free.high, log=free.log) for free in spec.free}

@@ -5,7 +5,9 @@ keeps a bounded number of runs in flight and streams each result to disk as it a
 whatever the backend.
 
 * ``local``: :class:`concurrent.futures.ProcessPoolExecutor` with the ``spawn`` start
-  method (fresh interpreters: no state inherited from the parent, as on a cluster).
+  method (fresh interpreters: no state inherited from the parent, as on a cluster). Its
+  workers watch their parent and exit when it is gone (killed with SIGKILL, say), as Dask's
+  do, instead of waiting for work for ever (:func:`exit_with_parent`).
 * ``dask``: ``distributed.Client(address)`` on a running scheduler — which reaches
   SLURM/PBS machines through dask-jobqueue — or, with no address, a ``LocalCluster`` of
   ``workers`` processes started and stopped here. The workers need quotasim installed;
@@ -16,13 +18,27 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor
 from concurrent.futures import wait as wait_futures
 from typing import Any, Callable, Iterable
 
-__all__ = ["Backend", "LocalBackend", "DaskBackend", "make_backend", "BACKENDS"]
+__all__ = ["Backend", "LocalBackend", "DaskBackend", "make_backend", "exit_with_parent", "BACKENDS"]
 
 BACKENDS = ("local", "dask")
+#: How often a pool worker checks that its parent is still there.
+PARENT_CHECK_SECONDS = 1.0
+
+
+def exit_with_parent(parent_pid: int, interval: float = PARENT_CHECK_SECONDS) -> None:
+    """Pool initializer: end this worker process once ``parent_pid`` is no longer its parent
+    (the parent died and the worker was handed to init). Runs in a daemon thread."""
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(interval)
+        os._exit(1)
+    threading.Thread(target=watch, name="quotasim-parent-watch", daemon=True).start()
 
 
 class Backend:
@@ -58,7 +74,8 @@ class LocalBackend(Backend):
         self._pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=exit_with_parent, initargs=(os.getpid(),))
 
     def restart(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

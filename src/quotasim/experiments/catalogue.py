@@ -7,7 +7,8 @@ Views (join them on ``point`` and ``run_id``):
 * ``points`` — the design: ``point`` and one column per varied parameter (quote dotted
   names: ``"ratchet.up_rate"``);
 * ``monthly`` — every kept monthly row of every finished run, tagged with run_id, point,
-  replication and seed; only parts whose SHA-256 matches the journal's are read: a part
+  replication and seed; every checksum the manifest records is verified first (a summary
+  that fails is rebuilt, a corrupted spec or points file is named); only parts whose SHA-256 matches the journal's are read: a part
   corrupted or altered on disk stops the query with the runs named (the sweep's command,
   run again, re-runs them);
 * ``reviews`` — likewise, when the spec keeps reviews;
@@ -41,8 +42,12 @@ def connect(root: str | Path) -> duckdb.DuckDBPyConnection:
     root = Path(root)
     if not (root / MANIFEST).is_file():
         raise OutputError(f"{root}: not an experiment folder (no {MANIFEST}); run `quotasim sweep SPEC --out {root}`")
-    con = duckdb.connect()
     store = ExperimentStore(root)
+    rebuild = [name for name in store.verify() if name in {f"{s}.parquet" for s in SUMMARIES}]
+    if rebuild:   # a summary that no longer matched its checksum was removed: make it again
+        from .summary import summarize
+        store.add_files(summarize(root))
+    con = duckdb.connect()
     if (root / JOURNAL).exists():
         con.execute(f"CREATE VIEW runs AS {store.runs_sql()}")
     else:

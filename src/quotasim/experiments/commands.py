@@ -95,11 +95,15 @@ def summarize(directory: Path, indicators: list[str] | None, *, out_console: Con
     from .summary import replication_report, summarize as write_summary
 
     def run() -> Any:
-        written = write_summary(directory)
-        if not written:
-            from .outcomes import AnalysisError
-        raise AnalysisError(f"{directory}: no finished run to summarise")
-        ExperimentStore(directory).add_files(written)
+        from .lock import FolderLock
+        from .outcomes import AnalysisError
+        if not (Path(directory) / "manifest.json").is_file():
+            raise AnalysisError(f"{directory}: not an experiment folder (no manifest.json)")
+        with FolderLock(directory, "summarize"):
+            written = write_summary(directory)
+            if not written:
+                raise AnalysisError(f"{directory}: no finished run to summarise")
+            ExperimentStore(directory).add_files(written)
         return replication_report(directory, indicators)
     frame = _guarded(run, console)
     _print_frame(frame, out_console, "per indicator, over points: 95 % interval half-width relative to the mean")

@@ -42,7 +42,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from .. import columns
 from ..errors import ScenarioError, describe_validation_error
 from ..scenario import Scenario, content_hash, load_scenario
-from ..tomlfile import read_toml
+from ..tomlfile import check_depth, read_toml
 
 __all__ = ["ExperimentSpec", "Varied", "load_spec", "DEFAULT_MAX_RUNS"]
 
@@ -63,10 +63,10 @@ class _Frozen(BaseModel):
 class Varied(_Frozen):
     """One varied parameter: a range [low, high] or a list of values."""
 
-    low: float | None = Field(None, description="lower end of the range")
-    high: float | None = Field(None, description="upper end of the range")
+    low: float | None = Field(None, strict=True, description="lower end of the range")
+    high: float | None = Field(None, strict=True, description="upper end of the range")
     values: tuple[Any, ...] | None = Field(None, description="the values to try, in order")
-    levels: int | None = Field(None, ge=2, le=10_000, description="grid design: evenly spaced values over the range")
+    levels: int | None = Field(None, ge=2, le=10_000, strict=True, description="grid design: evenly spaced values over the range")
 
     @model_validator(mode="after")
     def _range_or_values(self) -> "Varied":
@@ -94,14 +94,14 @@ class GridDesign(_Frozen):
     """Every combination: a range contributes ``levels`` evenly spaced values, a list its values."""
 
     method: Literal["grid"]
-    levels: int = Field(5, ge=2, le=10_000, description="values per range, unless a parameter sets its own")
+    levels: int = Field(5, ge=2, le=10_000, strict=True, description="values per range, unless a parameter sets its own")
 
 
 class LatinHypercubeDesign(_Frozen):
     """``samples`` points, each range cut into ``samples`` strata hit once (scipy.stats.qmc)."""
 
     method: Literal["lhs"]
-    samples: int = Field(ge=1, le=10_000_000)
+    samples: int = Field(ge=1, le=10_000_000, strict=True)
 
 
 class SobolDesign(_Frozen):
@@ -109,8 +109,8 @@ class SobolDesign(_Frozen):
     ``samples * (2D + 2)`` with second-order indices."""
 
     method: Literal["sobol"]
-    samples: int = Field(ge=2, le=10_000_000, description="base samples N, a power of two")
-    second_order: bool = False
+    samples: int = Field(ge=2, le=10_000_000, strict=True, description="base samples N, a power of two")
+    second_order: bool = Field(False, strict=True)
 
     @model_validator(mode="after")
     def _power_of_two(self) -> "SobolDesign":
@@ -124,8 +124,8 @@ class MorrisDesign(_Frozen):
     """``trajectories`` one-at-a-time paths of D + 1 points on a ``levels`` grid (SALib)."""
 
     method: Literal["morris"]
-    trajectories: int = Field(ge=2, le=1_000_000)
-    levels: int = Field(4, ge=2, le=100, description="grid levels, an even number")
+    trajectories: int = Field(ge=2, le=1_000_000, strict=True)
+    levels: int = Field(4, ge=2, le=100, strict=True, description="grid levels, an even number")
 
     @model_validator(mode="after")
     def _even(self) -> "MorrisDesign":
@@ -141,7 +141,7 @@ class Outputs(_Frozen):
     """What each run keeps: monthly columns (all by default) and optionally the reviews table."""
 
     monthly: tuple[str, ...] | Literal["all"] = "all"
-    reviews: bool = False
+    reviews: bool = Field(False, strict=True)
 
     @model_validator(mode="after")
     def _known_columns(self) -> "Outputs":
@@ -160,16 +160,16 @@ class Outputs(_Frozen):
 class ExperimentSpec(_Frozen):
     """A validated, immutable experiment. Build it with :func:`load_spec`."""
 
-    name: str = Field(min_length=1)
-    description: str = ""
+    name: str = Field(min_length=1, strict=True)
+    description: str = Field("", strict=True)
     scenario: str = Field("baseline", description="base scenario: built-in name or path to a .toml file")
     set: dict[str, Any] = Field(default_factory=dict, description="fixed dotted-name overrides of the base scenario")
-    months: int | None = Field(None, ge=1, le=1_200)
-    seed: int = Field(0, ge=0, description="root seed of the design draw and of every run seed")
-    replications: int = Field(1, ge=1, le=100_000)
+    months: int | None = Field(None, ge=1, le=1_200, strict=True)
+    seed: int = Field(0, ge=0, strict=True, description="root seed of the design draw and of every run seed")
+    replications: int = Field(1, ge=1, le=100_000, strict=True)
     common_random_numbers: bool = Field(
-        False, description="replication r uses the same seed at every point (common random numbers)")
-    max_runs: int = Field(DEFAULT_MAX_RUNS, ge=1, le=MAX_RUNS_CAP,
+        False, strict=True, description="replication r uses the same seed at every point (common random numbers)")
+    max_runs: int = Field(DEFAULT_MAX_RUNS, ge=1, le=MAX_RUNS_CAP, strict=True,
                           description="refuse designs with more runs than this (a guard against typos)")
     design: Design
     parameters: dict[str, Varied] = Field(min_length=1)
@@ -206,6 +206,7 @@ def load_spec(source: str | Path | dict, *, base_dir: str | Path | None = None,
     """
     data, read_label, read_dir = _read(source)
     label = label or read_label
+    check_depth(data, label)
     base_dir = Path(base_dir) if base_dir is not None else read_dir
     data["parameters"] = _flatten_parameters(data.get("parameters"), label)
     data["set"] = _flatten_set(data.get("set", {}), label)

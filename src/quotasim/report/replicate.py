@@ -8,12 +8,14 @@ differ only by what the scenarios change.
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Callable
 
 from ..engine import simulate
+from ..experiments.backends import exit_with_parent
 from ..results import RunResult
 
 __all__ = ["replicate", "write_replications", "replication_folder", "check_replication_folders"]
@@ -24,7 +26,9 @@ def replicate(scenario, replications: int, seed: int = 0, workers: int = 1,
     """Run ``scenario`` on seeds ``seed .. seed + replications - 1``; results in seed order."""
     seeds = list(range(seed, seed + replications))
     parallel = workers > 1 and replications > 1
-    with ProcessPoolExecutor(max_workers=min(workers, replications)) if parallel else nullcontext() as pool:
+    pool = ProcessPoolExecutor(max_workers=min(workers, replications), initializer=exit_with_parent,
+                               initargs=(os.getpid(),)) if parallel else nullcontext()
+    with pool:
         results = (pool.map if parallel else map)(simulate, [scenario] * replications, seeds)
         done: list[RunResult] = []
         for result in results:
