@@ -9,6 +9,7 @@ one-line-per-problem message and exit status 2, never a traceback.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -49,10 +50,10 @@ def run(scenario: ScenarioArg = "baseline",
     spec = _load(scenario, list(overrides or []) + ([f"months={months}"] if months else []))
     if replications is not None:
         report_commands.run_replications(spec, replications, seed, workers,
-                                         out or Path("out") / f"{spec.name}-x{replications}", overwrite, quiet,
+                                         out or default_out(spec.name, f"-x{replications}"), overwrite, quiet,
                                          console, out_console)
         return
-    out = out or Path("out") / f"{spec.name}-seed{seed}"
+    out = out or default_out(spec.name, f"-seed{seed}")
     try:
         # Refuse before the work, not after it: a folder that cannot take the results, a full disk.
         people = spec.population.n_trade_officials + spec.population.n_overseas_workers
@@ -143,7 +144,7 @@ def calibrate(scenario: ScenarioArg = "history-2016-2025",
     except ScenarioError as exc:
         console.print("error: " + str(exc), markup=False, highlight=False)
         raise typer.Exit(2) from None
-    destination = out or Path("out") / f"{spec_scenario.name}-calibrated.toml"
+    destination = out or default_out(spec_scenario.name, "-calibrated.toml")
     if destination.exists() and not overwrite:
         console.print(f"error: {destination} exists; pass --overwrite to replace it", markup=False, highlight=False)
         raise typer.Exit(2)
@@ -269,6 +270,18 @@ def dashboard(port: Annotated[int, typer.Option(min=1, max=65535, help="port to 
         console.print(outsider_warning(host), markup=False, highlight=False)
     out_console.print(f"quotasim dashboard on http://{host}:{port}/ (Ctrl+C stops it)", markup=False, highlight=False)
     serve(host, port, workers, keep_seconds, allow_hosts=tuple(allow_host or ()))
+
+
+#: Longest scenario name used in a default output path (file names allow 255 bytes).
+MAX_NAME_IN_PATH = 100
+
+
+def default_out(name: str, suffix: str) -> Path:
+    """``out/NAME+suffix`` with NAME made safe: letters, digits, ``.``, ``_`` and ``-`` only (any
+    other character, a path separator or NUL included, becomes ``_``), no leading dot, at
+    most ``MAX_NAME_IN_PATH`` characters. A scenario's name never leads outside ``out/``."""
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", name)[:MAX_NAME_IN_PATH].lstrip(".") or "scenario"
+    return Path("out") / f"{safe}{suffix}"
 
 
 def _load(scenario: str, overrides: list[str]):
