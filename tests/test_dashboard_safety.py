@@ -17,7 +17,6 @@ import urllib.request
 import pytest
 
 from dashboard_server import Session, _outputs, dashboard
-from quotasim.dashboard.guard import make_server, served_hosts
 
 SECRET = "SECRET-TOKEN-1234567890"
 
@@ -140,12 +139,14 @@ def test_a_non_loopback_bind_needs_public_and_says_what_an_outsider_could_do(hos
 
 
 def test_served_hosts_of_a_wildcard_bind_are_this_machines_names():
+    from quotasim.dashboard.guard import served_hosts
     names = served_hosts("0.0.0.0", ("dash.example.org",))
     assert {"localhost", "127.0.0.1", "::1", "dash.example.org", socket.gethostname().lower()} <= names
     assert "attacker.example" not in names
 
 
 def test_request_threads_are_capped():
+    from quotasim.dashboard.guard import make_server
     running, peak, lock = [0], [0], threading.Lock()
 
     def slow_app(environ, start_response):

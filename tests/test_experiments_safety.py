@@ -23,7 +23,6 @@ from typer.testing import CliRunner
 from experiment_specs import TINY_POPULATION, spec_dict, write_spec
 from quotasim.cli import app
 from quotasim.experiments import query, run_sweep
-from quotasim.experiments.lock import FolderLock
 from quotasim.experiments.spec import load_spec
 from quotasim.results import OutputError
 from test_experiments_runner import assert_same_catalogue
@@ -89,6 +88,7 @@ def test_a_second_sweep_on_a_busy_folder_is_refused_and_the_first_completes_iden
 
 
 def test_the_lock_names_a_live_holder_and_a_killed_holder_leaves_it_free(tmp_path):
+    from quotasim.experiments.lock import FolderLock
     holder = subprocess.Popen([sys.executable, "-c", "import sys, time\nfrom quotasim.experiments.lock import FolderLock\n"
                                f"FolderLock({str(tmp_path)!r}).acquire()\nprint('held', flush=True)\ntime.sleep(600)"],
                               stdout=subprocess.PIPE, text=True)
@@ -104,6 +104,7 @@ def test_the_lock_names_a_live_holder_and_a_killed_holder_leaves_it_free(tmp_pat
 
 
 def test_summarize_refuses_a_folder_another_process_is_writing(finished, tmp_path):
+    from quotasim.experiments.lock import FolderLock
     out = copy_of(finished, tmp_path)
     with FolderLock(out):
         result = CliRunner().invoke(app, ["summarize", str(out)])

@@ -20,10 +20,10 @@ from typer.testing import CliRunner
 import quotasim
 from experiment_specs import spec_dict
 from quotasim.calibration.targets import load_targets
-from quotasim.cli import app, default_out
+from quotasim.cli import app
 from quotasim.errors import ScenarioError
 from quotasim.experiments.spec import load_spec
-from quotasim.scenario import MAX_EXTENDS_DEPTH, MAX_TIMELINE, Scenario
+from quotasim.scenario import Scenario
 
 TINY = ["--set", "population.n_companies=3", "--set", "population.n_trade_officials=20",
         "--set", "population.n_overseas_workers=10", "--months", "2", "--quiet"]
@@ -73,6 +73,7 @@ def test_timeline_checks_grow_linearly_with_the_timeline(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("shape", ["empty entries", "entries that set a value"])
 def test_a_256_kib_timeline_is_refused_or_loaded_at_once(tmp_path, shape):
+    from quotasim.scenario import MAX_TIMELINE
     path = tmp_path / "long.toml"
     entry = "[[timeline]]\n" if shape == "empty entries" else \
         '[[timeline]]\ndate = "2017-01"\nset = { "environment.sanctions_china" = 0.5, "ratchet.up_rate" = 0.25 }\n'
@@ -118,6 +119,7 @@ def test_a_deeply_nested_set_value_is_a_located_error():
 
 
 def test_an_extends_chain_1000_files_deep_is_refused(tmp_path):
+    from quotasim.scenario import MAX_EXTENDS_DEPTH
     for index in range(1000):
         parent = f'extends = "f{index + 1}.toml"\n' if index < 999 else 'extends = "baseline"\n'
         (tmp_path / f"f{index}.toml").write_text(parent)
@@ -168,6 +170,7 @@ def test_default_output_folders_stay_inside_out(tmp_path, monkeypatch, name):
 
 
 def test_the_calibrated_file_name_is_sanitised_too():
+    from quotasim.cli import default_out
     assert default_out("/etc/../x\0y", "-calibrated.toml") == Path("out") / "_etc_.._x_y-calibrated.toml"
     assert default_out("", "-seed0") == Path("out") / "scenario-seed0"
 
