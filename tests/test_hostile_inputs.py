@@ -264,3 +264,11 @@ def test_the_last_month_of_the_calendar_is_allowed(tmp_path):
     assert cli("run", "baseline", "--set", 'start="9999-11"', *TINY, "--out", str(out)).exit_code == 0
     import pyarrow.parquet as pq
     assert pq.read_table(out / "monthly.parquet")["date"].to_pylist() == ["9999-11", "9999-12"]
+
+
+def test_a_kernel_file_given_as_a_sweep_spec_is_refused_without_reading_it(tmp_path):
+    target = "/proc/kmsg" if os.path.exists("/proc/kmsg") else "/proc/self/environ"
+    done = subprocess.run([sys.executable, "-m", "quotasim.cli", "sweep", target, "--out", str(tmp_path / "x")],
+                          capture_output=True, text=True, timeout=60)       # the spec's text was read first
+    assert done.returncode == 2 and "is a kernel file" in done.stderr, done.stderr
+    assert not (tmp_path / "x").exists()

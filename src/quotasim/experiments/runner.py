@@ -96,8 +96,8 @@ def run_sweep(spec: ExperimentSpec | str | Path, out: str | Path, *, workers: in
     """
     spec_text = None
     if not isinstance(spec, ExperimentSpec):
-        spec_text = Path(spec).read_text(encoding="utf-8") if Path(spec).is_file() else None
-        spec = load_spec(spec)
+        path, spec = spec, load_spec(spec)   # first: it refuses what is not a regular file of data
+        spec_text = Path(path).read_text(encoding="utf-8", errors="replace")
     design = build_design(spec)
     with _writer_lock(Path(out), len(design) * spec.replications * _part_bytes(spec)):
         return _sweep(spec, design, out, spec_text, workers, backend, address, retry_failed, progress, run_fn)
