@@ -197,3 +197,49 @@ def test_screenshot_for_the_docs(page, tmp_path):
     target = docs if os.environ.get("QUOTASIM_SCREENSHOT") else tmp_path / "dashboard.png"
     page.screenshot(path=str(target), full_page=True)
     assert target.stat().st_size > 50_000
+
+
+def test_a_foreign_host_is_refused_and_nothing_on_disk_is_disclosed(server, tmp_path):
+    """DNS rebinding as a browser lives it: ``attacker.example`` resolves to this machine, and
+    its page (from the same foreign host) tries the dashboard. Then, from the dashboard's own
+    page: an upload extending a server file, and a forged callback naming that file."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+    secret = tmp_path / "server-secret.toml"
+    secret.write_text('api_token = "SECRET-TOKEN-1234567890"\n')
+    port = server.rsplit(":", 1)[1].strip("/")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--host-resolver-rules=MAP attacker.example 127.0.0.1"])
+        try:
+            page = browser.new_page()
+            answer = page.goto(f"http://attacker.example:{port}/")
+            assert answer.status == 403 and "does not serve the host" in page.content()
+            posted = page.evaluate("""async () => { const r = await fetch('/_dash-update-component',
+                {method: 'POST', headers: {'Content-Type': 'application/json'}, body: '{}'});
+                return [r.status, await r.text()]; }""")
+            assert posted[0] == 403
+
+            page.goto(server)
+            page.wait_for_selector("#param-ratchet-up_rate input[type=number]")
+            upload = tmp_path / "innocent.toml"
+            upload.write_text(f'extends = "{secret}"\n')
+            page.set_input_files("#upload input[type=file]", str(upload))
+            page.wait_for_function("document.querySelector('#upload-message').innerText.includes('error')")
+            shown = page.inner_text("#upload-message")
+            assert "may not extend files on the server" in shown and "SECRET" not in page.content()
+            forged = page.evaluate("""async (path) => {
+                const deps = await (await fetch('/_dash-dependencies')).json();
+                const cb = deps.find(c => c.inputs.some(i => i.id === 'scenario' && i.property === 'value'));
+                const outputs = cb.output.replace(/^\\.\\./, '').replace(/\\.\\.$/, '').split('...').map(o => {
+                    const [id, property] = o.split('.'); return {id, property}; });
+                const body = {output: cb.output, outputs, changedPropIds: ['scenario.value'],
+                    inputs: [{id: 'scenario', property: 'value', value: path}],
+                    state: [{id: 'uploaded', property: 'data', value: {}}]};
+                const r = await fetch('/_dash-update-component', {method: 'POST',
+                    headers: {'Content-Type': 'application/json'}, body: JSON.stringify(body)});
+                return [r.status, await r.text()]; }""", str(secret))
+            assert forged[0] == 400 and "not a scenario this page offers" in forged[1]
+            assert "SECRET" not in forged[1]
+        finally:
+            browser.close()

@@ -190,7 +190,7 @@ def test_too_little_free_space_is_refused_before_any_run(tmp_path, monkeypatch):
     out = tmp_path / "out"
     with pytest.raises(OutputError, match="not enough free disk space"):
         run_sweep(load_spec(spec_dict()), out, workers=2)
-    assert query(out, "SELECT count(*) AS n FROM runs")["n"][0] == 0
+    assert not out.exists()          # refused before the manifest, spec or points were written
     result = CliRunner().invoke(app, ["run", "--out", str(tmp_path / "run"), "--quiet"])
     assert result.exit_code == 2 and "not enough free disk space" in result.output
     assert not (tmp_path / "run" / "manifest.json").exists()

@@ -188,6 +188,145 @@ def test_random_overrides(override):
         assert "--set" in str(exc) or "baseline" in str(exc), str(exc)
 
 
+# ----------------------------------------------------------------- shapes found by issue 17
+SMALL_FUZZ = settings(max_examples=60, deadline=5_000, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                               HealthCheck.too_slow])
+
+
+@st.composite
+def deeply_nested(draw) -> bytes:
+    """Nesting beyond 32 levels built every way TOML allows: dotted keys, table headers,
+    arrays of tables, inline tables, arrays, and mixtures, under real or made-up keys."""
+    depth = draw(st.integers(33, 4000))
+    key = draw(st.sampled_from(["x", "ratchet", "timeline", "set", "parameters", "free", "a-b", '"q.k"']))
+    shape = draw(st.sampled_from(["dotted", "header", "array header", "inline", "array", "mixed"]))
+    keys = ".".join([key] * depth)
+    body = {"dotted": f"{keys} = 1\n", "header": f"[{keys}]\nv = 1\n", "array header": f"[[{keys}]]\nv = 1\n",
+            "inline": "v = " + "{ a = " * depth + "1" + " }" * depth + "\n",
+            "array": "v = " + "[" * depth + "1" + "]" * depth + "\n",
+            "mixed": f"[{'.'.join([key] * (depth // 2))}]\n{'.'.join([key] * (depth - depth // 2))} = 1\n"}[shape]
+    prefix = draw(st.sampled_from(["", 'extends = "baseline"\n', 'name = "deep"\n']))
+    return (prefix + body).encode()
+
+
+@pytest.mark.parametrize("load", [load_scenario_file, load_spec_file, "targets"], ids=["scenario", "spec", "targets"])
+@SMALL_FUZZ
+@given(data=deeply_nested())
+def test_deep_nesting_of_every_shape(tmp_path, load, data):
+    """Every such document is a located error (before: a RecursionError from copying,
+    merging, flattening or printing it)."""
+    if load == "targets":
+        from quotasim.calibration.targets import load_targets
+        load = lambda path: load_targets(path, quotasim.load_scenario("baseline"))   # noqa: E731
+    path = tmp_path / "input.toml"
+    path.write_bytes(data)
+    with pytest.raises(ScenarioError, match="nested") as error:
+        load(path)
+    assert str(path) in str(error.value)
+
+
+@st.composite
+def long_timeline(draw) -> bytes:
+    entries = draw(st.integers(0, 14_000))
+    entry = draw(st.sampled_from([
+        "[[timeline]]\n", '[[timeline]]\ndate = "2017-01"\n',
+        '[[timeline]]\ndate = "2018-06"\nset = { "environment.sanctions_china" = 0.5 }\n',
+        '[[timeline]]\ndate = "2019-02"\nset = { "ratchet.up_rate" = 0.2, "behaviour.rule" = "fixed" }\n',
+        '[[timeline]]\ndate = "2016-01"\nset = { "ratchet.up_rate" = 9 }\n']))
+    text = 'extends = "baseline"\n' + entry * entries
+    return text[:MAX_INPUT_BYTES].encode()
+
+
+@SMALL_FUZZ
+@given(data=long_timeline())
+def test_long_timelines_load_or_are_refused_in_linear_time(tmp_path, data):
+    """Up to a megabyte of timeline: loads or gets a located error within the deadline
+    (before: each entry re-checked the whole scenario, 40 KB took minutes)."""
+    load_or_located_error(load_scenario_file, tmp_path, data)
+
+
+@st.composite
+def extends_chain(draw) -> list[str]:
+    """Files f0 ... fN, each extending the next by one of several spellings; the last
+    extends a built-in scenario, a missing file, or one of the chain (a loop)."""
+    length = draw(st.integers(1, 60))
+    spell = st.sampled_from(["{name}", "./{name}", "../chain/{name}", "sub/../{name}", "{absolute}"])
+    files = []
+    for index in range(length):
+        files.append(draw(spell).replace("{name}", f"f{index + 1}.toml").replace("{absolute}", f"ABS/f{index + 1}.toml"))
+    end = draw(st.one_of(st.just("baseline"), st.just("missing.toml"),
+                         st.integers(0, length - 1).map(lambda index: f"f{index}.toml")))
+    files[-1] = end
+    return files
+
+
+@SMALL_FUZZ
+@given(chain=extends_chain())
+def test_extends_chains_and_loops(tmp_path_factory, chain):
+    folder = tmp_path_factory.mktemp("extends") / "chain"      # "../chain/" spellings find this folder
+    (folder / "sub").mkdir(parents=True)
+    for index, parent in enumerate(chain):
+        (folder / f"f{index}.toml").write_text(f'extends = "{parent.replace("ABS", str(folder))}"\nmonths = 12\n')
+    try:
+        scenario = quotasim.load_scenario(folder / "f0.toml")
+    except ScenarioError as exc:
+        assert str(folder / "f0.toml") in str(exc)
+        assert any(words in str(exc) for words in ("circular extends", "at most 16 files", "cannot read", "no such"))
+    else:
+        assert len(chain) < 16 and scenario.months == 12
+
+
+KERNEL_FILES = [path for path in ("/proc/kmsg", "/proc/self/status", "/proc/self/environ", "/proc/self/mem",
+                                  "/proc/sysrq-trigger", "/sys/kernel/mm/transparent_hugepage/enabled",
+                                  "/sys/power/state") if os.path.exists(path)]
+
+
+@pytest.mark.parametrize("target", KERNEL_FILES)
+@pytest.mark.parametrize("kind", ["scenario", "extends", "spec", "spec scenario", "targets"])
+def test_kernel_files_are_refused_by_kind(tmp_path, target, kind):
+    """Regular-looking files of proc and sysfs (``/proc/kmsg`` blocks a reader for ever)."""
+    from quotasim.calibration.targets import load_targets
+    wrapper = tmp_path / "wrapper.toml"
+    if kind == "extends":
+        wrapper.write_text(f'extends = "{target}"\n')
+    elif kind == "spec scenario":
+        wrapper.write_text(f'name = "k"\nscenario = "{target}"\n[design]\nmethod = "lhs"\nsamples = 2\n'
+                           '[parameters]\n"ratchet.up_rate" = { low = 0.1, high = 0.9 }\n')
+    load = {"scenario": quotasim.load_scenario, "extends": quotasim.load_scenario, "spec": load_spec,
+            "spec scenario": load_spec, "targets": load_targets}[kind]
+    with pytest.raises(ScenarioError, match="kernel file"):
+        load(Path(target) if kind in ("scenario", "spec", "targets") else wrapper)
+
+
+SPEC_INTS = ["seed", "replications", "max_runs", "months"]
+SPEC_SWITCHES = ["common_random_numbers"]
+
+
+@SMALL_FUZZ
+@given(field=st.sampled_from(SPEC_INTS + SPEC_SWITCHES + ["design.samples", "outputs.reviews"]),
+       value=st.one_of(st.booleans(), st.text(max_size=5), st.floats(allow_nan=False, allow_infinity=False),
+                       st.integers(1, 5)))
+def test_spec_numbers_and_switches_have_strict_types(tmp_path, field, value):
+    """A boolean is not a number, and text or a number is not a switch: each is refused, named."""
+    from experiment_specs import spec_dict
+    data = spec_dict()
+    if field == "design.samples":
+        data["design"] = {"method": "lhs", "samples": value}
+    elif field == "outputs.reviews":
+        data["outputs"] = {**data["outputs"], "reviews": value}
+    else:
+        data[field] = value
+    wants_int = field in SPEC_INTS or field == "design.samples"
+    right_kind = (type(value) is int) if wants_int else (type(value) is bool)
+    path = tmp_path / "spec.toml"
+    path.write_text(tomli_w.dumps(data))
+    if right_kind:
+        return
+    with pytest.raises(ScenarioError) as error:
+        load_spec(path)
+    assert str(path) in str(error.value) and field.split(".")[-1] in str(error.value)
+
+
 # ----------------------------------------------------------------- files that are not files
 @pytest.mark.parametrize("target", ["/dev/zero", "/dev/urandom", "/proc/self/status", "."])
 def test_special_files_are_refused_at_once(tmp_path, target):

@@ -9,6 +9,7 @@ one-line-per-problem message and exit status 2, never a traceback.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -54,10 +55,10 @@ def run(scenario: ScenarioArg = "baseline",
     if replications is not None:
         _check_backend(backend)
         report_commands.run_replications(spec, replications, seed, workers,
-                                         out or Path("out") / f"{spec.name}-x{replications}", overwrite, quiet,
+                                         out or default_out(spec.name, f"-x{replications}"), overwrite, quiet,
                                          console, out_console, backend)
         return
-    out = out or Path("out") / f"{spec.name}-seed{seed}"
+    out = out or default_out(spec.name, f"-seed{seed}")
     try:
         # Refuse before the work, not after it: a folder that cannot take the results, a full disk.
         people = spec.population.n_trade_officials + spec.population.n_overseas_workers
@@ -155,7 +156,7 @@ def calibrate(scenario: ScenarioArg = "history-2016-2025",
     except ScenarioError as exc:
         console.print("error: " + str(exc), markup=False, highlight=False)
         raise typer.Exit(2) from None
-    destination = out or Path("out") / f"{spec_scenario.name}-calibrated.toml"
+    destination = out or default_out(spec_scenario.name, "-calibrated.toml")
     if destination.exists() and not overwrite:
         console.print(f"error: {destination} exists; pass --overwrite to replace it", markup=False, highlight=False)
         raise typer.Exit(2)
@@ -265,14 +266,36 @@ def dashboard(port: Annotated[int, typer.Option(min=1, max=65535, help="port to 
               host: Annotated[str, typer.Option(help="address to bind; the default serves this machine only")] = "127.0.0.1",
               workers: Annotated[int | None, typer.Option(min=1, help="runs at once [default: cores]")] = None,
               keep_seconds: Annotated[float, typer.Option(min=1, help="how long a finished run is kept for its page "
-                                                          "after it was last looked at")] = 900.0) -> None:
+                                                          "after it was last looked at")] = 900.0,
+              public: Annotated[bool, typer.Option("--public", help="required to bind an address other machines "
+                                                   "can reach (anyone reaching it can start runs and see results)")] = False,
+              allow_host: Annotated[list[str] | None, typer.Option("--allow-host", help="a further host name "
+                                                                      "requests may name (repeatable), e.g. a DNS "
+                                                                      "name of this machine")] = None) -> None:
     """Start the web dashboard: pick or upload a scenario, move its main parameters, run, compare, download."""
     from .dashboard import serve
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        console.print(f"warning: serving on {host}: anyone who can reach it can start runs on this machine",
-                      markup=False, highlight=False)
+    from .dashboard.guard import is_loopback, outsider_warning
+    if not is_loopback(host):
+        if not public:
+            console.print(f"error: --host {host!r} serves other machines, not this one only. "
+                          + outsider_warning(host)[len("warning: "):] + ". Pass --public to serve it anyway.",
+                          markup=False, highlight=False)
+            raise typer.Exit(2)
+        console.print(outsider_warning(host), markup=False, highlight=False)
     out_console.print(f"quotasim dashboard on http://{host}:{port}/ (Ctrl+C stops it)", markup=False, highlight=False)
-    serve(host, port, workers, keep_seconds)
+    serve(host, port, workers, keep_seconds, allow_hosts=tuple(allow_host or ()))
+
+
+#: Longest scenario name used in a default output path (file names allow 255 bytes).
+MAX_NAME_IN_PATH = 100
+
+
+def default_out(name: str, suffix: str) -> Path:
+    """``out/NAME+suffix`` with NAME made safe: letters, digits, ``.``, ``_`` and ``-`` only (any
+    other character, a path separator or NUL included, becomes ``_``), no leading dot, at
+    most ``MAX_NAME_IN_PATH`` characters. A scenario's name never leads outside ``out/``."""
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", name)[:MAX_NAME_IN_PATH].lstrip(".") or "scenario"
+    return Path("out") / f"{safe}{suffix}"
 
 
 def _load(scenario: str, overrides: list[str]):

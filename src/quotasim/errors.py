@@ -62,5 +62,8 @@ def _allowed(error: Mapping[str, Any]) -> str:
 
 
 def _show(value: Any) -> str:
-    text = repr(value)
+    try:
+        text = repr(value)
+    except RecursionError:   # a value nested too deeply to print: say so, never crash
+        return f"({type(value).__name__} nested too deeply to show)"
     return text if len(text) <= 80 else text[:77] + "..."

@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor
 from concurrent.futures import wait as wait_futures
@@ -35,6 +37,21 @@ from typing import Any
 __all__ = ["Executor", "SerialExecutor", "LocalExecutor", "DaskExecutor", "make_executor", "check_backend", "BACKENDS"]
 
 BACKENDS = ("serial", "local", "dask")
+
+
+#: How often a pool worker checks that its parent is still there.
+PARENT_CHECK_SECONDS = 1.0
+
+
+def exit_with_parent(parent_pid: int, interval: float = PARENT_CHECK_SECONDS) -> None:
+    """Pool initializer: end this worker process once ``parent_pid`` is no longer its parent
+    (the parent died, with SIGKILL say, and the worker was handed to init), as Dask's workers
+    do, instead of waiting for work for ever. Runs in a daemon thread."""
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(interval)
+        os._exit(1)
+    threading.Thread(target=watch, name="quotasim-parent-watch", daemon=True).start()
 
 
 class Executor:
@@ -120,7 +137,8 @@ class LocalExecutor(Executor):
         self._pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=exit_with_parent, initargs=(os.getpid(),))
 
     def restart(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

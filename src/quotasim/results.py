@@ -161,6 +161,11 @@ def check_destination(out: Path, scenario_hash: str, seed: int, overwrite: bool,
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out}: exists and is not a folder; choose another --out")
     previous = out / "manifest.json"
+    if not previous.exists() and not overwrite and out.is_dir():
+        ours = [name for name in (*[f"{t}.parquet" for t in TABLES], "scenario.toml") if (out / name).exists()]
+        if ours:
+            raise OutputError(f"{out}: already holds {', '.join(ours)} but no manifest.json (not a quotasim run's "
+                              "results, or an incomplete one); choose another --out or pass --overwrite to replace them")
     if previous.exists() and not overwrite:
         try:
             old = json.loads(previous.read_text())

@@ -23,6 +23,13 @@ overrides apply last. Dotted parameter paths are read and written by one helper
 line, timelines, sweeps, the dashboard and calibration share. Every failure becomes a
 :class:`ScenarioError` that names the file, the field path, the offending value and what is
 allowed.
+
+Loading is linear in the input and bounded: at most ``MAX_TIMELINE`` timeline entries,
+``MAX_EXTENDS_DEPTH`` files in an ``extends`` chain (a chain that comes back to a file
+already in it is refused, however the path is spelled), tables nested at most
+``tomlfile.MAX_DEPTH`` deep, and no month after ``LAST_MONTH``. With ``files=False`` (what
+the dashboard loads) a scenario is data only: it may extend a built-in scenario and
+nothing on disk.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import os
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -39,7 +47,7 @@ import tomli_w
 from pydantic import BaseModel, Field, ValidationError, field_validator
 from pydantic.fields import FieldInfo
 
-from .calendar import months_between, parse_month
+from .calendar import month_label, months_between, parse_month
 from .errors import ScenarioError, describe_validation_error
 from .params import (
     Affiliation,
@@ -79,12 +87,18 @@ from .params import (
     YearEndCampaign,
     param,
 )
-from .tomlfile import read_toml
+from .tomlfile import check_depth, read_toml
 
 __all__ = ["Scenario", "MECHANISM_GROUPS", "Intervention", "load_scenario", "builtin_names", "builtin_description",
            "parse_override", "to_toml", "parameter_field", "get_parameter", "set_parameter", "MAX_MONTHS"]
 
 MAX_MONTHS = 1_200
+#: Most timeline entries in a scenario: ten per month of the longest run.
+MAX_TIMELINE = 10 * MAX_MONTHS
+#: Most files in an ``extends`` chain (the built-in scenarios use 2).
+MAX_EXTENDS_DEPTH = 16
+#: The calendar ends here: month labels have four-digit years.
+LAST_MONTH = "9999-12"
 #: Keys a timeline may not change: they fix the run's shape, not its conditions.
 STRUCTURAL = ("name", "description", "sources", "start", "months", "population", "timeline", "extends")
 
@@ -182,7 +196,8 @@ def builtin_description(name: str) -> str:
     return str(data.get("description", "")).strip().splitlines()[0] if data.get("description") else ""
 
 
-def load_scenario(source: str | Path | dict, overrides: list[str] | dict[str, Any] | None = None) -> Scenario:
+def load_scenario(source: str | Path | dict, overrides: list[str] | dict[str, Any] | None = None, *,
+                  files: bool = True, label: str | None = None) -> Scenario:
     """Load a built-in name, a TOML path or a dict; apply overrides; validate.
 
     Parameters
@@ -191,18 +206,32 @@ def load_scenario(source: str | Path | dict, overrides: list[str] | dict[str, An
         A built-in scenario name (``"baseline"``), a path to a ``.toml`` file, or the
         already-parsed contents of one.
     overrides : list of ``"dotted.name=value"`` strings, or a dict of dotted name -> value
-        Applied after ``extends`` is resolved, before validation.
+        Applied after ``extends`` is resolved, before validation. A problem with a value
+        given as a string (``--set``) is blamed on ``--set``, not on the scenario's file.
+    files : bool
+        False: ``source`` is data (a dict or a built-in name) and may ``extends`` built-in
+        scenarios only; no file on disk is read (the dashboard's uploads and page state).
+    label : str
+        How a dict source is named in errors (default ``<dict>``).
 
     Raises
     ------
     ScenarioError
         With the file, field path, value and what is allowed.
     """
-    data, label = _resolve(source, chain=())
+    if not files and not isinstance(source, dict) and source not in builtin_names():
+        raise ScenarioError(label or "scenario", "scenario", source,
+                            f"one of the built-in scenarios: {', '.join(builtin_names())}")
+    data, label = _resolve(source, chain=(), files=files, label=label)
     pairs = _override_pairs(overrides, label)
     for dotted, value in pairs:
         _set_dotted(data, dotted, value, "--set", "--set")
-    return _validate(data, label)
+    try:
+        return _validate(data, label)
+    except ScenarioError as exc:
+        if overrides and not isinstance(overrides, dict):
+            raise _blame_overrides(exc, [dotted for dotted, _ in pairs]) from None
+        raise
 
 
 def parse_override(text: str) -> tuple[str, Any]:
@@ -235,14 +264,14 @@ def schedule(scenario: Scenario) -> list[tuple[int, Scenario]]:
     start; later ones in date order (a stable sort keeps file order for equal dates).
     """
     steps: list[tuple[int, Scenario]] = [(0, scenario)]
-    current = scenario.model_dump()
+    current = scenario.model_dump(exclude={"timeline"})   # each step validates the parameters, not the timeline
     order = sorted(range(len(scenario.timeline)), key=lambda i: months_between(scenario.start, scenario.timeline[i].date))
     for index in order:
         entry = scenario.timeline[index]
         for dotted, value in entry.set.items():
             _set_dotted(current, dotted, value, "timeline", str(index))
         month = max(0, months_between(scenario.start, entry.date))
-        params = Scenario.model_validate(current)
+        params = Scenario.model_validate(current).model_copy(update={"timeline": scenario.timeline})
         if steps[-1][0] == month:
             steps[-1] = (month, params)
         else:
@@ -313,30 +342,62 @@ def _builtin_path(name: str) -> Path:
     return path
 
 
-def _resolve(source: str | Path | dict, chain: tuple[str, ...]) -> tuple[dict, str]:
-    """Load ``source`` and everything it ``extends``, merged, child over parent."""
+def _blame_overrides(exc: ScenarioError, keys: list[str]) -> ScenarioError:
+    """Problems with a field a ``--set`` gave are the ``--set``'s, not the scenario file's."""
+    def blamed(problem: tuple) -> tuple:
+        file, field, value, allowed = problem
+        ours = any(field == key or field.startswith(key + ".") or field.startswith(key + "[") for key in keys)
+        return ("--set", field, value, allowed) if ours else problem
+    first, *rest = [blamed(problem) for problem in exc.problems]
+    return ScenarioError(*first, more=rest)
+
+
+def _resolve(source: str | Path | dict, chain: tuple[str, ...], files: bool = True,
+             label: str | None = None) -> tuple[dict, str]:
+    """Load ``source`` and everything it ``extends``, merged, child over parent.
+
+    ``chain`` holds the files (resolved paths, or built-in labels) already on the way here."""
     if isinstance(source, dict):
-        data, label = copy.deepcopy(source), "<dict>"
+        label = label or "<dict>"
+        check_depth(source, label)
+        data, key = copy.deepcopy(source), f"<dict>:{label}"
     else:
         path = Path(source)
-        if path.suffix == ".toml" or path.exists():
-            label = str(path)
+        if files and (path.suffix == ".toml" or path.exists()):
+            label, key = str(path), os.path.realpath(path)
         else:
             path, label = _builtin_path(str(source)), f"built-in scenario {source!r}"
+            key = label
         data = read_toml(path, label)
-    if label in chain:
-        raise ScenarioError(label, "extends", data.get("extends"), f"circular extends: {' -> '.join(chain + (label,))}")
+    if key in chain:
+        raise ScenarioError(label, "extends", data.get("extends"), f"circular extends: {label} extends itself "
+                            f"through {len(chain)} file(s); a scenario may not extend a file already in its chain")
+    if len(chain) >= MAX_EXTENDS_DEPTH:
+        raise ScenarioError(label, "extends", data.get("extends"),
+                            f"at most {MAX_EXTENDS_DEPTH} files in an extends chain; this one is longer")
     parent_name = data.pop("extends", None)
     if parent_name is None:
         return data, label
     if not isinstance(parent_name, str):
         raise ScenarioError(label, "extends", parent_name, "the name of a built-in scenario or a path to a .toml file")
+    if not files:
+        if parent_name not in builtin_names():
+            raise ScenarioError(label, "extends", parent_name,
+                                f"here, one of the built-in scenarios: {', '.join(builtin_names())} "
+                                "(a scenario given to the dashboard may not extend files on the server)")
+        return _merge(_resolve(parent_name, chain + (key,), files=False)[0], data), label
     base_dir = Path(label).parent if Path(label).exists() else Path.cwd()
     candidate = base_dir / parent_name
     allowed = f"allowed: a .toml file (relative to this one) or one of {', '.join(builtin_names())}"
-    if candidate.is_file():
+    if "\0" in parent_name or len(parent_name) > 4096:
+        raise ScenarioError(label, "extends", parent_name, f"not a usable file name; {allowed}")
+    try:
+        is_file, exists = candidate.is_file(), candidate.exists()
+    except OSError as exc:
+        raise ScenarioError(label, "extends", parent_name, f"cannot read the file: {exc.strerror or exc}; {allowed}") from None
+    if is_file:
         target: str | Path = candidate
-    elif candidate.exists():
+    elif exists:
         raise ScenarioError(label, "extends", parent_name, f"{candidate} is not a regular file; {allowed}")
     elif parent_name in builtin_names():
         target = parent_name
@@ -345,7 +406,7 @@ def _resolve(source: str | Path | dict, chain: tuple[str, ...]) -> tuple[dict, s
                             f"cannot read the file {candidate} (no such file) and no built-in scenario has that name; "
                             f"{allowed}")
     try:
-        parent, _ = _resolve(target, chain + (label,))
+        parent, _ = _resolve(target, chain + (key,))
     except ScenarioError as exc:
         # The problem is in the file extended: say so in this file's terms first, then list it.
         raise ScenarioError(label, "extends", parent_name, "the scenario it names cannot be loaded:",
@@ -391,25 +452,48 @@ def _set_dotted(data: dict, dotted: str, value: Any, label: str, where: str) -> 
 def _validate(data: dict, label: str) -> Scenario:
     timeline = data.get("timeline", [])
     if not (isinstance(timeline, (list, tuple)) and all(isinstance(entry, dict) for entry in timeline)):
-        raise ScenarioError(label, "timeline", timeline,
+        raise ScenarioError(label, "timeline", f"{type(timeline).__name__} of {len(timeline)}"
+                            if isinstance(timeline, (list, tuple)) else timeline,
                             "a list of [[timeline]] tables, each with date = \"YYYY-MM\" and set = { ... }")
+    if len(timeline) > MAX_TIMELINE:
+        raise ScenarioError(label, "timeline", f"{len(timeline):,} entries",
+                            f"at most {MAX_TIMELINE:,} timeline entries (ten a month of the longest run)")
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise describe_validation_error(exc, label) from None
+    _check_calendar(scenario, label)
+    groups = scenario.model_dump(exclude={"timeline"})   # once: each entry checks only what it changes
     for index, entry in enumerate(scenario.timeline):
         if months_between(scenario.start, entry.date) < 0:
             raise ScenarioError(label, f"timeline[{index}].date", entry.date,
                                 f"a date on or after the start {scenario.start}")
-        changed = scenario.model_dump()
-        for dotted, value in entry.set.items():
-            _set_dotted(changed, dotted, value, label, str(index))
-        try:
-            Scenario.model_validate(changed)
-        except ValidationError as exc:
-            raise describe_validation_error(exc, label, prefix=f"timeline[{index}].set.") from None
+        _check_entry(groups, entry, index, label)
     _check_shares(scenario, label)
     return scenario
+
+
+def _check_entry(groups: dict, entry: Intervention, index: int, label: str) -> None:
+    """Validate the groups one timeline entry changes, each on its own: the work grows with
+    the entry, not with the scenario (so a timeline is checked in time linear in its length)."""
+    changed: dict[str, Any] = {}
+    for dotted, value in entry.set.items():
+        _set_dotted(changed, dotted, value, label, str(index))
+    for group, values in changed.items():
+        model = Scenario.model_fields[group].annotation
+        try:
+            model.model_validate(_merge(groups[group], values))
+        except ValidationError as exc:
+            raise describe_validation_error(exc, label, prefix=f"timeline[{index}].set.{group}.") from None
+
+
+def _check_calendar(scenario: Scenario, label: str) -> None:
+    """Every month of the run, and every timeline date, within the calendar (four-digit years)."""
+    last = months_between(scenario.start, LAST_MONTH)
+    if scenario.months - 1 > last:
+        raise ScenarioError(label, "start", scenario.start,
+                            f"a month from which the run of {scenario.months} months ends by {LAST_MONTH} "
+                            f"(the calendar's end): at most {month_label(LAST_MONTH, 1 - scenario.months)}")
 
 
 def _check_shares(scenario: Scenario, label: str) -> None:

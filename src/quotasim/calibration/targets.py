@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from importlib import resources
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ..calendar import parse_month
+from ..calendar import month_label, months_between, parse_month
 from ..columns import MONTHLY
 from ..errors import ScenarioError, describe_validation_error
 from ..scenario import Scenario, load_scenario, set_parameter
@@ -28,8 +29,8 @@ class Target(_Strict):
     statistic: str = Field(description="a column of monthly.parquet (docs/outputs.md)")
     period: str = Field(description="YYYY, or YYYY-MM..YYYY-MM (inclusive)")
     aggregate: Literal["sum", "mean"] = "sum"
-    value: float = Field(gt=0)
-    tolerance: float = Field(gt=0, le=10, description="relative error accepted, e.g. 0.15")
+    value: float = Field(gt=0, allow_inf_nan=False, description="the record's figure, finite and positive")
+    tolerance: float = Field(gt=0, le=10, allow_inf_nan=False, description="relative error accepted, e.g. 0.15")
     source: str = ""
 
     @model_validator(mode="after")
@@ -58,14 +59,17 @@ class Free(_Strict):
 
     parameter: str
     at: str | None = Field(None, description="date of the timeline entry whose value is fitted")
-    low: float
-    high: float
+    low: float = Field(allow_inf_nan=False)
+    high: float = Field(allow_inf_nan=False)
     log: bool = False
 
     @model_validator(mode="after")
     def _range(self) -> Free:
         if not self.low < self.high:
             raise ValueError(f"low ({self.low}) must be below high ({self.high})")
+        if not math.isfinite(self.high - self.low):
+            raise ValueError(f"the range {self.low:g} to {self.high:g} is too wide to search: its width is not a "
+                             "finite number")
         if self.log and self.low <= 0:
             raise ValueError("a log-scale range needs low > 0")
         return self
@@ -102,12 +106,25 @@ def load_targets(source: str | Path, scenario: Scenario | None = None) -> Target
         raise describe_validation_error(exc, label) from None
     if scenario is not None:
         for index, free in enumerate(spec.free):
-            try:
-                apply_free(scenario, {free: (free.low + free.high) / 2}, label=label, index=index)
-            except ScenarioError as exc:
-                _, field, value, allowed = exc.problems[0]
-                raise ScenarioError(label, f"free[{index}] ({free.label})", value, f"{field}: {allowed}") from None
+            for end in ("low", "high"):   # both ends: the search may try anything between them
+                try:
+                    apply_free(scenario, {free: getattr(free, end)}, label=label, index=index)
+                except ScenarioError as exc:
+                    _, field, value, allowed = exc.problems[0]
+                    raise ScenarioError(label, f"free[{index}].{end} ({free.label})", value,
+                                        f"{field}: {allowed}") from None
+        _check_periods(spec, scenario, label)
     return spec
+
+
+def _check_periods(spec: TargetsSpec, scenario: Scenario, label: str) -> None:
+    """Every target's period within the months the scenario runs."""
+    last = month_label(scenario.start, scenario.months - 1)
+    for index, target in enumerate(spec.target):
+        first_month, last_month = target.months()
+        if months_between(scenario.start, first_month) < 0 or months_between(last, last_month) > 0:
+            raise ScenarioError(label, f"target[{index}].period", target.period,
+                                f"a period within the run of {scenario.name!r}, {scenario.start} to {last}")
 
 
 def apply_free(scenario: Scenario, values: dict[Free, float], label: str = "targets", index: int | None = None) -> Scenario:

@@ -10,6 +10,7 @@ Jupyter. Runs execute in :class:`~quotasim.dashboard.jobs.JobQueue`, never in a 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 
@@ -18,8 +19,20 @@ from ..explain import ledger
 from ..scenario import Scenario, builtin_names, get_parameter, load_scenario, to_toml
 from .controls import CONTROLS, MAX_DASHBOARD_MONTHS, MAX_PEOPLE, RULES
 from .figures import headline, trajectories
+from .guard import LOOPBACK_NAMES, MAX_REQUEST_THREADS, Refused, guard, make_server, served_hosts
 from .jobs import Busy, JobQueue
-from .scenarios import MAX_SCALE, MAX_UPLOAD_BYTES, MIN_SCALE, SCALE_STEP, UploadError, build, from_upload, page_numbers, too_large
+from .scenarios import (
+    MAX_SCALE,
+    MAX_UPLOAD_BYTES,
+    MIN_SCALE,
+    SCALE_STEP,
+    UploadError,
+    build,
+    from_upload,
+    page_numbers,
+    too_large,
+    upload_name,
+)
 
 __all__ = ["create_app", "serve", "MAX_REQUEST_BYTES"]
 
@@ -42,12 +55,14 @@ def _control(control, meaning: dict[str, dict]) -> html.Div:
     ], className="control")
 
 
-def create_app(queue: JobQueue | None = None) -> Dash:
-    """The Dash app, with its own job queue unless one is given."""
+def create_app(queue: JobQueue | None = None, hosts: frozenset[str] = LOOPBACK_NAMES) -> Dash:
+    """The Dash app, with its own job queue unless one is given, answering requests that name
+    one of ``hosts`` (default: this machine's loopback names) and refusing others."""
     queue = queue or JobQueue()
     # Dash documents update_title=None (no "Updating..." title) but types it str only.
     app = Dash(__name__, title="quotasim dashboard", serve_locally=True, update_title=None)  # type: ignore[arg-type]
     app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES   # larger requests: 413, never read
+    guard(app.server, hosts)
     app.server.extensions["quotasim_jobs"] = queue
     meaning = {row["parameter"]: row for row in ledger(load_scenario("baseline"))}
     app.layout = _layout(meaning)
@@ -111,10 +126,20 @@ def _layout(meaning: dict[str, dict]) -> html.Div:
     ], style={"fontFamily": "sans-serif", "margin": "16px"})
 
 
-def _base(choice: str, uploaded: dict) -> Scenario:
-    if choice.startswith(_UPLOAD):
-        return load_scenario(uploaded[choice])
-    return load_scenario(choice)
+def _base(choice: Any, uploaded: Any) -> Scenario:
+    """The scenario chosen: a built-in one, or an upload the page holds (data only: it may
+    extend built-in scenarios, never a file on the server). Anything else is refused (400)."""
+    if isinstance(choice, str) and choice in builtin_names():
+        return load_scenario(choice)
+    if isinstance(choice, str) and choice.startswith(_UPLOAD) and isinstance(uploaded, dict) \
+            and isinstance(uploaded.get(choice), dict):
+        try:
+            return load_scenario(uploaded[choice], files=False, label=choice[len(_UPLOAD):][:255])
+        except ScenarioError as exc:
+            raise Refused(str(exc)) from None
+    shown = repr(choice)[:80] if not isinstance(choice, (dict, list)) else type(choice).__name__
+    raise Refused(f"scenario = {shown}: not a scenario this page offers; one of {', '.join(builtin_names())} "
+                  "or an uploaded file")
 
 
 def _callbacks(app: Dash, queue: JobQueue) -> None:
@@ -126,9 +151,12 @@ def _callbacks(app: Dash, queue: JobQueue) -> None:
                   prevent_initial_call=True)
     def receive_upload(contents, filename, uploaded):
         try:
-            scenario = from_upload(contents or "", filename or "uploaded.toml")
+            filename = upload_name(filename)
+            scenario = from_upload(contents if isinstance(contents, str) else "", filename)
         except (ScenarioError, UploadError) as exc:
             return no_update, no_update, no_update, "error: " + str(exc)   # the CLI's words
+        if not isinstance(uploaded, dict):
+            uploaded = {}
         key = f"{_UPLOAD}{filename}"
         uploaded = {**(uploaded or {}), key: scenario.model_dump(mode="json")}
         options = builtin_names() + [{"label": f"uploaded: {name[len(_UPLOAD):]}", "value": name} for name in uploaded]
@@ -208,7 +236,13 @@ def _key(name: str) -> str:
     return "".join(ch if ch.isalnum() else "-" for ch in name.split(",")[0]).strip("-")
 
 
-def serve(host: str = "127.0.0.1", port: int = 8050, workers: int | None = None, keep_seconds: float = 900.0) -> None:
-    """Start the dashboard's web server (blocking)."""
-    app = create_app(JobQueue(workers, keep_seconds=keep_seconds))
-    app.run(host=host, port=port, debug=False, threaded=True)
+def serve(host: str = "127.0.0.1", port: int = 8050, workers: int | None = None, keep_seconds: float = 900.0,
+          allow_hosts: tuple[str, ...] = (), max_threads: int = MAX_REQUEST_THREADS) -> None:
+    """Start the dashboard's web server (blocking): requests must name ``host``, a loopback
+    name or one of ``allow_hosts``; at most ``max_threads`` are served at once."""
+    app = create_app(JobQueue(workers, keep_seconds=keep_seconds), hosts=served_hosts(host, allow_hosts))
+    server = make_server(host, port, app.server, max_threads)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()

@@ -1,8 +1,10 @@
 """From what the page holds to a validated scenario within the dashboard's caps.
 
-An uploaded file is loaded exactly as ``quotasim run FILE`` loads it, under its own name,
-so an invalid upload gets the same located message the command line prints. Caps are
-checked with a message, never applied silently.
+An uploaded file is checked as ``quotasim run FILE`` checks it, under its own name, so an
+invalid upload gets the same located message the command line prints; but it is data only:
+it is parsed in memory, never written to the server's disk, and it may ``extends`` a built-in
+scenario and no file on the server (so no error can quote another file's contents). Caps
+are checked with a message, never applied silently.
 """
 
 from __future__ import annotations
@@ -11,19 +13,22 @@ import base64
 import binascii
 import math
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from ..errors import ScenarioError
 from ..scenario import Scenario, load_scenario
+from ..tomlfile import parse_toml
 from .controls import MAX_DASHBOARD_MONTHS, MAX_PEOPLE
 
-__all__ = ["from_upload", "build", "page_numbers", "too_large", "MAX_UPLOAD_BYTES", "MIN_SCALE", "MAX_SCALE",
+__all__ = ["from_upload", "upload_name", "MAX_FILENAME_CHARS", "build", "page_numbers", "too_large", "MAX_UPLOAD_BYTES",
+           "MIN_SCALE", "MAX_SCALE",
            "SCALE_STEP", "UploadError"]
 
 #: Largest scenario file accepted from the page (the built-in ones are about 5 kB).
 MAX_UPLOAD_BYTES = 256 * 1024
+#: Longest file name accepted with an upload (most file systems' limit).
+MAX_FILENAME_CHARS = 255
 #: The population scale field's range and step (the people cap usually binds first).
 MIN_SCALE, MAX_SCALE, SCALE_STEP = 0.01, 10.0, 0.01
 
@@ -40,16 +45,17 @@ def from_upload(contents: str, filename: str) -> Scenario:
         raise UploadError(f"{filename}: the upload could not be decoded; upload a .toml scenario file") from None
     if len(data) > MAX_UPLOAD_BYTES:
         raise UploadError(too_large(filename, f"{len(data):,}"))
-    name = re.sub(r"[^A-Za-z0-9._-]", "_", Path(filename or "uploaded.toml").name) or "uploaded.toml"
-    with tempfile.TemporaryDirectory(prefix="quotasim-upload-") as folder:
-        path = Path(folder) / name
-        path.write_bytes(data)
-        try:
-            return load_scenario(path)
-        except ScenarioError as exc:
-            # Name the file as the user knows it, not the temporary folder it was read from.
-            raise ScenarioError(*_renamed(exc.problems[0], path, filename),
-                                more=[_renamed(p, path, filename) for p in exc.problems[1:]]) from None
+    return load_scenario(parse_toml(data, filename, filename, "scenario file"), files=False, label=filename)
+
+
+def upload_name(filename: Any) -> str:
+    """The uploaded file's name as shown in messages: checked, never a path on the server."""
+    if not isinstance(filename, str) or not filename:
+        return "uploaded.toml"
+    if len(filename) > MAX_FILENAME_CHARS or "\0" in filename:
+        raise UploadError(f"{filename[:60]!r}...: a file name of {len(filename):,} characters; at most "
+                          f"{MAX_FILENAME_CHARS} printable characters are accepted here: rename the file")
+    return re.sub(r"[\x00-\x1f\x7f]", "_", Path(filename).name) or "uploaded.toml"
 
 
 def too_large(filename: str, size: str) -> str:
@@ -57,12 +63,6 @@ def too_large(filename: str, size: str) -> str:
     the browser refuses the file before sending it (``assets/upload_limit.js``)."""
     return (f"{filename}: {size} bytes; scenario files up to {MAX_UPLOAD_BYTES:,} bytes are accepted here "
             "(the built-in ones are about 5 kB)")
-
-
-def _renamed(problem: tuple[str, str, Any, str], path: Path, filename: str) -> tuple[str, str, Any, str]:
-    file, field, value, allowed = problem
-    return (str(file).replace(str(path), filename), field,
-            value.replace(str(path), filename) if isinstance(value, str) else value, allowed)
 
 
 class _NothingValid:

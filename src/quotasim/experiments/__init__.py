@@ -18,7 +18,7 @@ __all__ = ["load_spec", "ExperimentSpec", "build_design", "run_sweep", "SweepRep
 
 # Imported on first use: the CLI's other commands should not pay for DuckDB, SALib and Dask.
 _HOME = {"load_spec": "spec", "ExperimentSpec": "spec", "build_design": "design", "run_sweep": "runner",
-         "SweepReport": "runner", "connect": "catalogue", "query": "catalogue", "summarize": "summary",
+         "SweepReport": "runner", "connect": "catalogue", "query": "catalogue", "summarize": "catalogue",
          "analyze": "analyze", "discover": "discovery"}
 
 

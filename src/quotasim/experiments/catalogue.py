@@ -7,7 +7,8 @@ Views (join them on ``point`` and ``run_id``):
 * ``points`` — the design: ``point`` and one column per varied parameter (quote dotted
   names: ``"ratchet.up_rate"``);
 * ``monthly`` — every kept monthly row of every finished run, tagged with run_id, point,
-  replication and seed; only parts whose SHA-256 matches the journal's are read: a part
+  replication and seed; every checksum the manifest records is verified first (a summary
+  that fails is rebuilt, a corrupted spec or points file is named); only parts whose SHA-256 matches the journal's are read: a part
   corrupted or altered on disk stops the query with the runs named (the sweep's command,
   run again, re-runs them);
 * ``reviews`` — likewise, when the spec keeps reviews;
@@ -26,8 +27,9 @@ import pandas as pd
 
 from ..results import OutputError
 from .store import JOURNAL, MANIFEST, PARTS, POINTS, ExperimentStore
+from .summary import CONFIDENCE, write_summaries
 
-__all__ = ["connect", "query", "QueryError"]
+__all__ = ["connect", "query", "summarize", "replication_report", "QueryError"]
 
 SUMMARIES = ("summary", "summary_monthly")
 
@@ -41,8 +43,9 @@ def connect(root: str | Path) -> duckdb.DuckDBPyConnection:
     root = Path(root)
     if not (root / MANIFEST).is_file():
         raise OutputError(f"{root}: not an experiment folder (no {MANIFEST}); run `quotasim sweep SPEC --out {root}`")
-    con = duckdb.connect()
     store = ExperimentStore(root)
+    rebuild = [name for name in store.verify() if name in {f"{s}.parquet" for s in SUMMARIES}]
+    con = duckdb.connect()
     if (root / JOURNAL).exists():
         con.execute(f"CREATE VIEW runs AS {store.runs_sql()}")
     else:
@@ -62,6 +65,8 @@ def connect(root: str | Path) -> duckdb.DuckDBPyConnection:
             # journal line yet, is run again on resume and is not a result until then.
             con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet({_literal(folder / '*.parquet')}) "
                         "WHERE run_id IN (SELECT run_id FROM runs WHERE status = 'ok')")
+    if rebuild:   # a summary that no longer matched its checksum was removed: make it again
+        store.add_files(write_summaries(con, root))
     for name in SUMMARIES:
         if (root / f"{name}.parquet").is_file():
             con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({_literal(root / f'{name}.parquet')})")
@@ -80,6 +85,27 @@ def query(root: str | Path, sql: str) -> pd.DataFrame:
         raise QueryError(str(exc)) from None
     finally:
         con.close()
+
+
+def summarize(root: str | Path, confidence: float = CONFIDENCE) -> list[str]:
+    """Write ``summary.parquet`` and ``summary_monthly.parquet`` into ``root``; return their names."""
+    con = connect(root)
+    try:
+        return write_summaries(con, root, confidence)
+    finally:
+        con.close()
+
+
+def replication_report(root: str | Path, indicators: list[str] | None = None) -> pd.DataFrame:
+    """Per indicator, over points: median and worst relative half-width, replications for ±5 %."""
+    where = ""
+    if indicators:
+        where = "WHERE indicator IN (" + ", ".join("'" + i.replace("'", "''") + "'" for i in indicators) + ")"
+    return query(root, f"""
+        SELECT indicator, min(n) AS replications, median(relative_half_width) AS median_relative_half_width,
+               max(relative_half_width) AS worst_relative_half_width,
+               max(replications_for_5pct) AS replications_for_5pct
+        FROM summary {where} GROUP BY indicator ORDER BY indicator""")
 
 
 def _literal(path: Path) -> str:

@@ -37,9 +37,9 @@ def _guarded(action: Callable[[], Any], console: Console) -> Any:
 
 def sweep(spec: Path, out: Path, *, workers: int | None, backend: str, address: str | None, retry_failed: bool,
           quiet: bool, console: Console, out_console: Console) -> None:
+    from .catalogue import replication_report
     from .progress import SweepProgress
     from .runner import run_sweep
-    from .summary import replication_report
 
     progress = SweepProgress(console=console, disable=quiet)
     report = _guarded(lambda: run_sweep(spec, out, workers=workers, backend=backend, address=address,
@@ -92,16 +92,20 @@ def query(directory: Path, sql: str, *, fmt: str, out_console: Console, console:
 
 
 def summarize(directory: Path, indicators: list[str] | None, *, out_console: Console, console: Console) -> None:
+    from .catalogue import replication_report
+    from .catalogue import summarize as write_summary
     from .store import ExperimentStore
-    from .summary import replication_report
-    from .summary import summarize as write_summary
 
     def run() -> Any:
-        written = write_summary(directory)
-        if not written:
-            from .outcomes import AnalysisError
-        raise AnalysisError(f"{directory}: no finished run to summarise")
-        ExperimentStore(directory).add_files(written)
+        from .lock import FolderLock
+        from .outcomes import AnalysisError
+        if not (Path(directory) / "manifest.json").is_file():
+            raise AnalysisError(f"{directory}: not an experiment folder (no manifest.json)")
+        with FolderLock(directory, "summarize"):
+            written = write_summary(directory)
+            if not written:
+                raise AnalysisError(f"{directory}: no finished run to summarise")
+            ExperimentStore(directory).add_files(written)
         return replication_report(directory, indicators)
     frame = _guarded(run, console)
     _print_frame(frame, out_console, "per indicator, over points: 95 % interval half-width relative to the mean")

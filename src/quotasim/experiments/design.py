@@ -47,10 +47,10 @@ class _Frozen(BaseModel):
 class Varied(_Frozen):
     """One varied parameter: a range [low, high] or a list of values."""
 
-    low: float | None = Field(None, description="lower end of the range")
-    high: float | None = Field(None, description="upper end of the range")
+    low: float | None = Field(None, strict=True, description="lower end of the range")
+    high: float | None = Field(None, strict=True, description="upper end of the range")
     values: tuple[Any, ...] | None = Field(None, description="the values to try, in order")
-    levels: int | None = Field(None, ge=2, le=10_000, description="grid design: evenly spaced values over the range")
+    levels: int | None = Field(None, ge=2, le=10_000, strict=True, description="grid design: evenly spaced values over the range")
 
     @model_validator(mode="after")
     def _range_or_values(self) -> Varied:
@@ -106,7 +106,7 @@ class GridDesign(Sampler):
     """Every combination: a range contributes ``levels`` evenly spaced values, a list its values."""
 
     method: Literal["grid"]
-    levels: int = Field(5, ge=2, le=10_000, description="values per range, unless a parameter sets its own")
+    levels: int = Field(5, ge=2, le=10_000, strict=True, description="values per range, unless a parameter sets its own")
 
     def size(self, parameters: Mapping[str, Varied]) -> int:
         return math.prod(len(_grid_values(v, self.levels)) for v in parameters.values())
@@ -120,7 +120,7 @@ class LatinHypercubeDesign(Sampler):
     """``samples`` points, each range cut into ``samples`` strata hit once (scipy.stats.qmc)."""
 
     method: Literal["lhs"]
-    samples: int = Field(ge=1, le=10_000_000)
+    samples: int = Field(ge=1, le=10_000_000, strict=True)
 
     def size(self, parameters: Mapping[str, Varied]) -> int:
         return self.samples
@@ -136,8 +136,8 @@ class SobolDesign(Sampler):
     ``samples * (2D + 2)`` with second-order indices."""
 
     method: Literal["sobol"]
-    samples: int = Field(ge=2, le=10_000_000, description="base samples N, a power of two")
-    second_order: bool = False
+    samples: int = Field(ge=2, le=10_000_000, strict=True, description="base samples N, a power of two")
+    second_order: bool = Field(False, strict=True)
 
     @model_validator(mode="after")
     def _power_of_two(self) -> SobolDesign:
@@ -158,8 +158,8 @@ class MorrisDesign(Sampler):
     """``trajectories`` one-at-a-time paths of D + 1 points on a ``levels`` grid (SALib)."""
 
     method: Literal["morris"]
-    trajectories: int = Field(ge=2, le=1_000_000)
-    levels: int = Field(4, ge=2, le=100, description="grid levels, an even number")
+    trajectories: int = Field(ge=2, le=1_000_000, strict=True)
+    levels: int = Field(4, ge=2, le=100, strict=True, description="grid levels, an even number")
 
     @model_validator(mode="after")
     def _even(self) -> MorrisDesign:

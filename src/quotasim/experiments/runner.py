@@ -27,11 +27,12 @@ from pathlib import Path
 
 from ..execution import make_executor
 from ..results import OutputError, check_free_space
+from .catalogue import summarize
 from .design import Design, build_design
+from .lock import LOCK, FolderLock
 from .progress import SweepProgress
 from .spec import ExperimentSpec, load_spec
-from .store import ExperimentStore
-from .summary import summarize
+from .store import MANIFEST, ExperimentStore
 from .worker import RunOutcome, RunTask, execute_run, run_id, run_seed
 
 __all__ = ["run_sweep", "SweepReport", "iter_tasks", "MAX_LOSSES"]
@@ -96,9 +97,31 @@ def run_sweep(spec: ExperimentSpec | str | Path, out: str | Path, *, workers: in
     """
     spec_text = None
     if not isinstance(spec, ExperimentSpec):
-        spec_text = Path(spec).read_text(encoding="utf-8") if Path(spec).is_file() else None
-        spec = load_spec(spec)
+        path, spec = spec, load_spec(spec)   # first: it refuses what is not a regular file of data
+        spec_text = Path(path).read_text(encoding="utf-8", errors="replace")
     design = build_design(spec)
+    with _writer_lock(Path(out), len(design) * spec.replications * _part_bytes(spec)):
+        return _sweep(spec, design, out, spec_text, workers, backend, address, retry_failed, progress, run_fn)
+
+
+def _writer_lock(out: Path, new_bytes: int) -> FolderLock:
+    """The folder's writer lock, taken before anything in it is touched. A new experiment is
+    first checked for disk space for all its runs, so a refusal leaves nothing behind."""
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out}: exists and is not a folder; choose another --out")
+    if not (out / MANIFEST).exists():
+        if out.exists() and any(path.name != LOCK for path in out.iterdir()):
+            raise OutputError(f"{out}: is not empty and holds no experiment; choose another --out")
+        check_free_space(out, new_bytes)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot write there: {exc.strerror or exc}") from None
+    return FolderLock(out, "sweep")
+
+
+def _sweep(spec: ExperimentSpec, design: Design, out, spec_text, workers, backend, address, retry_failed,
+           progress, run_fn) -> SweepReport:
     store = ExperimentStore.open(out, spec, design, spec_text)
     state = store.state()
     skip = set(state.done) | (set() if retry_failed else set(state.failed))

@@ -41,7 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from .. import columns
 from ..errors import ScenarioError, describe_validation_error
 from ..scenario import Scenario, content_hash, load_scenario, parameter_field
-from ..tomlfile import read_toml
+from ..tomlfile import check_depth, read_toml
 from .design import DesignMethod, Varied, n_points
 
 __all__ = ["ExperimentSpec", "Varied", "load_spec", "DEFAULT_MAX_RUNS"]
@@ -64,7 +64,7 @@ class Outputs(_Frozen):
     """What each run keeps: monthly columns (all by default) and optionally the reviews table."""
 
     monthly: tuple[str, ...] | Literal["all"] = "all"
-    reviews: bool = False
+    reviews: bool = Field(False, strict=True)
 
     @model_validator(mode="after")
     def _known_columns(self) -> Outputs:
@@ -83,16 +83,16 @@ class Outputs(_Frozen):
 class ExperimentSpec(_Frozen):
     """A validated, immutable experiment. Build it with :func:`load_spec`."""
 
-    name: str = Field(min_length=1)
-    description: str = ""
+    name: str = Field(min_length=1, strict=True)
+    description: str = Field("", strict=True)
     scenario: str = Field("baseline", description="base scenario: built-in name or path to a .toml file")
     set: dict[str, Any] = Field(default_factory=dict, description="fixed dotted-name overrides of the base scenario")
-    months: int | None = Field(None, ge=1, le=1_200)
-    seed: int = Field(0, ge=0, description="root seed of the design draw and of every run seed")
-    replications: int = Field(1, ge=1, le=100_000)
+    months: int | None = Field(None, ge=1, le=1_200, strict=True)
+    seed: int = Field(0, ge=0, strict=True, description="root seed of the design draw and of every run seed")
+    replications: int = Field(1, ge=1, le=100_000, strict=True)
     common_random_numbers: bool = Field(
-        False, description="replication r uses the same seed at every point (common random numbers)")
-    max_runs: int = Field(DEFAULT_MAX_RUNS, ge=1, le=MAX_RUNS_CAP,
+        False, strict=True, description="replication r uses the same seed at every point (common random numbers)")
+    max_runs: int = Field(DEFAULT_MAX_RUNS, ge=1, le=MAX_RUNS_CAP, strict=True,
                           description="refuse designs with more runs than this (a guard against typos)")
     design: DesignMethod
     parameters: dict[str, Varied] = Field(min_length=1)
@@ -129,6 +129,7 @@ def load_spec(source: str | Path | dict, *, base_dir: str | Path | None = None,
     """
     data, read_label, read_dir = _read(source)
     label = label or read_label
+    check_depth(data, label)
     base_dir = Path(base_dir) if base_dir is not None else read_dir
     data["parameters"] = _flatten_parameters(data.get("parameters"), label)
     data["set"] = _flatten_set(data.get("set", {}), label)

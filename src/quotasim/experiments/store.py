@@ -17,6 +17,13 @@ A part is written before its journal line, and both atomically or append-only, s
 kill every run is either finished (part and line, checksum matching), or not started, or
 has a part but no line — which a resume simply runs again, overwriting it with identical
 bytes. A run that raised has a journal line with its error and no part.
+
+Every checksum the manifest records is verified when the folder is reopened, queried or
+analysed (:meth:`ExperimentStore.verify`): a file that defines the experiment (the spec,
+the base scenario, the points) missing or altered is an error naming it; a derived file
+(``runs.parquet``, summaries, analyses) is removed and rebuilt. Journal lines are
+validated: a line that is not a well-formed record of a run of this design is not a run.
+One sweep at a time writes the folder (:mod:`quotasim.experiments.lock`).
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ import tomli_w
 
 from ..results import OutputError, package_version, write_atomic
 from .design import Design
+from .lock import LOCK
 from .spec import ExperimentSpec, load_spec
 from .worker import RunOutcome
 
@@ -44,6 +52,8 @@ __all__ = ["ExperimentStore", "JournalState", "load_stored_spec", "MANIFEST", "J
 
 MANIFEST, JOURNAL, PARTS, RUNS, POINTS = "manifest.json", "journal.jsonl", "parts", "runs.parquet", "points.parquet"
 SPEC_JSON, SPEC_COPY, BASE = "spec.json", "spec.toml", "base_scenario.toml"
+#: Files that define the experiment: altered, they cannot be rebuilt from anything else.
+SOURCES = (BASE, SPEC_JSON, POINTS, SPEC_COPY)
 _JOURNAL_COLUMNS = ("{run_id: 'VARCHAR', point: 'BIGINT', replication: 'INTEGER', seed: 'UBIGINT', status: 'VARCHAR', "
                     "attempt: 'INTEGER', error: 'VARCHAR', wall_seconds: 'DOUBLE', finished: 'VARCHAR', "
                     "parts: 'STRUCT(monthly VARCHAR, reviews VARCHAR)'}")
@@ -89,8 +99,9 @@ class ExperimentStore:
                 raise OutputError(f"{store.root}: holds another experiment ({old.get('name')!r}, different spec or "
                                   "base scenario); choose another --out")
             store._remove_temporaries()
+            store.verify()
             return store
-        if store.root.exists() and any(store.root.iterdir()):
+        if store.root.exists() and any(path.name != LOCK for path in store.root.iterdir()):
             raise OutputError(f"{store.root}: is not empty and holds no experiment; choose another --out")
         try:
             (store.root / PARTS / "monthly").mkdir(parents=True, exist_ok=True)
@@ -128,14 +139,47 @@ class ExperimentStore:
         except (OSError, ValueError) as exc:
             raise OutputError(f"{self.root / MANIFEST}: cannot read the experiment manifest: {exc}") from None
 
+    def verify(self) -> list[str]:
+        """Check every checksum the manifest records. A file defining the experiment that is
+        missing or altered raises :class:`OutputError` naming it; a derived file is removed
+        (``runs.parquet`` is rewritten from the journal at once). Returns the derived files
+        removed, for the caller to rebuild (summaries) or leave for the user to redo (analyses)."""
+        manifest = self.manifest()
+        files = manifest.get("files")
+        if not isinstance(files, dict):
+            raise OutputError(f"{self.root / MANIFEST}: records no checksums (\"files\"): not an experiment manifest")
+        broken, dropped = [], []
+        for name, digest in files.items():
+            path = self.root / name
+            if not _inside(name) or not (path.is_file() and _sha256(path) == digest):
+                (broken if name in SOURCES or not _inside(name) else dropped).append(name)
+        if broken:
+            raise OutputError(f"{self.root}: {', '.join(broken)} missing or not matching the checksum recorded in "
+                              f"{MANIFEST} (corrupted or altered on disk); these files define the experiment and "
+                              "cannot be rebuilt: restore them from a copy, or run the spec again into a new folder")
+        if dropped:
+            for name in dropped:
+                (self.root / name).unlink(missing_ok=True)
+                del files[name]
+            if RUNS in dropped:
+                files[RUNS] = write_atomic(self.root / RUNS, lambda p: pq.write_table(self.runs_table(), p))
+            self.write_manifest(manifest)
+        return [name for name in dropped if name != RUNS]
+
     def runs_sql(self) -> str:
         """SQL for the journal's last record per run, with its number of attempts (the
         catalogue's ``runs`` view).
 
         DuckDB reads the journal, so this process never holds its lines; a line a kill cut
-        short reads as an empty row and is dropped.
+        short reads as an empty row and is dropped, and so is any line that is not a
+        well-formed record of a run of this design (its run id spelled from its point and
+        replication, both within the design, status ok with the part's SHA-256, or failed).
         """
         path = self.root / JOURNAL
+        manifest = self.manifest() if (self.root / MANIFEST).exists() else {}
+        points, replications = manifest.get("points"), manifest.get("replications")
+        within = (f" AND point < {int(points)} AND replication < {int(replications)}"
+                  if isinstance(points, int) and isinstance(replications, int) else "")
         return f"""
             SELECT run_id, arg_max(point, line) AS point, arg_max(replication, line) AS replication,
                    arg_max(seed, line) AS seed, arg_max(status, line) AS status,
@@ -145,7 +189,9 @@ class ExperimentStore:
             FROM (SELECT *, row_number() OVER () AS line
                   FROM read_json('{_escape(path)}', format = 'newline_delimited', ignore_errors = true,
                                  columns = {_JOURNAL_COLUMNS}))
-            WHERE run_id IS NOT NULL AND status IS NOT NULL
+            WHERE run_id IS NOT NULL AND point >= 0 AND replication >= 0 AND seed IS NOT NULL{within}
+                  AND run_id = printf('p%07d-r%04d', point, replication)
+                  AND (status = 'failed' OR (status = 'ok' AND regexp_full_match(parts.monthly, '[0-9a-f]{{64}}')))
             GROUP BY run_id"""
 
     def runs_table(self) -> pa.Table:
@@ -256,11 +302,19 @@ class ExperimentStore:
 def load_stored_spec(root: str | Path) -> ExperimentSpec:
     """The spec of the experiment in ``root``, as it was run."""
     root = Path(root)
+    if (root / MANIFEST).is_file():
+        ExperimentStore(root).verify()
     try:
         data = json.loads((root / SPEC_JSON).read_text())
     except (OSError, ValueError) as exc:
         raise OutputError(f"{root}: not an experiment folder ({SPEC_JSON}: {exc})") from None
     return load_spec(data, base_dir=root, label=str(root / SPEC_JSON))
+
+
+def _inside(name: str) -> bool:
+    """A recorded file name that stays inside the folder (a tampered manifest names no other file)."""
+    path = Path(name)
+    return bool(name) and not path.is_absolute() and ".." not in path.parts
 
 
 def _sha256(path: Path) -> str:

@@ -57,6 +57,13 @@ def check_destination(out: str | Path, overwrite: bool = False) -> Path:
         raise ReportError(f"{out}: the report is an HTML file; give a name ending in .html")
     if out.exists() and not overwrite:
         raise ReportError(f"{out}: exists; pass --overwrite to replace it")
+    figures = figures_folder(out)
+    if figures.exists() and not figures.is_dir():
+        raise ReportError(f"{figures}: exists and is not a folder; the report's figures go there: move it or "
+                          "choose another -o")
+    if figures.is_dir() and any(figures.iterdir()) and not overwrite:
+        raise ReportError(f"{figures}: holds files (figures of an earlier report?); pass --overwrite to replace "
+                          "them or choose another -o")
     return out
 
 
