@@ -100,7 +100,7 @@ def summarize(directory: Path, indicators: list[str] | None, *, out_console: Con
         written = write_summary(directory)
         if not written:
             from .outcomes import AnalysisError
-        raise AnalysisError(f"{directory}: no finished run to summarise")
+            raise AnalysisError(f"{directory}: no finished run to summarise")
         ExperimentStore(directory).add_files(written)
         return replication_report(directory, indicators)
     frame = _guarded(run, console)
