@@ -90,16 +90,41 @@ class RunResult:
         write_atomic(out / "manifest.json", lambda path: Path(path).write_text(json.dumps(manifest, indent=2)))
         return out
 
-    def summary(self) -> dict[str, float]:
+    def summary(self, per: str = "run") -> dict[str, float]:
         """Headline figures of the run: the columns ``quotasim.columns`` marks ``summary``,
-        totalled over the whole run; officials in post at the end; review attainment."""
+        officials in post at the end, review attainment.
+
+        Parameters
+        ----------
+        per : ``"run"`` or ``"year"``
+            ``"run"``: flows and counts totalled over the whole run. ``"year"``: the same
+            totals divided by the run's length in years, as ``quotasim run`` prints them
+            (runs of different lengths then compare on one footing).
+        """
+        if per not in ("run", "year"):
+            raise ValueError(f"per = {per!r}: 'run' (totals over the run) or 'year' (per year)")
         m = self.monthly
         total = {name: float(pa.compute.sum(m[name]).as_py() or 0.0) for name in SUMMED if MONTHLY[name].type == "float"}
-        counts = {name: int(pa.compute.sum(m[name]).as_py() or 0) for name in SUMMED if MONTHLY[name].type == "int"}
+        counts: dict[str, float] = {name: int(pa.compute.sum(m[name]).as_py() or 0)
+                                    for name in SUMMED if MONTHLY[name].type == "int"}
+        if per == "year":
+            years = max(m.num_rows, 1) / 12
+            total = {name: value / years for name, value in total.items()}
+            counts = {name: value / years for name, value in counts.items()}
         attainment = self.reviews["attainment"].to_numpy() if self.reviews.num_rows else np.array([np.nan])
         return {**total, **counts, "officials_active_end": int(m["officials_active"][-1].as_py()),
                 "median_attainment": float(np.median(attainment)),
                 "share_companies_at_target": float(np.mean(attainment >= 1.0))}
+
+    def yearly(self):
+        """Flows and counts the summary totals, per calendar year: a pandas DataFrame with one
+        row a year (``year``, ``months`` covered, then one column per summed quantity)."""
+        frame = self.monthly.select(["date", *SUMMED]).to_pandas()
+        frame.insert(0, "year", [int(str(d)[:4]) for d in frame.pop("date")])
+        grouped = frame.groupby("year")
+        table = grouped.sum()
+        table.insert(0, "months", grouped.size())
+        return table.reset_index()
 
 
 def _current_umask() -> int:

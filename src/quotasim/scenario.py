@@ -81,10 +81,16 @@ from .params import (
 )
 from .tomlfile import read_toml
 
-__all__ = ["Scenario", "MECHANISM_GROUPS", "Intervention", "load_scenario", "builtin_names", "builtin_description",
-           "parse_override", "to_toml", "parameter_field", "get_parameter", "set_parameter", "MAX_MONTHS"]
+__all__ = ["Scenario", "MECHANISM_GROUPS", "Intervention", "load_scenario", "builtin_names", "builtin_description", "builtin_calendar",
+           "parse_override", "to_toml", "COUNTERFACTUALS", "parameter_field", "get_parameter", "set_parameter", "MAX_MONTHS"]
 
 MAX_MONTHS = 1_200
+#: Each report scenario and its built-in counterfactual: the same calendar, population and
+#: seeds without the scenario's event, so that on the same seeds their difference is the
+#: event's effect (``quotasim compare decentralisation-2025``).
+COUNTERFACTUALS = {"decentralisation-2025": "no-directive-2025", "border-closure-2020": "no-closure-2020",
+                   "quota-pressure-2025": "no-pressure-2025", "sanctions-2017": "no-sanctions-2017",
+                   "recall-2016": "no-recall-2016"}
 #: Keys a timeline may not change: they fix the run's shape, not its conditions.
 STRUCTURAL = ("name", "description", "sources", "start", "months", "population", "timeline", "extends")
 
@@ -176,10 +182,20 @@ def builtin_names() -> list[str]:
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
 
 
-def builtin_description(name: str) -> str:
-    """First line of a built-in scenario's description."""
-    data = read_toml(_builtin_path(name), f"built-in scenario {name!r}")
-    return str(data.get("description", "")).strip().splitlines()[0] if data.get("description") else ""
+def builtin_description(name: str, full: bool = False) -> str:
+    """A built-in scenario's description: its first line, or (``full``) all of it as one paragraph."""
+    data, _ = _resolve(name, chain=())
+    text = str(data.get("description", "")).strip()
+    if not text:
+        return ""
+    return " ".join(text.split()) if full else text.splitlines()[0]
+
+
+def builtin_calendar(name: str) -> tuple[str, int]:
+    """The start month and number of months of a built-in scenario (with what it extends)."""
+    data, _ = _resolve(name, chain=())
+    fields = _ScenarioBase.model_fields
+    return str(data.get("start", fields["start"].default)), int(data.get("months", fields["months"].default))
 
 
 def load_scenario(source: str | Path | dict, overrides: list[str] | dict[str, Any] | None = None) -> Scenario:
