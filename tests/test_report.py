@@ -227,8 +227,9 @@ def test_a_scenario_compared_with_itself_differs_by_nothing():
 
 
 def test_decentralisation_moves_earnings_to_the_first_tier_and_the_lower_tier_pays(tmp_path):
-    """docs/model.md (M28) and docs/validation.md (004-first-tier-gains, 004-lower-tier-pays)."""
-    result = runner.invoke(app, ["compare", "baseline", "decentralisation-2025", "--replications", "4", "--quiet",
+    """docs/model.md (M28) and docs/validation.md (004-first-tier-gains, 004-lower-tier-pays): the report
+    scenario alone is compared with its same-calendar counterfactual, no-directive-2025."""
+    result = runner.invoke(app, ["compare", "decentralisation-2025", "--replications", "4", "--quiet",
                                  "-o", str(tmp_path / "c.html"), "--set", "months=24",
                                  *[a for k, v in {**SMALL, "population.n_companies": 40, "population.n_trade_officials": 400,
                                                   "population.n_overseas_workers": 400}.items()
@@ -236,9 +237,8 @@ def test_decentralisation_moves_earnings_to_the_first_tier_and_the_lower_tier_pa
     assert result.exit_code == 0, result.output
     html = (tmp_path / "c.html").read_text()
     assert (tmp_path / "c_figures" / "differences.png").is_file()
-    # Same length, different periods (2016-01 and 2024-07): said on the terminal and in the report.
-    for shown in (result.output, html):
-        assert "different calendars" in " ".join(shown.split()) and "2024-07 + 24 months" in " ".join(shown.split())
+    assert "against no-directive-2025" in result.output and "different calendars" not in result.output
+    assert "pp" in result.stdout                      # differences of shares in percentage points
 
     def interval(metric):
         row = re.search(r'<td>decentralisation-2025</td><td>' + re.escape(metric) + r'</td>(.*?)</tr>', html, re.DOTALL)
@@ -251,10 +251,23 @@ def test_decentralisation_moves_earnings_to_the_first_tier_and_the_lower_tier_pa
     assert interval("median_attainment · lower")[1] < 0             # the lower tier pays
 
 
+def test_scenarios_on_different_calendars_are_refused_unless_asked(tmp_path):
+    args = ["compare", "baseline", "decentralisation-2025", "--replications", "2", "--quiet", "-o", str(tmp_path / "c.html"),
+            "--set", "months=3", *[a for k, v in SMALL.items() for a in ("--set", f"{k}={v}")]]
+    refused = runner.invoke(app, args)
+    assert refused.exit_code == 2 and "different calendars" in " ".join(refused.output.split())
+    assert "--different-calendars" in refused.output and not (tmp_path / "c.html").exists()
+    allowed = runner.invoke(app, [*args, "--different-calendars"])
+    assert allowed.exit_code == 0, allowed.output
+    assert allowed.output.lstrip().startswith("CAUTION:")           # first, not after the table
+    assert "2024-07 + 3 months" in " ".join(allowed.output.split())
+    assert "different calendars" in " ".join((tmp_path / "c.html").read_text().split())
+
+
 def _value(text: str) -> float:
     text = text.strip().replace(",", "")
-    scale = 1e6 if text.endswith(" M") else 0.01 if text.endswith(" %") else 1.0
-    return float(text.rstrip(" M%")) * scale
+    scale = 1e6 if text.endswith(" M") else 0.01 if text.endswith((" %", " pp")) else 1.0
+    return float(text.removesuffix(" pp").rstrip(" M%")) * scale
 
 
 # ------------------------------------------------------------------ bad input

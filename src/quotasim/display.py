@@ -103,9 +103,15 @@ class Sheet:
         if kind is not None:
             self.row_kinds = (self.row_kinds or ["number"] * (len(self.rows) - 1)) + [kind]
 
-    def records(self) -> list[dict[str, Any]]:
-        """Rows with JSON-safe values (non-finite numbers as None)."""
-        return [{name: _plain(row.get(name)) for name, _ in self.columns} for row in self.rows]
+    def records(self, every_key: bool = False) -> list[dict[str, Any]]:
+        """Rows with JSON-safe values (non-finite numbers as None): the columns, and with
+        ``every_key`` any further keys the rows carry (JSON gives them all)."""
+        names = [name for name, _ in self.columns]
+        out = []
+        for row in self.rows:
+            keys = names + [k for k in row if k not in names] if every_key else names
+            out.append({name: _plain(row.get(name)) for name in keys})
+        return out
 
     def cells(self) -> list[list[str]]:
         """Rows as the table shows them (:func:`number`)."""
@@ -132,7 +138,9 @@ def _text(value: Any) -> str:
 def _plain(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
-    if hasattr(value, "item") and not isinstance(value, (list, dict, str)):
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (dict, str)):
         return _plain(value.item())
     if hasattr(value, "isoformat"):
         return value.isoformat()
@@ -150,9 +158,9 @@ def render(sheets: Sheet | list[Sheet], fmt: str = "table", *, wide: bool = True
     check_format(fmt)
     if fmt == "json":
         if len(sheets) == 1 and not extra:
-            return json.dumps(sheets[0].records(), indent=2, ensure_ascii=False) + "\n"
+            return json.dumps(sheets[0].records(every_key=True), indent=2, ensure_ascii=False) + "\n"
         data = dict(extra or {})
-        data.update({s.key: s.records() for s in sheets})
+        data.update({s.key: s.records(every_key=True) for s in sheets})
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if fmt == "csv":
         parts = []
