@@ -124,6 +124,20 @@ def explain(scenario: ScenarioArg = "baseline", overrides: SetOpt = None, fmt: F
 
 
 @app.command()
+def schema(out: Annotated[Path | None, typer.Option("--out", help="write the schema to this file instead")] = None) -> None:
+    """The JSON Schema of scenario files, generated from the declarations (for editors and checks)."""
+    import json
+
+    from .scenario import scenario_schema
+    text = json.dumps(scenario_schema(), indent=2, ensure_ascii=False) + "\n"
+    if out is None:
+        print(text, end="")
+        return
+    out.write_text(text, encoding="utf-8")
+    console.print(f"schema written to {out}", markup=False, highlight=False)
+
+
+@app.command()
 def validate(size: Annotated[str, typer.Option(help="reduced (a fifth of the workers; CI) or full (as written)")] = "reduced",
              replications: Annotated[int, typer.Option(min=2, help="replications per scenario")] = 20,
              workers: Annotated[int, typer.Option(min=1, help="processes")] = 2,
@@ -323,13 +337,24 @@ def dashboard(port: Annotated[int, typer.Option(min=1, max=65535, help="port to 
 
 
 def _load(scenario: str, overrides: list[str]):
-    from .errors import ScenarioError
+    """Load a scenario; every problem of it on stderr with exit status 2, and its warnings."""
+    import warnings
+
+    from .errors import ScenarioError, ScenarioWarning
     from .scenario import load_scenario
     try:
-        return load_scenario(scenario, overrides)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ScenarioWarning)
+            spec = load_scenario(scenario, overrides)
     except ScenarioError as exc:
         console.print("error: " + str(exc), markup=False, highlight=False)
         raise typer.Exit(2) from None
+    for warning in caught:
+        if issubclass(warning.category, ScenarioWarning):
+            console.print(f"warning: {warning.message}", markup=False, highlight=False)
+        else:
+            warnings.showwarning(warning.message, warning.category, warning.filename, warning.lineno)
+    return spec
 
 
 def _check_format(fmt: str) -> str:

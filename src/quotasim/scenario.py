@@ -31,6 +31,7 @@ import copy
 import hashlib
 import json
 import tomllib
+import warnings
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -39,8 +40,8 @@ import tomli_w
 from pydantic import BaseModel, Field, ValidationError, field_validator
 from pydantic.fields import FieldInfo
 
-from .calendar import months_between, parse_month
-from .errors import ScenarioError, describe_validation_error
+from .calendar import month_label, months_between, parse_month
+from .errors import ScenarioError, ScenarioWarning, did_you_mean, validation_problems
 from .params import (
     Affiliation,
     Arrest,
@@ -81,8 +82,9 @@ from .params import (
 )
 from .tomlfile import read_toml
 
-__all__ = ["Scenario", "MECHANISM_GROUPS", "Intervention", "load_scenario", "builtin_names", "builtin_description", "builtin_calendar",
-           "parse_override", "to_toml", "COUNTERFACTUALS", "parameter_field", "get_parameter", "set_parameter", "MAX_MONTHS"]
+__all__ = ["Scenario", "MECHANISM_GROUPS", "Intervention", "load_scenario", "builtin_names", "builtin_description",
+           "builtin_calendar", "parse_override", "to_toml", "COUNTERFACTUALS", "scenario_schema", "parameter_field",
+           "get_parameter", "set_parameter", "MAX_MONTHS"]
 
 MAX_MONTHS = 1_200
 #: Each report scenario and its built-in counterfactual: the same calendar, population and
@@ -284,8 +286,8 @@ def parameter_field(dotted: str, *, label: str = "--set", field: str | None = No
         fields = model.model_fields
         if part not in fields:
             path = ".".join(parts[:depth]) or "(top level)"
-            raise ScenarioError(label, field, value,
-                                f"unknown parameter {part!r} in {path}; allowed: {', '.join(sorted(fields))}")
+            raise ScenarioError(label, field, value, f"unknown parameter {part!r} in {path}{did_you_mean(part, fields)}; "
+                                                     f"allowed: {', '.join(sorted(fields))}")
         annotation = fields[part].annotation
         is_table = isinstance(annotation, type) and issubclass(annotation, BaseModel)
         if depth < len(parts) - 1:
@@ -325,7 +327,8 @@ def set_parameter(data: dict, dotted: str, value: Any, *, label: str = "--set", 
 def _builtin_path(name: str) -> Path:
     path = Path(str(resources.files("quotasim") / "scenarios" / f"{name}.toml"))
     if not path.is_file():
-        raise ScenarioError(name, "scenario", name, f"not a built-in scenario or a file; built-in: {', '.join(builtin_names())}")
+        raise ScenarioError(name, "scenario", name, f"not a built-in scenario or a file{did_you_mean(name, builtin_names())}; "
+                                                    f"built-in: {', '.join(builtin_names())}")
     return path
 
 
@@ -358,8 +361,8 @@ def _resolve(source: str | Path | dict, chain: tuple[str, ...]) -> tuple[dict, s
         target = parent_name
     else:
         raise ScenarioError(label, "extends", parent_name,
-                            f"cannot read the file {candidate} (no such file) and no built-in scenario has that name; "
-                            f"{allowed}")
+                            f"cannot read the file {candidate} (no such file) and no built-in scenario has that name"
+                            f"{did_you_mean(parent_name, builtin_names())}; {allowed}")
     try:
         parent, _ = _resolve(target, chain + (label,))
     except ScenarioError as exc:
@@ -405,42 +408,108 @@ def _set_dotted(data: dict, dotted: str, value: Any, label: str, where: str) -> 
 
 
 def _validate(data: dict, label: str) -> Scenario:
+    """Validate ``data`` and report every problem of the file at once (one ScenarioError listing
+    them all); warn (:class:`ScenarioWarning`) of timeline entries dated after the run ends."""
+    problems: list[tuple[str, str, Any, str]] = []
     timeline = data.get("timeline", [])
     if not (isinstance(timeline, (list, tuple)) and all(isinstance(entry, dict) for entry in timeline)):
-        raise ScenarioError(label, "timeline", timeline,
-                            "a list of [[timeline]] tables, each with date = \"YYYY-MM\" and set = { ... }")
+        problems.append((label, "timeline", timeline,
+                         "a list of [[timeline]] tables, each with date = \"YYYY-MM\" and set = { ... }"))
+        data = {key: value for key, value in data.items() if key != "timeline"}
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise describe_validation_error(exc, label) from None
-    for index, entry in enumerate(scenario.timeline):
-        if months_between(scenario.start, entry.date) < 0:
-            raise ScenarioError(label, f"timeline[{index}].date", entry.date,
-                                f"a date on or after the start {scenario.start}")
-        changed = scenario.model_dump()
-        for dotted, value in entry.set.items():
-            _set_dotted(changed, dotted, value, label, str(index))
-        try:
-            Scenario.model_validate(changed)
-        except ValidationError as exc:
-            raise describe_validation_error(exc, label, prefix=f"timeline[{index}].set.") from None
-    _check_shares(scenario, label)
+        problems += validation_problems(exc, label, model=Scenario)
+        problems += _timeline_path_problems(data.get("timeline", []), label,
+                                            data.get("start", _ScenarioBase.model_fields["start"].default))
+        raise ScenarioError(*problems[0], more=problems[1:]) from None
+    problems += _timeline_problems(scenario, label)
+    problems += _share_problems(scenario, label)
+    if problems:
+        raise ScenarioError(*problems[0], more=problems[1:])
+    _warn_after_end(scenario, label)
     return scenario
 
 
-def _check_shares(scenario: Scenario, label: str) -> None:
+def _timeline_problems(scenario: Scenario, label: str) -> list[tuple[str, str, Any, str]]:
+    """Each timeline entry: dated on or after the start, naming parameters, with values allowed."""
+    problems: list[tuple[str, str, Any, str]] = []
+    for index, entry in enumerate(scenario.timeline):
+        if months_between(scenario.start, entry.date) < 0:
+            problems.append((label, f"timeline[{index}].date", entry.date, f"a date on or after the start {scenario.start}"))
+        changed = scenario.model_dump()
+        try:
+            for dotted, value in entry.set.items():
+                _set_dotted(changed, dotted, value, label, str(index))
+            Scenario.model_validate(changed)
+        except ScenarioError as exc:
+            problems += exc.problems
+        except ValidationError as exc:
+            problems += validation_problems(exc, label, prefix=f"timeline[{index}].set.")
+    return problems
+
+
+def _timeline_path_problems(timeline: Any, label: str, start: Any) -> list[tuple[str, str, Any, str]]:
+    """The timeline's dates and parameter paths, checked even when the rest of the file does not validate."""
+    problems: list[tuple[str, str, Any, str]] = []
+    for index, entry in enumerate(timeline if isinstance(timeline, (list, tuple)) else []):
+        try:
+            if months_between(str(start), str(entry.get("date"))) < 0:
+                problems.append((label, f"timeline[{index}].date", entry.get("date"), f"a date on or after the start {start}"))
+        except (ValueError, AttributeError):
+            pass   # a malformed date or start is reported by the validation itself
+        changes = entry.get("set") if isinstance(entry, dict) else None
+        for dotted, value in (changes.items() if isinstance(changes, dict) else []):
+            try:
+                _set_dotted({}, str(dotted), value, label, str(index))
+            except ScenarioError as exc:
+                problems += exc.problems
+    return problems
+
+
+def _warn_after_end(scenario: Scenario, label: str) -> None:
+    last = month_label(scenario.start, scenario.months - 1)
+    for index, entry in enumerate(scenario.timeline):
+        if months_between(scenario.start, entry.date) >= scenario.months:
+            warnings.warn(f"{label}: timeline[{index}].date = {entry.date!r}: after the run ends ({scenario.start} + "
+                          f"{scenario.months} months, last month {last}); the change never takes effect",
+                          ScenarioWarning, stacklevel=3)
+
+
+def _share_problems(scenario: Scenario, label: str) -> list[tuple[str, str, Any, str]]:
     """Shares that must add up to one, and workers' route shares that must fit."""
+    problems: list[tuple[str, str, Any, str]] = []
     pop = scenario.population
     for field in ("tier_shares", "affiliation_shares", "trade_post_shares"):
         total = sum(getattr(pop, field))
         if abs(total - 1) > 1e-6 or min(getattr(pop, field)) < 0:
-            raise ScenarioError(label, f"population.{field}", list(getattr(pop, field)),
-                                "non-negative shares that add up to 1")
+            problems.append((label, f"population.{field}", list(getattr(pop, field)),
+                             "non-negative shares that add up to 1"))
     if pop.worker_share_china + pop.worker_share_russia > 1 + 1e-9:
-        raise ScenarioError(label, "population.worker_share_russia", pop.worker_share_russia,
-                            "worker_share_china + worker_share_russia at most 1 (the rest are in third countries)")
+        problems.append((label, "population.worker_share_russia", pop.worker_share_russia,
+                         "worker_share_china + worker_share_russia at most 1 (the rest are in third countries)"))
     if pop.n_trade_officials + pop.n_overseas_workers < 1:
-        raise ScenarioError(label, "population.n_trade_officials", pop.n_trade_officials, "at least one official or worker in all")
+        problems.append((label, "population.n_trade_officials", pop.n_trade_officials,
+                         "at least one official or worker in all"))
     partners = scenario.partners
     if partners.russia_share + partners.third_share > 1 + 1e-9:
-        raise ScenarioError(label, "partners.third_share", partners.third_share, "russia_share + third_share at most 1")
+        problems.append((label, "partners.third_share", partners.third_share, "russia_share + third_share at most 1"))
+    return problems
+
+
+def scenario_schema() -> dict[str, Any]:
+    """A JSON Schema (draft 2020-12) for scenario files, generated from the declarations: every
+    table and parameter with its type, bounds, default, unit and source, and ``extends``.
+    ``quotasim schema`` prints it; ``quotasim/data/scenario.schema.json`` is a copy for editors
+    (e.g. Taplo or Even Better TOML: ``#:schema`` at the top of a file)."""
+    schema = Scenario.model_json_schema()
+    schema["properties"] = {"extends": {"type": "string", "title": "Extends",
+                                        "description": "a built-in scenario name or a .toml file (relative to this "
+                                                       "one) to start from; tables merge key by key, timelines add up"},
+                            **schema["properties"]}
+    for key, cls in MECHANISM_GROUPS.items():
+        definition = schema["$defs"][cls.__name__]
+        definition["description"] = f"{cls.MECHANISM}: {cls.TITLE} (source: {cls.SOURCE}). {definition.get('description', '')}"
+        schema["properties"][key]["description"] = definition["description"]
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://quotasim/scenario.schema.json",
+            "title": "quotasim scenario file", **{k: v for k, v in schema.items() if k != "title"}}
