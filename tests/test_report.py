@@ -315,3 +315,12 @@ def test_docs_show_a_figure_from_the_report_and_how_to_open_the_default_runs_rep
     readme = (root / "README.md").read_text()
     assert "quotasim run baseline --replications 8 --out out/baseline" in readme
     assert "quotasim report out/baseline -o out/baseline.html" in readme
+
+
+def test_the_report_cites_its_sources_in_full(run_report):
+    html = run_report.path.read_text()
+    assert '<h2 id="sources">Sources</h2>' in html
+    assert "Radio Free Asia, Korean Service, 2017-03-27" in html and "https://www.rfa.org/english/news/korea/" in html
+    assert '<a href="#source-seed-001">seed 001</a>' in html            # the ledger's tags link to the citations
+    anchors = set(re.findall(r'href="#(source-[^"]+)"', html))
+    assert anchors and all(f'id="{a}"' in html for a in anchors)

@@ -16,7 +16,8 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ..explain import ledger
+from ..citations import keys as citation_keys
+from ..explain import cited_sources, ledger
 from ..results import package_version
 from ..validation.stats import estimate
 from . import figures
@@ -86,7 +87,7 @@ def render_runs(sets: list[RunSet], out: str | Path, differences: pd.DataFrame |
                "differences": _difference_rows(differences) if differences is not None else None,
                "calendar_caution": calendar_caution(sets),
                "ledger": _ledger_rows([s.label for s in sets], [s.scenario for s in sets]),
-               "ledger_labels": [s.label for s in sets]}
+               "ledger_labels": [s.label for s in sets], "sources": _sources([s.scenario for s in sets])}
     return _write(out, made, context, differences=differences)
 
 
@@ -111,7 +112,8 @@ def render_sweep(sweep: SweepSource, out: str | Path) -> Report:
                          "analyses": [{"name": p.stem, "uri": png_data_uri(p)} for p in analyses]},
                "scenarios": [], "differences": None,
                "sensitivity": correlations.to_dict("records"),
-               "ledger": _ledger_rows([sweep.label], [sweep.scenario], varied), "ledger_labels": ["base value"]}
+               "ledger": _ledger_rows([sweep.label], [sweep.scenario], varied), "ledger_labels": ["base value"],
+               "sources": _sources([sweep.scenario])}
     return _write(out, made, context, sensitivity=correlations)
 
 
@@ -130,6 +132,22 @@ CAPTIONS = {
     "sensitivity": "Spearman rank correlation of each varied parameter with each outcome (sum over the run, mean over "
                    "a point's replications), with 95 % intervals.",
 }
+
+
+def _sources(scenarios) -> list[dict]:
+    """Every source the scenarios' ledgers cite, once, as full citations with an anchor id."""
+    found = {c["key"]: c for scenario in scenarios for c in cited_sources(scenario)}
+    return [dict(found[key], anchor=_anchor(key)) for key in sorted(found)]
+
+
+def _anchor(key: str) -> str:
+    return "source-" + "".join(ch if ch.isalnum() else "-" for ch in key)
+
+
+def _source_links(tag: str) -> list[dict]:
+    """A ledger row's source tag as links to the citations it names (or the tag itself)."""
+    named = citation_keys(tag)
+    return [{"text": key, "anchor": _anchor(key)} for key in named] or [{"text": tag, "anchor": None}]
 
 
 def _common_figures(trajectories) -> dict[str, Figure]:
@@ -186,6 +204,7 @@ def _ledger_rows(labels: list[str], scenarios, varied: dict[str, str] | None = N
     for entry in rows.values():
         entry["differs"] = len({repr(v) for v in entry["values"]}) > 1
         entry["varied"] = (varied or {}).get(entry["parameter"])
+        entry["source_links"] = _source_links(entry["source"])
     return list(rows.values())
 
 
