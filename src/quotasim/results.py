@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import columns
-from .calendar import month_label
+from .calendar import month_date, month_text
 from .codes import AFFILIATION_NAMES, POST_NAMES, ROLE_NAMES, ROUTE_NAMES, STATUS_NAMES, TIER_NAMES
 from .columns import MONTHLY
 from .state import State
@@ -120,7 +120,7 @@ class RunResult:
         """Flows and counts the summary totals, per calendar year: a pandas DataFrame with one
         row a year (``year``, ``months`` covered, then one column per summed quantity)."""
         frame = self.monthly.select(["date", *SUMMED]).to_pandas()
-        frame.insert(0, "year", [int(str(d)[:4]) for d in frame.pop("date")])
+        frame.insert(0, "year", [int(month_text(d)[:4]) for d in frame.pop("date")])
         grouped = frame.groupby("year")
         table = grouped.sum()
         table.insert(0, "months", grouped.size())
@@ -213,8 +213,16 @@ def _monthly_table(start: str, rows: list[dict]) -> pa.Table:
     if not rows:
         return pa.table({"month": pa.array([], pa.int64())})
     data = {key: [row[key] for row in rows] for key in rows[0]}
-    data = {"month": data.pop("month"), "date": [month_label(start, m) for m in [r["month"] for r in rows]], **data}
+    dates = _dates(start, [r["month"] for r in rows])
+    data = {"month": data.pop("month"), "date": dates, **data}
     return _with_docs(pa.table(data), columns.MONTHLY)
+
+
+def _dates(start: str, months: list[int]) -> pa.Array:
+    """The ``date`` column: the first day of each month, as timestamps (pandas ``datetime64``, so a
+    frame indexed by date slices by month: ``.loc["2017-09"]``; DuckDB ``TIMESTAMP``)."""
+    days = [month_date(start, m) for m in months]
+    return pa.array([datetime(d.year, d.month, 1) for d in days], pa.timestamp("s"))
 
 
 def _reviews_table(start: str, rows: list[dict[str, np.ndarray]]) -> pa.Table:
@@ -223,7 +231,7 @@ def _reviews_table(start: str, rows: list[dict[str, np.ndarray]]) -> pa.Table:
         return pa.table({name: pa.array([], pa.float64()) for name in names})
     data = {key: np.concatenate([row[key] for row in rows]) for key in rows[0]}
     data["period"] = data["period"].astype(str)
-    data["date"] = [month_label(start, int(m)) for m in data["month"]]
+    data["date"] = _dates(start, [int(m) for m in data["month"]])
     table = {name: _labels(data[name], _CODE_NAMES[name]) if name in _CODE_NAMES else data[name]
              for name in columns.REVIEWS}
     return _with_docs(pa.table(table), columns.REVIEWS)
