@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -20,8 +21,8 @@ from ..citations import keys as citation_keys
 from ..explain import cited_sources, ledger
 from ..results import package_version
 from ..validation.stats import estimate
-from . import figures
-from .bands import CONFIDENCE
+from . import figures, style
+from .bands import CONFIDENCE, RANGE
 from .compare import calendar_caution, compare_sets
 from .headline import headline
 from .html import png_data_uri, render_html, save_figure
@@ -118,17 +119,27 @@ def render_sweep(sweep: SweepSource, out: str | Path) -> Report:
 
 
 # ------------------------------------------------------------------ internals
+#: The figures a report leads with; the rest follow in the detail.
+KEY_FIGURES = ("state_receipts_usd per year", "earned_usd per year", "remitted_usd per year",
+               "kept_by_officials_usd per year", "median_attainment", "share_companies_at_target", "recalled per year",
+               "arrested per year", "officials_active_end")
+
 CAPTIONS = {
-    "money": "Monthly money flows (M1, M12, M15, M18, M28). Accounting: earned = remitted + levied + kept + shared "
-             "upward + rents + lost.",
-    "attainment": "Attainment (remitted + own pocket) / quota at each half-year review (M1, M2, M22). Dashed lines at "
-                  "70 %, 80 % and 100 %: the 70–80 % group and the 100 % group.",
+    "money": "Money flows month by month at their annual rate (the month's flow × 12), USD millions per year, "
+             "axes from zero (M1, M12, M15, M18, M28). Accounting: earned = remitted + levied + kept + shared upward + "
+             "rents + lost. Line: mean over replications; dark band: 95 % interval of the mean; light band: the "
+             "middle 90 % of replications (where one run, one possible history, falls).",
+    "attainment": "Attainment, % of quota ((remitted + own pocket) / quota) at each half-year review (M1, M2, M22). "
+                  "Dashed lines at 70 %, 80 % and 100 %: the 70–80 % group and the 100 % group; green is at or "
+                  "above target, red furthest below.",
     "exits": "Officials leaving post, cumulative: recalls (M10, M14, M15), arrests (M23, M29), defections (M9), "
              "give-ups (M11).",
     "pipeline": "The four-stage approval pipeline (M18): backlog at each month's end, cancellations and completions.",
     "tiers": "Tier by tier: each tier's share of all earnings, and its median attainment, per half-year (M25–M28).",
-    "differences": "Each scenario against the first: difference of each headline figure as % of the first's mean; "
-                   "bars are 95 % intervals (paired over common seeds when the seeds match).",
+    "differences": "Forest plot: each scenario minus the first, per headline figure, with its 95 % interval (paired "
+                   "over common seeds when the seeds match); one panel per unit, so money, counts and shares are "
+                   "never on one axis. An interval that does not cross zero is a difference the replications "
+                   "resolve.",
     "sensitivity": "Spearman rank correlation of each varied parameter with each outcome (sum over the run, mean over "
                    "a point's replications), with 95 % intervals.",
 }
@@ -173,8 +184,8 @@ def _write(out: Path, made: dict[str, Figure], context: dict, **extra) -> Report
 
 
 def metric_kind(metric: str) -> str:
-    """How a headline figure is shown: usd, share or number."""
-    return "usd" if "_usd" in metric else "share" if ("attainment" in metric or metric.startswith("share")) else "number"
+    """How a headline figure is shown: usd, share or number (``style.metric_kind``)."""
+    return style.metric_kind(metric)
 
 
 def headline_rows(s: RunSet) -> list[dict]:
@@ -184,13 +195,17 @@ def headline_rows(s: RunSet) -> list[dict]:
     for metric in per_run[0]:
         values = [v[metric] for v in per_run if metric in v]
         e = estimate(values)
-        rows.append({"metric": metric, "kind": metric_kind(metric), "mean": e.mean,
-                     "low": e.low if e.n > 1 else None, "high": e.high if e.n > 1 else None, "n": e.n})
+        spread = (float(np.quantile(values, RANGE[0])), float(np.quantile(values, RANGE[1]))) if e.n > 1 else (None, None)
+        rows.append({"metric": metric, "kind": metric_kind(metric), "mean": e.mean, "label": style.metric_label(metric),
+                     "unit": style.metric_unit(metric), "key": metric in KEY_FIGURES,
+                     "low": e.low if e.n > 1 else None, "high": e.high if e.n > 1 else None, "n": e.n,
+                     "spread_low": spread[0], "spread_high": spread[1]})
     return rows
 
 
 def _difference_rows(table: pd.DataFrame) -> list[dict]:
-    return [dict(row, kind=metric_kind(row["metric"]),
+    return [dict(row, kind=metric_kind(row["metric"]), label=style.metric_label(row["metric"]),
+                 unit=style.metric_unit(row["metric"], difference=True), key=row["metric"] in KEY_FIGURES,
                  excludes_zero=bool(row["low"] > 0 or row["high"] < 0)) for row in table.to_dict("records")]
 
 
