@@ -187,8 +187,8 @@ def test_an_unknown_format_is_refused_with_the_allowed_ones():
 
 def test_number_format():
     from quotasim.display import number
-    assert number(10_621) == "10,621" and number(10_621.4) == "10,621"
-    assert number(1.0562e4, "number") == "10,562" and number(0.012345) == "0.01235"
+    assert number(10_621) == "10,621" and number(10_621.4) == "10,621" and number(5.0) == "5.000" and number(5) == "5"
+    assert number(1.0562e4, "number") == "10,562" and number(0.012345) == "0.01235" and number(7.2, "count") == "7"
     assert number(1_152_345_678, "usd") == "1,152 M" and number(-2_500_000, "usd", difference=True) == "-2.500 M"
     assert number(0.8960, "share") == "89.6 %" and number(0.0234, "share", difference=True) == "+2.34 pp"
     assert number(float("nan")) == "–" and number(None) == "–" and number(True) == "yes"

@@ -135,11 +135,13 @@ def test_differences_are_paired_over_common_seeds_and_welch_otherwise():
 
 def test_report_is_self_contained_with_one_inline_svg_per_figure(run_report):
     html = run_report.path.read_text()
+    assert not re.search(r"<script[^>]*\bsrc\s*=", html) and "@import" not in html   # scripts inline only
+    assert html.count("Plotly.newPlot") == 1 and '<div class="interactive" data-name="money">' in html
+    page = re.sub(r"<script.*?</script>", "", html, flags=re.S)                  # the page, without plotly.js
     # Nothing fetched from elsewhere (the citations' links are links a reader may follow, not resources).
-    assert not re.search(r"""(src\s*=|<link[^>]*href\s*=)\s*["']?(https?:)?//""", html)
-    assert "<script" not in html and "@import" not in html
-    assert not re.search(r"url\(\s*['\"]?(?!#)", html)          # only references inside the file: url(#clip)
-    svgs = _inline_svgs(html)
+    assert not re.search(r"""(src\s*=|<link[^>]*href\s*=)\s*["']?(https?:)?//""", page)
+    assert not re.search(r"url\(\s*['\"]?(?!#)", page)          # only references inside the file: url(#clip)
+    svgs = _inline_svgs(page)
     assert len(svgs) == len(run_report.figures)
     for svg in svgs:
         root = ET.fromstring(svg)

@@ -1,7 +1,7 @@
 """How quotasim prints: one number format and one table writer for every command.
 
-Numbers (:func:`number`): counts in full with thousands separators; other quantities to four
-significant figures, never in exponent notation; money in USD millions (``1,152 M``);
+Numbers (:func:`number`): counts (integers) in full with thousands separators; other
+quantities (means, rates) to four significant figures, never in exponent notation; money in USD millions (``1,152 M``);
 shares in percent (``89.6 %``) and differences of shares in percentage points
 (``+2.35 pp``).
 
@@ -55,6 +55,7 @@ def number(value: Any, kind: str = "number", *, difference: bool = False) -> str
         return "–" if value is None else value
     if isinstance(value, bool):
         return "yes" if value else "no"
+    whole = isinstance(value, int) or (hasattr(value, "dtype") and getattr(value.dtype, "kind", "") in "iu")
     try:
         value = float(value)
     except (TypeError, ValueError):
@@ -66,11 +67,9 @@ def number(value: Any, kind: str = "number", *, difference: bool = False) -> str
         return f"{sign}{_significant(value / 1e6)} M"
     if kind == "share":
         return f"{sign}{_significant(value * 100, 3)} {'pp' if difference else '%'}"
-    if kind == "count" or (value.is_integer() and abs(value) < 1e15 and kind != "number"):
-        return f"{sign}{value:,.0f}"
-    if value.is_integer() and abs(value) < 1e15:
-        return f"{sign}{value:,.0f}"
-    return sign + _significant(value)
+    if kind == "count" or whole:
+        return f"{sign}{value:,.0f}"          # counts in full
+    return sign + _significant(value)         # measured quantities: four significant figures, even 5.000
 
 
 def _significant(value: float, digits: int = SIGNIFICANT) -> str:
@@ -130,6 +129,8 @@ class Sheet:
 def _text(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, (list, dict)):
         return json.dumps(value)
     return str(value)

@@ -85,6 +85,7 @@ def render_runs(sets: list[RunSet], out: str | Path, differences: pd.DataFrame |
                   "timeline": _timeline_rows(s.scenario),
                   "headline": headline_rows(s)} for s in sets]
     context = {"title": title or "quotasim report: " + " vs ".join(s.label for s in sets), "scenarios": scenarios,
+               "interactive": _interactive(trajectories, differences if len(sets) > 1 else None),
                "differences": _difference_rows(differences) if differences is not None else None,
                "calendar_caution": calendar_caution(sets),
                "ledger": _ledger_rows([s.label for s in sets], [s.scenario for s in sets]),
@@ -143,6 +144,15 @@ CAPTIONS = {
     "sensitivity": "Spearman rank correlation of each varied parameter with each outcome (sum over the run, mean over "
                    "a point's replications), with 95 % intervals.",
 }
+
+
+def _interactive(trajectories, differences: pd.DataFrame | None) -> dict[str, str]:
+    """Interactive (Plotly) copies of the money and differences figures, as inline HTML."""
+    from . import interactive
+    made = {"money": interactive.money(trajectories, list(figures.MONEY))}
+    if differences is not None:
+        made["differences"] = interactive.differences(differences)
+    return interactive.to_html(made)
 
 
 def _sources(scenarios) -> list[dict]:
