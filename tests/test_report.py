@@ -188,15 +188,18 @@ def test_folders_of_two_scenarios_make_a_side_by_side_report(replications, tmp_p
     assert set(report.differences["scenario"]) == {"baseline (steeper)"}
 
 
-def test_scenarios_on_different_calendars_are_drawn_from_their_starts():
+def test_scenarios_are_drawn_on_the_calendar_even_when_their_calendars_differ():
     from quotasim.report.figures import Trajectories, money
-    def runs(start):
+
+    def runs(start, later):
         return Trajectories(start, pd.DataFrame({"seed": [0, 0, 1, 1], "month": [0, 1, 0, 1], "earned_usd": [1.0, 2, 3, 4],
-                                                 "date": [start, "later", start, "later"]}), None)
-    apart = money([runs("2016-01"), runs("2024-07")]).axes[0]
-    assert apart.get_xlabel() == "months from each scenario's start"
-    together = money([runs("2016-01"), runs("2016-01")]).axes[0]
-    assert [t.get_text() for t in together.get_xticklabels()] == ["2016-01", "later"]
+                                                 "date": [start, later, start, later]}), None)
+    apart = money([runs("2016-01", "2016-02"), runs("2016-02", "2016-03")]).axes[0]
+    assert "different periods" in apart.get_xlabel()
+    xs = [list(line.get_xdata()) for line in apart.get_lines() if len(line.get_xdata()) > 1]
+    assert xs[0][1] == xs[1][0]                       # 2016-02 is one x for both, not "month 1" against "month 0"
+    together = money([runs("2016-01", "2016-02"), runs("2016-01", "2016-02")]).axes[0]
+    assert [t.get_text() for t in together.get_xticklabels()] == ["2016-01", "2016-02"] and not together.get_xlabel()
 
 
 # ------------------------------------------------------------------ the report of a sweep

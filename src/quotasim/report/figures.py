@@ -58,12 +58,23 @@ class Trajectories:
     run: str = "seed"            # the column naming a run: seed (replications) or run_id (a sweep)
     kind: str = "interval"       # band kind: interval (replications) or range (a sweep)
 
-    def band(self, column: str, frame: pd.DataFrame | None = None, by: str = "month", aggregate: str = "sum") -> Band:
-        return band(self.monthly if frame is None else frame, column, by=by, run=self.run, kind=self.kind,
-                    aggregate=aggregate)
+    def __post_init__(self) -> None:
+        # Runs are drawn on the calendar: x is the calendar month (year * 12 + month - 1), so that
+        # scenarios are compared month by month on the same dates, whatever their starts.
+        if "date" in self.monthly and "calendar_month" not in self.monthly:
+            labels = self.monthly["date"].map(month_text)
+            self.monthly = self.monthly.assign(calendar_month=[int(t[:4]) * 12 + int(t[5:7]) - 1 for t in labels])
+
+    def band(self, column: str, frame: pd.DataFrame | None = None, by: str | None = None, aggregate: str = "sum") -> Band:
+        data = self.monthly if frame is None else frame
+        by = by or ("calendar_month" if "calendar_month" in data else "month")
+        return band(data, column, by=by, run=self.run, kind=self.kind, aggregate=aggregate)
 
     def dates(self) -> dict[int, str]:
-        return dict(zip(self.monthly["month"], self.monthly["date"].map(month_text)))
+        """x (calendar month) -> its ``YYYY-MM`` label."""
+        if "calendar_month" not in self.monthly:
+            return {int(m): str(m) for m in self.monthly["month"]}
+        return {int(x): f"{x // 12:04d}-{x % 12 + 1:02d}" for x in self.monthly["calendar_month"]}
 
 
 def money(sets: list[Trajectories]) -> Figure | None:
@@ -123,10 +134,9 @@ def tiers(sets: list[Trajectories]) -> Figure:
     figure = Figure(figsize=(13, 6), layout="constrained")
     axes = figure.subplots(2, len(TIER_NAMES), sharey="row", squeeze=False)
     tables = [_tier_table(s) for s in rows]
-    calendars = [sorted(per["period"].unique()) for per in tables]
-    # Scenarios on different calendars are aligned by their n-th review, not by date.
-    labels = calendars[0] if calendars and all(c == calendars[0] for c in calendars) else \
-        [f"review {i + 1}" for i in range(max(map(len, calendars), default=0))]
+    # Reviews on the calendar: every scenario's half-years placed among all of them, by date.
+    labels = sorted({p for per in tables for p in per["period"].unique()})
+    calendars = [labels for _ in tables]
     for column, tier in enumerate(TIER_NAMES):
         for index, (s, per, periods) in enumerate(zip(rows, tables, calendars)):
             mine = per[per["tier"] == tier]
@@ -275,19 +285,18 @@ def _figure_legend(figure, sets, handles_from=None) -> None:
 
 
 def _month_ticks(ax, sets: list[Trajectories]) -> None:
-    """Calendar months when every scenario shares the calendar; else months from each one's start."""
+    """Calendar months on the x axis: every scenario on its own dates, so that differing calendars
+    show as such (and are said so under the axis), never shifted onto each other's."""
     calendars = [s.dates() for s in sets]
     dates = {m: d for calendar in calendars for m, d in calendar.items()}
-    shared = all(calendar.items() <= dates.items() for calendar in calendars) and \
-        len({d for calendar in calendars for d in calendar.values()}) == len(dates)
     months = sorted(dates)
+    if not months:
+        return
     step = 12 if len(months) > 24 else 6 if len(months) > 8 else 1
     ticks = [m for m in months if (m - months[0]) % step == 0]
-    if shared:
-        ax.set_xticks(ticks, [dates[m] for m in ticks], rotation=45, fontsize=7)
-    else:
-        ax.set_xticks(ticks, [str(m) for m in ticks], fontsize=7)
-        ax.set_xlabel("months from each scenario's start", fontsize=7)
+    ax.set_xticks(ticks, [dates[m] for m in ticks], rotation=45, fontsize=7)
+    if len({(min(c), max(c)) for c in calendars if c}) > 1:
+        ax.set_xlabel("calendar month (the scenarios cover different periods)", fontsize=7)
 
 
 def _period_ticks(ax, periods: list[str]) -> None:
