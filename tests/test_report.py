@@ -136,7 +136,8 @@ def test_differences_are_paired_over_common_seeds_and_welch_otherwise():
 def test_report_is_self_contained_with_one_inline_svg_per_figure(run_report):
     html = run_report.path.read_text()
     assert not re.search(r"<script[^>]*\bsrc\s*=", html) and "@import" not in html   # scripts inline only
-    assert html.count("Plotly.newPlot") == 1 and '<div class="interactive" data-name="money">' in html
+    assert html.count("Plotly.newPlot(") >= 1 and '<div class="interactive" data-name="money">' in html
+    assert html.index("<script") < html.index("</head>")                          # plotly.js once, before any figure
     page = re.sub(r"<script.*?</script>", "", html, flags=re.S)                  # the page, without plotly.js
     # Nothing fetched from elsewhere (the citations' links are links a reader may follow, not resources).
     assert not re.search(r"""(src\s*=|<link[^>]*href\s*=)\s*["']?(https?:)?//""", page)
@@ -367,3 +368,14 @@ def test_the_differences_figure_has_one_panel_per_unit():
                                                       "difference, percentage points"]
     points = [bars.lines[0].get_xdata()[0] for ax in figure.axes for bars in ax.containers]
     assert np.allclose(points, [-5.0, 2.0, -5.0])                           # USD M, persons, percentage points
+
+
+def test_headline_labels_and_units_come_from_the_declarations():
+    from quotasim.report.style import metric_label, metric_unit
+    assert (metric_label("state_receipts_usd per year"), metric_unit("state_receipts_usd per year")) == \
+        ("state receipts", "USD M per year")
+    assert (metric_label("deals_completed per year"), metric_unit("deals_completed per year")) == \
+        ("deals completed", "deals per year")                                  # not "per month" beside "per year"
+    assert metric_label("earned_usd per year · central") == "earned, central tier"
+    assert metric_unit("median_attainment") == "%" and metric_unit("median_attainment", difference=True) == \
+        "percentage points"

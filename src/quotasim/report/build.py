@@ -152,7 +152,8 @@ def _interactive(trajectories, differences: pd.DataFrame | None) -> dict[str, st
     made = {"money": interactive.money(trajectories, list(figures.MONEY))}
     if differences is not None:
         made["differences"] = interactive.differences(differences)
-    return interactive.to_html(made)
+    fragments = interactive.to_html(made)
+    return {**fragments, "plotly_js": interactive.plotly_js()} if fragments else {}
 
 
 def _sources(scenarios) -> list[dict]:

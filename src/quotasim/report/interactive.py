@@ -15,7 +15,7 @@ import pandas as pd
 from .bands import CONFIDENCE
 from .style import ANNUAL, MEAN_LABEL, MILLION, SPREAD_LABEL, metric_label, scenario_colour, unit_group
 
-__all__ = ["money", "differences", "to_html"]
+__all__ = ["money", "differences", "to_html", "plotly_js"]
 
 
 def _rgba(colour: str, alpha: float) -> str:
@@ -90,13 +90,15 @@ def differences(table: pd.DataFrame):
 
 
 def to_html(figures: dict) -> dict[str, str]:
-    """Each figure as an HTML fragment; plotly.js is inlined with the first one only."""
+    """Each figure as an HTML fragment, without plotly.js (:func:`plotly_js` goes once at the top of
+    the page, so the figures render wherever they sit in it)."""
     import plotly.io as pio
-    fragments, first = {}, True
-    for name, figure in figures.items():
-        if figure is None:
-            continue
-        fragments[name] = pio.to_html(figure, include_plotlyjs=first, full_html=False,
-                                      config={"displaylogo": False, "responsive": True})
-        first = False
-    return fragments
+    return {name: pio.to_html(figure, include_plotlyjs=False, full_html=False,
+                              config={"displaylogo": False, "responsive": True})
+            for name, figure in figures.items() if figure is not None}
+
+
+def plotly_js() -> str:
+    """plotly.js itself, to inline once in the page: no network is needed to open the report."""
+    from plotly.offline import get_plotlyjs
+    return get_plotlyjs()

@@ -50,10 +50,12 @@ def _parts(metric: str) -> tuple[str, bool, str]:
 
 def metric_label(metric: str) -> str:
     """Words for a headline figure: the declared title, the tier if any (``earned, central tier``)."""
-    name, _, tier = _parts(metric)
+    name, per_year, tier = _parts(metric)
     words = {"officials_active_end": "officials in post at the end", "median_attainment": "median company attainment",
              "share_companies_at_target": "reviews at or above target"}
     label = MONTHLY[name].title if name in MONTHLY else words.get(name, name.replace("_", " "))
+    if per_year:
+        label = label.removesuffix(" per month")        # a figure per year is labelled without the month
     return f"{label}, {tier} tier" if tier in TIER_NAMES else label
 
 
