@@ -72,6 +72,7 @@ def test_cli_writes_a_calibrated_scenario_that_runs(tmp_path, truth):
         args += ["--set", f"{key}={str(value).lower()}"]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
+    assert "fit at the best parameters" in result.stdout and "overseas_earnings.wage_usd" in result.stdout
     calibrated = quotasim.load_scenario(out)
     assert calibrated.name == "baseline-calibrated"
     assert calibrated.overseas_earnings.wage_usd == pytest.approx(TRUE_WAGE, rel=0.05)

@@ -104,3 +104,18 @@ def test_the_directive_sweep_and_its_query_in_the_validation_page_run(tmp_path):
     assert list(table["share"]) == [0.0, 0.8]
     assert table["lower_attainment"].iloc[1] < table["lower_attainment"].iloc[0] - 0.2
     assert table["receipts_musd"].iloc[1] < table["receipts_musd"].iloc[0]
+
+
+def test_the_docs_build_as_a_site_in_strict_mode(tmp_path):
+    """mkdocs.yml: a broken link, a missing page or a page left out of the nav fails the build."""
+    import os
+    import subprocess
+    import sys
+    root = DOCS.parent
+    built = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(root / "mkdocs.yml"),
+                            "-d", str(tmp_path / "site")], capture_output=True, text=True, cwd=root,
+                           env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    assert built.returncode == 0, built.stderr
+    pages = {p.name for p in DOCS.glob("*.md")}
+    assert all((tmp_path / "site" / (name[:-3] if name != "index.md" else "") / "index.html").is_file() for name in pages)
+    assert (tmp_path / "site" / "figures" / "report-compare-top.png").is_file()

@@ -153,3 +153,22 @@ def test_query_command_prints_csv_and_rejects_bad_sql(replicated_experiment):
     assert bad.exit_code == 2 and "no_such_view" in bad.output and "Traceback" not in bad.output
     elsewhere = runner.invoke(app, ["query", str(replicated_experiment.parent), "SELECT 1"])
     assert elsewhere.exit_code == 2 and "not an experiment folder" in elsewhere.output
+
+
+def test_summarize_command_prints_the_adequacy_table(replicated_experiment):
+    # It crashed with UnboundLocalError on every call (issue 16): the docs send users to it.
+    result = runner.invoke(app, ["summarize", str(replicated_experiment)])
+    assert result.exit_code == 0, result.output
+    assert "remitted_usd" in result.output and "Traceback" not in result.output
+    assert "summary_monthly" in result.output
+
+
+def test_discover_command_prints_the_box(lhs_experiment):
+    result = runner.invoke(app, ["discover", str(lhs_experiment), "--output", "remitted_usd", "--below", "0.9",
+                                 "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert "cases of interest: remitted_usd (sum) below" in result.output and "PRIM box: coverage" in result.output
+    header = result.stdout.splitlines()[0].split(",")
+    shown = [line.split(",")[0] for line in result.stdout.splitlines()[1:]]
+    expected = discover(lhs_experiment, "remitted_usd", below=0.9, reference="base").box
+    assert header[0] == "parameter" and shown == list(expected["parameter"]) and shown

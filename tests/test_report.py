@@ -87,8 +87,9 @@ def test_bands_contain_the_centre_line_in_every_figure(run_report):
     for figure in run_report.figures.values():
         for ax in figure.axes:
             polys = [c for c in ax.collections if isinstance(c, PolyCollection)]
-            lines = [line for line in ax.get_lines() if len(line.get_xdata()) > 1]
-            for poly, line in zip(polys, lines):            # drawn in pairs: band, then its line
+            lines = [line for line in ax.get_lines() if len(line.get_xdata()) > 1 and not line.get_label().startswith("_")]
+            per = len(polys) // len(lines) if lines else 0    # the spread between runs and the interval of the mean
+            for poly, line in [(p, line) for k, line in enumerate(lines) for p in polys[k * per:(k + 1) * per]]:
                 vertices = poly.get_paths()[0].vertices
                 for x, y in zip(line.get_xdata(), line.get_ydata()):
                     at_x = vertices[np.isclose(vertices[:, 0], x), 1]
@@ -109,6 +110,9 @@ def test_band_is_the_mean_and_its_t_interval_over_replications():
         interval = stats.t.interval(0.95, 4, loc=means[m], scale=stats.sem(frame[frame.month == m]["v"]))
         assert np.isclose(b.low[m], interval[0]) and np.isclose(b.high[m], interval[1])
     assert np.all(b.low < b.centre) and np.all(b.centre < b.high)
+    for m in range(4):                                   # and the spread between runs: the middle 90 %
+        values = frame[frame.month == m]["v"]
+        assert np.isclose(b.spread_low[m], values.quantile(0.05)) and np.isclose(b.spread_high[m], values.quantile(0.95))
     spread = band(frame, "v", kind="range")
     assert np.all(spread.low <= spread.centre) and np.all(spread.centre <= spread.high)
 
@@ -131,10 +135,14 @@ def test_differences_are_paired_over_common_seeds_and_welch_otherwise():
 
 def test_report_is_self_contained_with_one_inline_svg_per_figure(run_report):
     html = run_report.path.read_text()
-    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
-    assert "<script" not in html and "@import" not in html
-    assert not re.search(r"url\(\s*['\"]?(?!#)", html)          # only references inside the file: url(#clip)
-    svgs = _inline_svgs(html)
+    assert not re.search(r"<script[^>]*\bsrc\s*=", html) and "@import" not in html   # scripts inline only
+    assert html.count("Plotly.newPlot(") >= 1 and '<div class="interactive" data-name="money">' in html
+    assert html.index("<script") < html.index("</head>")                          # plotly.js once, before any figure
+    page = re.sub(r"<script.*?</script>", "", html, flags=re.S)                  # the page, without plotly.js
+    # Nothing fetched from elsewhere (the citations' links are links a reader may follow, not resources).
+    assert not re.search(r"""(src\s*=|<link[^>]*href\s*=)\s*["']?(https?:)?//""", page)
+    assert not re.search(r"url\(\s*['\"]?(?!#)", page)          # only references inside the file: url(#clip)
+    svgs = _inline_svgs(page)
     assert len(svgs) == len(run_report.figures)
     for svg in svgs:
         root = ET.fromstring(svg)
@@ -159,10 +167,14 @@ def test_ledger_appendix_lists_every_parameter_quotasim_explain_lists(run_report
 def test_headline_table_has_intervals_over_the_replications(run_report):
     html = run_report.path.read_text()
     assert "4 replication(s), seeds 0, 1, 2, 3" in html
-    row = re.search(r"<td>earned_usd per year</td><td class=\"num\">([\d.,]+) M</td>\s*<td class=\"num\">([\d.,]+) M to "
-                    r"([\d.,]+) M</td>", html)
-    mean, low, high = (float(g.replace(",", "")) for g in row.groups())
-    assert low < mean < high
+    row = re.search(r'<tr data-metric="earned_usd per year"><td[^>]*>earned</td><td>USD M per year</td>\s*'
+                    r'<td class="num">([\d.,]+) M</td>\s*<td class="num">([\d.,]+) M to ([\d.,]+) M</td>\s*'
+                    r'<td class="num">([\d.,]+) M to ([\d.,]+) M</td>', html)
+    mean, low, high, spread_low, spread_high = (float(g.replace(",", "")) for g in row.groups())
+    assert low < mean < high and spread_low < mean < spread_high
+    # The report leads with the key figures, then the detail; both kinds of uncertainty are named.
+    assert html.index('id="key-figures"') < html.index('id="detail"') < html.index('id="money"')
+    assert "95 % interval of the mean" in html and "middle 90 % of replications" in html
 
 
 def test_folders_of_two_scenarios_make_a_side_by_side_report(replications, tmp_path):
@@ -177,15 +189,18 @@ def test_folders_of_two_scenarios_make_a_side_by_side_report(replications, tmp_p
     assert set(report.differences["scenario"]) == {"baseline (steeper)"}
 
 
-def test_scenarios_on_different_calendars_are_drawn_from_their_starts():
+def test_scenarios_are_drawn_on_the_calendar_even_when_their_calendars_differ():
     from quotasim.report.figures import Trajectories, money
-    def runs(start):
+
+    def runs(start, later):
         return Trajectories(start, pd.DataFrame({"seed": [0, 0, 1, 1], "month": [0, 1, 0, 1], "earned_usd": [1.0, 2, 3, 4],
-                                                 "date": [start, "later", start, "later"]}), None)
-    apart = money([runs("2016-01"), runs("2024-07")]).axes[0]
-    assert apart.get_xlabel() == "months from each scenario's start"
-    together = money([runs("2016-01"), runs("2016-01")]).axes[0]
-    assert [t.get_text() for t in together.get_xticklabels()] == ["2016-01", "later"]
+                                                 "date": [start, later, start, later]}), None)
+    apart = money([runs("2016-01", "2016-02"), runs("2016-02", "2016-03")]).axes[0]
+    assert "different periods" in apart.get_xlabel()
+    xs = [list(line.get_xdata()) for line in apart.get_lines() if len(line.get_xdata()) > 1]
+    assert xs[0][1] == xs[1][0]                       # 2016-02 is one x for both, not "month 1" against "month 0"
+    together = money([runs("2016-01", "2016-02"), runs("2016-01", "2016-02")]).axes[0]
+    assert [t.get_text() for t in together.get_xticklabels()] == ["2016-01", "2016-02"] and not together.get_xlabel()
 
 
 # ------------------------------------------------------------------ the report of a sweep
@@ -227,8 +242,9 @@ def test_a_scenario_compared_with_itself_differs_by_nothing():
 
 
 def test_decentralisation_moves_earnings_to_the_first_tier_and_the_lower_tier_pays(tmp_path):
-    """docs/model.md (M28) and docs/validation.md (004-first-tier-gains, 004-lower-tier-pays)."""
-    result = runner.invoke(app, ["compare", "baseline", "decentralisation-2025", "--replications", "4", "--quiet",
+    """docs/model.md (M28) and docs/validation.md (004-first-tier-gains, 004-lower-tier-pays): the report
+    scenario alone is compared with its same-calendar counterfactual, no-directive-2025."""
+    result = runner.invoke(app, ["compare", "decentralisation-2025", "--replications", "4", "--quiet",
                                  "-o", str(tmp_path / "c.html"), "--set", "months=24",
                                  *[a for k, v in {**SMALL, "population.n_companies": 40, "population.n_trade_officials": 400,
                                                   "population.n_overseas_workers": 400}.items()
@@ -236,12 +252,12 @@ def test_decentralisation_moves_earnings_to_the_first_tier_and_the_lower_tier_pa
     assert result.exit_code == 0, result.output
     html = (tmp_path / "c.html").read_text()
     assert (tmp_path / "c_figures" / "differences.png").is_file()
-    # Same length, different periods (2016-01 and 2024-07): said on the terminal and in the report.
-    for shown in (result.output, html):
-        assert "different calendars" in " ".join(shown.split()) and "2024-07 + 24 months" in " ".join(shown.split())
+    assert "against no-directive-2025" in result.output and "different calendars" not in result.output
+    assert "pp" in result.stdout                      # differences of shares in percentage points
 
     def interval(metric):
-        row = re.search(r'<td>decentralisation-2025</td><td>' + re.escape(metric) + r'</td>(.*?)</tr>', html, re.DOTALL)
+        row = re.search(r'<tr data-metric="' + re.escape(metric) + r'"[^>]*><td>decentralisation-2025</td>(.*?)</tr>', html,
+                        re.DOTALL)
         cells = re.findall(r'<td class="num">([^<]*)</td>', row.group(1))
         low, high = cells[3].split(" to ")
         return _value(low), _value(high)
@@ -251,10 +267,23 @@ def test_decentralisation_moves_earnings_to_the_first_tier_and_the_lower_tier_pa
     assert interval("median_attainment · lower")[1] < 0             # the lower tier pays
 
 
+def test_scenarios_on_different_calendars_are_refused_unless_asked(tmp_path):
+    args = ["compare", "baseline", "decentralisation-2025", "--replications", "2", "--quiet", "-o", str(tmp_path / "c.html"),
+            "--set", "months=3", *[a for k, v in SMALL.items() for a in ("--set", f"{k}={v}")]]
+    refused = runner.invoke(app, args)
+    assert refused.exit_code == 2 and "different calendars" in " ".join(refused.output.split())
+    assert "--different-calendars" in refused.output and not (tmp_path / "c.html").exists()
+    allowed = runner.invoke(app, [*args, "--different-calendars"])
+    assert allowed.exit_code == 0, allowed.output
+    assert allowed.output.lstrip().startswith("CAUTION:")           # first, not after the table
+    assert "2024-07 + 3 months" in " ".join(allowed.output.split())
+    assert "different calendars" in " ".join((tmp_path / "c.html").read_text().split())
+
+
 def _value(text: str) -> float:
     text = text.strip().replace(",", "")
-    scale = 1e6 if text.endswith(" M") else 0.01 if text.endswith(" %") else 1.0
-    return float(text.rstrip(" M%")) * scale
+    scale = 1e6 if text.endswith(" M") else 0.01 if text.endswith((" %", " pp")) else 1.0
+    return float(text.removesuffix(" pp").rstrip(" M%")) * scale
 
 
 # ------------------------------------------------------------------ bad input
@@ -302,3 +331,51 @@ def test_docs_show_a_figure_from_the_report_and_how_to_open_the_default_runs_rep
     readme = (root / "README.md").read_text()
     assert "quotasim run baseline --replications 8 --out out/baseline" in readme
     assert "quotasim report out/baseline -o out/baseline.html" in readme
+
+
+def test_the_report_cites_its_sources_in_full(run_report):
+    html = run_report.path.read_text()
+    assert '<h2 id="sources">Sources</h2>' in html
+    assert "Radio Free Asia, Korean Service, 2017-03-27" in html and "https://www.rfa.org/english/news/korea/" in html
+    assert '<a href="#source-seed-001">seed 001</a>' in html            # the ledger's tags link to the citations
+    anchors = set(re.findall(r'href="#(source-[^"]+)"', html))
+    assert anchors and all(f'id="{a}"' in html for a in anchors)
+
+
+def test_house_style_magnitudes_from_zero_money_per_year_and_a_forest_plot_per_unit(run_report):
+    money = run_report.figures["money"]
+    for ax in money.axes:
+        if ax.get_visible() and ax.get_lines():
+            assert ax.get_ylim()[0] == 0, ax.get_title()
+            assert "USD M per year" in ax.get_ylabel()
+    assert not any(ax.get_legend() for ax in money.axes)                   # one legend, below the panels
+    labels = [t.get_text() for t in money.legends[0].get_texts()]
+    assert "band: middle 90 % of replications" in labels and "band: 95 % interval of the mean" in labels
+    attainment = run_report.figures["attainment"].axes[0]
+    assert attainment.get_xlim()[1] > 150 and "%" in attainment.get_xlabel()   # in %, not 0-2
+
+
+def test_the_differences_figure_has_one_panel_per_unit():
+    from quotasim.report.figures import differences
+    table = pd.DataFrame([
+        {"scenario": "b", "reference": "a", "metric": "state_receipts_usd per year", "difference": -5e6, "low": -7e6,
+         "high": -3e6},
+        {"scenario": "b", "reference": "a", "metric": "recalled per year", "difference": 2.0, "low": 1.0, "high": 3.0},
+        {"scenario": "b", "reference": "a", "metric": "median_attainment", "difference": -0.05, "low": -0.08,
+         "high": -0.02}])
+    figure = differences(table)
+    assert [ax.get_xlabel() for ax in figure.axes] == ["difference, USD M per year", "difference, persons per year",
+                                                      "difference, percentage points"]
+    points = [bars.lines[0].get_xdata()[0] for ax in figure.axes for bars in ax.containers]
+    assert np.allclose(points, [-5.0, 2.0, -5.0])                           # USD M, persons, percentage points
+
+
+def test_headline_labels_and_units_come_from_the_declarations():
+    from quotasim.report.style import metric_label, metric_unit
+    assert (metric_label("state_receipts_usd per year"), metric_unit("state_receipts_usd per year")) == \
+        ("state receipts", "USD M per year")
+    assert (metric_label("deals_completed per year"), metric_unit("deals_completed per year")) == \
+        ("deals completed", "deals per year")                                  # not "per month" beside "per year"
+    assert metric_label("earned_usd per year · central") == "earned, central tier"
+    assert metric_unit("median_attainment") == "%" and metric_unit("median_attainment", difference=True) == \
+        "percentage points"

@@ -7,6 +7,7 @@ value and what is allowed, and that the CLI exits with status 2 without a traceb
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import pytest
@@ -14,6 +15,7 @@ from typer.testing import CliRunner
 
 import quotasim
 from quotasim.cli import app
+from quotasim.errors import ScenarioWarning
 from quotasim.scenario import MAX_MONTHS, get_parameter, parameter_field, set_parameter
 
 runner = CliRunner()
@@ -188,3 +190,75 @@ def test_one_helper_reads_and_writes_dotted_parameter_paths():
             set_parameter(data, dotted, 1, label="spec.toml", field=f"parameters.{dotted}")
         file, field, value, allowed = caught.value.problems[0]
         assert (file, field, value) == ("spec.toml", f"parameters.{dotted}", 1) and reason in allowed
+
+
+# ------------------------------------------------------------------ issue 16: one pass, suggestions, warnings, schema
+def test_every_kind_of_problem_is_reported_in_one_pass(tmp_path):
+    path = tmp_path / "many.toml"
+    path.write_text('extends = "baseline"\nmonths = 12\n[ratchet]\nup_rat = 0.3\ndown_rate = 5\n'
+                    '[population]\nworker_share_china = 0.8\nworker_share_russia = 0.5\n'
+                    '[[timeline]]\ndate = "2015-01"\nset = { "environment.sanctions_chin" = 0.5 }\n'
+                    '[[timeline]]\ndate = "2016-06"\nset = { "ratchet.up_rate" = 3 }\n')
+    with pytest.raises(quotasim.ScenarioError) as caught:
+        quotasim.load_scenario(path)
+    fields = [field for _, field, _, _ in caught.value.problems]
+    assert {"ratchet.up_rat", "ratchet.down_rate", "timeline[0].date", "timeline[0].set.environment.sanctions_chin"} <= set(fields)
+    fixed = path.read_text().replace("up_rat =", "up_rate =").replace("down_rate = 5", "down_rate = 0.5") \
+        .replace("sanctions_chin\"", "sanctions_china\"").replace("2015-01", "2016-02")
+    path.write_text(fixed)
+    with pytest.raises(quotasim.ScenarioError) as caught:        # the problems left, all at once again
+        quotasim.load_scenario(path)
+    fields = [field for _, field, _, _ in caught.value.problems]
+    assert fields == ["timeline[1].set.ratchet.up_rate", "population.worker_share_russia"], fields
+
+
+@pytest.mark.parametrize("source, misspelt, suggestion", [
+    ('[ratchet]\nup_rat = 0.3\n', "up_rat", "did you mean 'up_rate'?"),
+    ('[ratchett]\nup_rate = 0.3\n', "ratchett", "did you mean 'ratchet'?"),
+    ('extends = "baselin"\n', "baselin", "did you mean 'baseline'?"),
+    ('[[timeline]]\ndate = "2017-01"\nset = { "environment.sanctions_chna" = 0.5 }\n', "sanctions_chna",
+     "did you mean 'sanctions_china'"),
+])
+def test_a_misspelt_key_gets_a_suggestion(tmp_path, source, misspelt, suggestion):
+    path = tmp_path / "typo.toml"
+    path.write_text(source)
+    with pytest.raises(quotasim.ScenarioError) as caught:
+        quotasim.load_scenario(path)
+    assert misspelt in str(caught.value) and suggestion in str(caught.value) and str(path) in str(caught.value)
+
+
+def test_a_misspelt_scenario_name_or_override_gets_a_suggestion():
+    result = runner.invoke(app, ["run", "decentralisation-2052", "--quiet"])
+    assert result.exit_code == 2 and "did you mean 'decentralisation-2025'?" in result.output
+    result = runner.invoke(app, ["run", "--set", "defection.base_rat=0.1", "--quiet"])
+    assert result.exit_code == 2 and "did you mean 'base_rate'?" in result.output
+
+
+def test_a_timeline_entry_after_the_run_ends_is_warned_of(tmp_path):
+    path = tmp_path / "late.toml"
+    path.write_text('months = 12\n[[timeline]]\ndate = "2019-01"\nset = { "environment.sanctions_china" = 0.5 }\n')
+    with pytest.warns(ScenarioWarning, match=r"timeline\[0\]\.date = '2019-01': after the run ends .*2016-12"):
+        quotasim.load_scenario(path)
+    result = runner.invoke(app, ["explain", str(path), "--format", "json"])
+    assert result.exit_code == 0 and "warning:" in result.stderr and "after the run ends" in result.stderr
+    json.loads(result.stdout)                                   # the warning does not spoil the JSON
+
+
+def test_the_shipped_json_schema_is_generated_and_accepts_every_built_in_scenario():
+    import tomllib
+    from importlib import resources
+
+    import jsonschema
+
+    from quotasim.scenario import builtin_names, scenario_schema
+    shipped = json.loads((resources.files("quotasim") / "data" / "scenario.schema.json").read_text())
+    assert shipped == scenario_schema(), "regenerate: quotasim schema --out src/quotasim/data/scenario.schema.json"
+    printed = runner.invoke(app, ["schema"])
+    assert json.loads(printed.stdout) == shipped
+    validator = jsonschema.Draft202012Validator(shipped)
+    for name in builtin_names():
+        data = tomllib.loads((resources.files("quotasim") / "scenarios" / f"{name}.toml").read_text())
+        assert not list(validator.iter_errors(data)), name
+    errors = {e.message for e in validator.iter_errors({"ratchet": {"up_rat": 0.3, "down_rate": 5}})}
+    assert any("up_rat" in m for m in errors) and any("5" in m and "maximum" in m for m in errors)
+    assert shipped["properties"]["ratchet"]["description"].startswith("M3:")

@@ -1,15 +1,34 @@
 """quotasim: an agent-based model of a quota-driven state foreign-trade system.
 
-Start with :func:`simulate` (one run) and :func:`load_scenario`; ``quotasim explain``
-lists every parameter with its unit and the mechanism (M1-M30) it belongs to.
+Start with :func:`simulate` (one run) and :func:`load_scenario`; :func:`replicate` and
+:func:`compare` give tidy pandas tables over replications; ``quotasim explain`` lists every
+parameter with its unit and the mechanism (M1-M30) it belongs to.
+
+Names are imported on first use, so that ``import quotasim`` (and ``quotasim --help``) do
+not pay for NumPy, Numba and pandas until a run needs them.
 """
 
-from .engine import PHASES
-from .errors import ScenarioError
-from .explain import ledger
-from .results import RunResult
-from .scenario import MECHANISM_GROUPS, Scenario, builtin_names, load_scenario
-from .simulation import simulate
+from importlib import import_module
 
 __all__ = ["simulate", "load_scenario", "Scenario", "ScenarioError", "RunResult", "builtin_names", "ledger",
-           "MECHANISM_GROUPS", "PHASES"]
+           "MECHANISM_GROUPS", "PHASES", "replicate", "compare", "__version__"]
+
+_HOME = {"simulate": "simulation", "load_scenario": "scenario", "Scenario": "scenario", "ScenarioError": "errors",
+         "RunResult": "results", "builtin_names": "scenario", "ledger": "explain", "MECHANISM_GROUPS": "scenario",
+         "PHASES": "engine", "replicate": "tidy", "compare": "tidy"}
+
+
+def __getattr__(name: str):
+    if name in _HOME:
+        return getattr(import_module(f".{_HOME[name]}", __name__), name)
+    if name == "__version__":
+        from importlib import metadata
+        try:
+            return metadata.version("quotasim")
+        except metadata.PackageNotFoundError:
+            return "unknown"
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

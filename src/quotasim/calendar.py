@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 import re
+from typing import Any
 
-__all__ = ["parse_month", "month_label", "months_between", "calendar_month", "is_review_month", "half_label"]
+__all__ = ["parse_month", "month_label", "month_date", "month_text", "months_between", "calendar_month",
+           "is_review_month", "half_label"]
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -28,6 +31,20 @@ def month_label(start: str, index: int) -> str:
     year, month = parse_month(start)
     total = year * 12 + (month - 1) + index
     return f"{total // 12:04d}-{total % 12 + 1:02d}"
+
+
+def month_date(start: str, index: int) -> datetime.date:
+    """The first day of month ``index`` counted from ``start``: the ``date`` of the output tables."""
+    label = month_label(start, index)
+    return datetime.date(int(label[:4]), int(label[5:]), 1)
+
+
+def month_text(value: Any) -> str:
+    """``YYYY-MM`` of a table's ``date``: a date, a timestamp, or already a ``YYYY-MM`` label (run
+    folders written before dates were dates)."""
+    if isinstance(value, str):
+        return value[:7]
+    return f"{value.year:04d}-{value.month:02d}"
 
 
 def calendar_month(start: str, index: int) -> int:

@@ -1,9 +1,12 @@
-"""Command line: ``quotasim run | scenarios | explain | validate | calibrate``, experiments:
+"""Command line: ``quotasim run | scenarios | explain | schema | validate | calibrate``, experiments:
 ``sweep | query | summarize | analyze | discover`` (their logic is in ``quotasim.experiments.commands``),
 reports: ``report | compare`` (logic in ``quotasim.report.commands``), and ``dashboard`` (``quotasim.dashboard``).
 
 Bad input (a scenario file, a ``--set`` override, an output folder) ends with a located
-one-line-per-problem message and exit status 2, never a traceback.
+one-line-per-problem message and exit status 2, never a traceback. Every command that
+prints a table takes ``--format table|csv|json`` (``quotasim.display``); nothing is cut
+when the output is piped. Everything heavy is imported inside the command that needs it,
+so ``quotasim --help`` answers at once.
 """
 
 from __future__ import annotations
@@ -15,27 +18,34 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
-from .errors import ScenarioError
-from .execution import check_backend
-from .experiments import commands as experiment_commands
-from .explain import ledger, mechanisms
-from .report import commands as report_commands
-from .results import OutputError, check_destination, estimated_run_bytes
-from .scenario import builtin_description, builtin_names, content_hash, load_scenario
-from .simulation import simulate
-
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="quotasim: simulate a quota-driven state foreign-trade system.")
 console = Console(stderr=True, soft_wrap=True)
-out_console = Console()
+out_console = Console(soft_wrap=True)
 
 ScenarioArg = Annotated[str, typer.Argument(help="built-in scenario name or path to a .toml file")]
 SetOpt = Annotated[list[str] | None, typer.Option("--set", help="override a parameter: dotted.name=value (repeatable)")]
+FormatOpt = Annotated[str, typer.Option("--format", help="table (aligned text), csv or json (raw values)")]
 BackendOpt = Annotated[str | None, typer.Option(help="where the runs execute: serial (this process), local (process "
                                                         "pool) or dask [default: serial for one worker, else local]")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib import metadata
+        try:
+            version = metadata.version("quotasim")
+        except metadata.PackageNotFoundError:
+            version = "unknown (not installed)"
+        print(f"quotasim {version}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: Annotated[bool, typer.Option("--version", is_eager=True, callback=_version,
+                                               help="print the version and exit")] = False) -> None:
+    """quotasim: simulate a quota-driven state foreign-trade system."""
 
 
 @app.command()
@@ -44,19 +54,24 @@ def run(scenario: ScenarioArg = "baseline",
         months: Annotated[int | None, typer.Option(min=1, help="override the number of months")] = None,
         out: Annotated[Path | None, typer.Option(help="folder for the tables [default: out/SCENARIO-seedN]")] = None,
         overrides: SetOpt = None,
-        overwrite: Annotated[bool, typer.Option(help="replace results of another run in --out")] = False,
-        quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
+        overwrite: Annotated[bool, typer.Option("--overwrite", help="replace results of another run in --out")] = False,
+        quiet: Annotated[bool, typer.Option("--quiet", help="no progress bar")] = False,
         replications: Annotated[int | None, typer.Option(min=1, max=1000, help="run seeds SEED .. SEED+N-1 into "
                                                             "--out/rep-000, rep-001, ... (for bands in `quotasim report`)")] = None,
         workers: Annotated[int, typer.Option(min=1, help="processes for --replications")] = 1,
-        backend: BackendOpt = None) -> None:
+        backend: BackendOpt = None, fmt: FormatOpt = "table") -> None:
     """Run SCENARIO once (or --replications N times) and write monthly, reviews and officials tables to --out."""
+    from .report import commands as report_commands
+    from .results import OutputError, check_destination, estimated_run_bytes
+    from .scenario import content_hash
+    from .simulation import simulate
+    _check_format(fmt)
     spec = _load(scenario, list(overrides or []) + ([f"months={months}"] if months else []))
     if replications is not None:
         _check_backend(backend)
         report_commands.run_replications(spec, replications, seed, workers,
                                          out or default_out(spec.name, f"-x{replications}"), overwrite, quiet,
-                                         console, out_console, backend)
+                                         console, out_console, backend, fmt=fmt)
         return
     out = out or default_out(spec.name, f"-seed{seed}")
     try:
@@ -70,35 +85,57 @@ def run(scenario: ScenarioArg = "baseline",
     except OutputError as exc:
         console.print("error: " + str(exc), markup=False, highlight=False)
         raise typer.Exit(2) from None
-    _print_summary(result, folder)
+    _print_summary(result, folder, fmt)
 
 
 @app.command()
-def scenarios() -> None:
-    """List the built-in scenarios with a one-line description."""
-    table = Table("name", "description", box=None)
+def scenarios(fmt: FormatOpt = "table") -> None:
+    """List the built-in scenarios: name, calendar, and the full description."""
+    from .display import Sheet, emit
+    from .scenario import builtin_calendar, builtin_description, builtin_names
+    _check_format(fmt)
+    sheet = Sheet("scenarios", [("name", "text"), ("start", "text"), ("months", "count"), ("description", "text")])
     for name in builtin_names():
-        table.add_row(name, builtin_description(name))
-    out_console.print(table)
+        start, months = builtin_calendar(name)
+        sheet.add({"name": name, "start": start, "months": months, "description": builtin_description(name, full=True)})
+    emit(sheet, fmt, out_console)
 
 
 @app.command()
-def explain(scenario: ScenarioArg = "baseline", overrides: SetOpt = None,
-            as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False) -> None:
-    """Every parameter of SCENARIO: value, unit, mechanism id (M1-M30) and source."""
+def explain(scenario: ScenarioArg = "baseline", overrides: SetOpt = None, fmt: FormatOpt = "table",
+            as_json: Annotated[bool, typer.Option("--json", help="the same as --format json")] = False) -> None:
+    """Every parameter of SCENARIO: value, unit, mechanism id (M1-M30) and source; then the sources cited."""
+    from .display import Sheet, emit
+    from .explain import cited_sources, ledger, mechanisms
+    fmt = "json" if as_json else _check_format(fmt)
     spec = _load(scenario, list(overrides or []))
-    rows = ledger(spec)
-    if as_json:
-        out_console.print_json(json.dumps({"scenario": spec.name, "mechanisms": mechanisms(spec), "parameters": rows}))
-        return
-    summary = Table("id", "key", "on", "mechanism", "source", title=f"{spec.name}: mechanisms", box=None)
-    for m in mechanisms(spec):
-        summary.add_row(m["mechanism"], m["key"], "yes" if m["enabled"] else "no", m["title"], m["source"])
-    out_console.print(summary)
-    params = Table("parameter", "value", "unit", "id", "source", "meaning", title="parameters", box=None)
+    rows, mechs = ledger(spec), mechanisms(spec)
+    summary = Sheet("mechanisms", [("mechanism", "text"), ("key", "text"), ("enabled", "text"), ("title", "text"),
+                                   ("source", "text")], title=f"{spec.name}: mechanisms")
+    for m in mechs:
+        summary.add(m)
+    params = Sheet("parameters", [("parameter", "text"), ("value", "text"), ("unit", "text"), ("mechanism", "text"),
+                                  ("source", "text"), ("meaning", "text")], title="parameters")
     for row in rows:
-        params.add_row(row["parameter"], str(row["value"]), row["unit"], row["mechanism"], row["source"], row["meaning"])
-    out_console.print(params)
+        params.add(row)
+    sources = Sheet("sources", [("key", "text"), ("outlet", "text"), ("date", "text"), ("headline", "text"),
+                                ("link", "text")], title="sources (the keys in the source columns)")
+    for citation in cited_sources(spec):
+        sources.add(citation)
+    emit([summary, params, sources], fmt, out_console, extra={"scenario": spec.name})
+
+
+@app.command()
+def schema(out: Annotated[Path | None, typer.Option("--out", help="write the schema to this file instead")] = None) -> None:
+    """The JSON Schema of scenario files, generated from the declarations (for editors and checks)."""
+
+    from .scenario import scenario_schema
+    text = json.dumps(scenario_schema(), indent=2, ensure_ascii=False) + "\n"
+    if out is None:
+        print(text, end="")
+        return
+    out.write_text(text, encoding="utf-8")
+    console.print(f"schema written to {out}", markup=False, highlight=False)
 
 
 @app.command()
@@ -106,28 +143,31 @@ def validate(size: Annotated[str, typer.Option(help="reduced (a fifth of the wor
              replications: Annotated[int, typer.Option(min=2, help="replications per scenario")] = 20,
              workers: Annotated[int, typer.Option(min=1, help="processes")] = 2,
              backend: BackendOpt = None,
-             as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
-             markdown: Annotated[bool, typer.Option(help="the table as Markdown (for docs/validation.md)")] = False) -> None:
+             fmt: FormatOpt = "table",
+             as_json: Annotated[bool, typer.Option("--json", help="the same as --format json")] = False,
+             markdown: Annotated[bool, typer.Option("--markdown", help="the table as Markdown (for docs/validation.md)")] = False
+             ) -> None:
     """Run each report's scenario and check the pattern it describes; exit 0 only if all pass."""
     from .validation import report
     from .validation import validate as run_checks
     from .validation.runner import SIZES
+    fmt = "json" if as_json else _check_format(fmt)
     if size not in SIZES:
         console.print(f"error: --size = {size!r}: one of {', '.join(SIZES)}", markup=False, highlight=False)
         raise typer.Exit(2)
     _check_backend(backend)
-    with Progress(TextColumn("validating"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"),
-                  TimeRemainingColumn(), console=console, transient=True, disable=as_json or markdown) as bar:
+    with _bar("validating", "runs", console, disable=fmt != "table" or markdown) as bar:
         task = bar.add_task("validate", total=None)
         results, analytic = run_checks(size, replications, workers,
                                        progress=lambda done, total: bar.update(task, completed=done, total=total),
                                        backend=backend)
-    if as_json:
-        out_console.print_json(report.as_json(results, analytic, size))
+    if fmt == "json":
+        print(report.as_json(results, analytic, size))
     elif markdown:
         print(report.as_markdown(results, analytic, size), end="")
     else:
-        out_console.print(report.as_table(results, analytic, size))
+        from .display import emit
+        emit(report.as_sheet(results, analytic, size), fmt, out_console)
     if not (all(r.passed for r in results) and analytic["passed"]):
         raise typer.Exit(1)
 
@@ -143,12 +183,15 @@ def calibrate(scenario: ScenarioArg = "history-2016-2025",
               backend: BackendOpt = None,
               seed: Annotated[int, typer.Option(min=0, help="seed of the search")] = 0,
               out: Annotated[Path | None, typer.Option(help="calibrated scenario file [default: out/SCENARIO-calibrated.toml]")] = None,
-              overwrite: Annotated[bool, typer.Option(help="replace an existing --out file")] = False,
-              overrides: SetOpt = None) -> None:
+              overwrite: Annotated[bool, typer.Option("--overwrite", help="replace an existing --out file")] = False,
+              overrides: SetOpt = None, fmt: FormatOpt = "table") -> None:
     """Fit the free parameters of a targets file to the record; write the calibrated scenario."""
     from .calibration import calibrate as fit
     from .calibration import load_targets
-    from .calibration.output import fit_table, parameter_table, write_calibrated
+    from .calibration.output import fit_sheet, parameter_sheet, write_calibrated
+    from .display import emit
+    from .errors import ScenarioError
+    _check_format(fmt)
     spec_scenario = _load(scenario, list(overrides or []))
     _check_backend(backend)
     try:
@@ -160,18 +203,16 @@ def calibrate(scenario: ScenarioArg = "history-2016-2025",
     if destination.exists() and not overwrite:
         console.print(f"error: {destination} exists; pass --overwrite to replace it", markup=False, highlight=False)
         raise typer.Exit(2)
-    with Progress(TextColumn("calibrating"), BarColumn(), MofNCompleteColumn(), TextColumn("trials"),
-                  TimeRemainingColumn(), console=console, transient=True) as bar:
+    with _bar("calibrating", "trials", console) as bar:
         task = bar.add_task("calibrate", total=trials + 1)
         result = fit(spec_scenario, spec, trials=trials, replications=replications,
                      final_replications=final_replications, scale=scale, workers=workers, seed=seed,
                      progress=lambda done, total: bar.update(task, completed=done), backend=backend)
-    out_console.print(fit_table(result))
-    out_console.print(parameter_table(result, spec))
+    emit([fit_sheet(result), parameter_sheet(result, spec)], fmt, out_console)
     written, report = write_calibrated(result, spec, str(targets), destination)
-    out_console.print(f"calibrated scenario written to {written} (fit: {report})")
+    console.print(f"calibrated scenario written to {written} (fit: {report})", markup=False, highlight=False)
     if not result.within_tolerance:
-        out_console.print("not every target is within its tolerance")
+        console.print("not every target is within its tolerance", markup=False, highlight=False)
         raise typer.Exit(1)
 
 
@@ -186,35 +227,42 @@ def sweep(spec: Annotated[Path, typer.Argument(help="experiment spec (.toml); se
           backend: Annotated[str, typer.Option(help="local (process pool), dask, or serial (this process)")] = "local",
           address: Annotated[str | None, typer.Option(help="Dask scheduler address [default: a local cluster]")] = None,
           retry_failed: Annotated[bool, typer.Option("--retry-failed", help="run again the runs that raised")] = False,
-          quiet: Annotated[bool, typer.Option(help="no progress bar")] = False) -> None:
+          quiet: Annotated[bool, typer.Option("--quiet", help="no progress bar")] = False,
+          fmt: FormatOpt = "table") -> None:
     """Run every point and replication of SPEC into --out; run it again to resume."""
+    from .experiments import commands as experiment_commands
     experiment_commands.sweep(spec, out, workers=workers, backend=backend, address=address, retry_failed=retry_failed,
-                              quiet=quiet, console=console, out_console=out_console)
+                              quiet=quiet, console=console, out_console=out_console, fmt=_check_format(fmt))
 
 
 @app.command()
 def query(directory: DirArg, sql: Annotated[str, typer.Argument(help="SQL over the views runs, points, monthly, "
                                                                     "reviews, summary, summary_monthly")],
-          fmt: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table") -> None:
+          fmt: FormatOpt = "table") -> None:
     """Query an experiment's results with DuckDB."""
-    experiment_commands.query(directory, sql, fmt=fmt, out_console=out_console, console=console)
+    from .experiments import commands as experiment_commands
+    experiment_commands.query(directory, sql, fmt=_check_format(fmt), out_console=out_console, console=console)
 
 
 @app.command()
 def summarize(directory: DirArg,
-              indicator: Annotated[list[str] | None, typer.Option(help="monthly indicator (repeatable) [default: all]")] = None) -> None:
+              indicator: Annotated[list[str] | None, typer.Option(help="monthly indicator (repeatable) [default: all]")] = None,
+              fmt: FormatOpt = "table") -> None:
     """Means and 95 % intervals over replications per point; are there enough replications?"""
-    experiment_commands.summarize(directory, indicator, out_console=out_console, console=console)
+    from .experiments import commands as experiment_commands
+    experiment_commands.summarize(directory, indicator, out_console=out_console, console=console, fmt=_check_format(fmt))
 
 
 @app.command()
 def analyze(directory: DirArg,
             method: Annotated[str, typer.Option(help="sobol or morris (the experiment's design)")] = "sobol",
             output: Annotated[str, typer.Option(help="monthly indicator")] = "remitted_usd",
-            statistic: Annotated[str, typer.Option(help="sum, mean or last over each run")] = "sum") -> None:
+            statistic: Annotated[str, typer.Option(help="sum, mean or last over each run")] = "sum",
+            fmt: FormatOpt = "table") -> None:
     """Sensitivity indices (SALib) of OUTPUT to every varied parameter: table and figure."""
+    from .experiments import commands as experiment_commands
     experiment_commands.analyze(directory, method=method, output=output, statistic=statistic,
-                                out_console=out_console, console=console)
+                                out_console=out_console, console=console, fmt=_check_format(fmt))
 
 
 @app.command()
@@ -228,19 +276,22 @@ def discover(directory: DirArg,
              density: Annotated[float, typer.Option(min=0.0, max=1.0, help="PRIM's density threshold")] = 0.8,
              mass_min: Annotated[float | None, typer.Option(min=0.0, max=1.0, help="smallest box PRIM peels to, as "
                                                                "a share of the points (default: the smaller of 0.05 "
-                                                               "and half the share of cases of interest)")] = None
-             ) -> None:
+                                                               "and half the share of cases of interest)")] = None,
+             fmt: FormatOpt = "table") -> None:
     """Scenario discovery (PRIM): the parameter region where OUTPUT falls below/above a threshold."""
+    from .experiments import commands as experiment_commands
     experiment_commands.discover(directory, output=output, below=below, above=above, reference=reference,
-                                 statistic=statistic, density=density, mass_min=mass_min, out_console=out_console, console=console)
+                                 statistic=statistic, density=density, mass_min=mass_min, out_console=out_console,
+                                 console=console, fmt=_check_format(fmt))
 
 
 # ------------------------------------------------------------------ reports
 @app.command()
 def report(paths: Annotated[list[Path], typer.Argument(help="run folders, folders of replications, or one sweep folder")],
            output: Annotated[Path, typer.Option("-o", "--output", help="the report, an .html file")] = Path("report.html"),
-           overwrite: Annotated[bool, typer.Option(help="replace an existing report")] = False) -> None:
+           overwrite: Annotated[bool, typer.Option("--overwrite", help="replace an existing report")] = False) -> None:
     """One self-contained HTML report (figures also as PNG and SVG in REPORT_figures/)."""
+    from .report import commands as report_commands
     report_commands.report(paths, output, overwrite, console=console, out_console=out_console)
 
 
@@ -253,12 +304,22 @@ def compare(scenarios: Annotated[list[str], typer.Argument(help="scenario names,
             overrides: SetOpt = None,
             workers: Annotated[int, typer.Option(min=1, help="processes")] = 1,
             backend: BackendOpt = None,
-            overwrite: Annotated[bool, typer.Option(help="replace an existing report")] = False,
-            quiet: Annotated[bool, typer.Option(help="no progress bar")] = False) -> None:
-    """Differences of headline figures against the first scenario, with paired intervals; and a report."""
+            overwrite: Annotated[bool, typer.Option("--overwrite", help="replace an existing report")] = False,
+            quiet: Annotated[bool, typer.Option("--quiet", help="no progress bar")] = False,
+            different_calendars: Annotated[bool, typer.Option("--different-calendars", help="compare scenarios on "
+                                                              "different calendars (refused otherwise: the difference "
+                                                              "is then not a scenario's effect)")] = False,
+            fmt: FormatOpt = "table") -> None:
+    """Differences of headline figures against the first scenario, with paired intervals; and a report.
+
+    Give a report scenario alone (e.g. `quotasim compare decentralisation-2025`) to compare it
+    with its built-in counterfactual: the same calendar and seeds without its event.
+    """
+    from .report import commands as report_commands
     _check_backend(backend)
     report_commands.compare(scenarios, output, replications, seed, list(overrides or []), workers, overwrite, quiet,
-                            console=console, out_console=out_console, backend=backend)
+                            console=console, out_console=out_console, backend=backend, fmt=_check_format(fmt),
+                            different_calendars=different_calendars)
 
 
 @app.command()
@@ -299,14 +360,37 @@ def default_out(name: str, suffix: str) -> Path:
 
 
 def _load(scenario: str, overrides: list[str]):
+    """Load a scenario; every problem of it on stderr with exit status 2, and its warnings."""
+    import warnings
+
+    from .errors import ScenarioError, ScenarioWarning
+    from .scenario import load_scenario
     try:
-        return load_scenario(scenario, overrides)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ScenarioWarning)
+            spec = load_scenario(scenario, overrides)
     except ScenarioError as exc:
         console.print("error: " + str(exc), markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    for warning in caught:
+        if issubclass(warning.category, ScenarioWarning):
+            console.print(f"warning: {warning.message}", markup=False, highlight=False)
+        else:
+            warnings.showwarning(warning.message, warning.category, warning.filename, warning.lineno)
+    return spec
+
+
+def _check_format(fmt: str) -> str:
+    from .display import check_format
+    try:
+        return check_format(fmt)
+    except ValueError as exc:
+        console.print(f"error: {exc}", markup=False, highlight=False)
         raise typer.Exit(2) from None
 
 
 def _check_backend(name: str | None) -> None:
+    from .execution import check_backend
     try:
         check_backend(name)
     except ValueError as exc:
@@ -314,32 +398,43 @@ def _check_backend(name: str | None) -> None:
         raise typer.Exit(2) from None
 
 
-def _progress(quiet: bool) -> Progress:
+def _bar(label: str, unit: str, console: Console, disable: bool = False):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TextColumn(unit),
+                    TimeRemainingColumn(), console=console, transient=True, disable=disable)
+
+
+def _progress(quiet: bool):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("months"),
                     TimeRemainingColumn(), console=console, transient=True, disable=quiet)
 
 
-def _print_summary(result, folder: Path) -> None:
-    s, m = result.summary(), result.manifest
-    years = m["months"] / 12
-    table = Table(title=f"{m['scenario']} · seed {m['seed']} · {m['first_month']} + {m['months']} months "
-                        f"· {m['wall_seconds']:.2f} s", box=None)
-    table.add_column("indicator")
-    table.add_column("value", justify="right")
-    for label, value in (
-        ("earned (USD per year)", s["earned_usd"] / years), ("state receipts (USD per year)", s["state_receipts_usd"] / years),
-        ("  of which paid from own pockets", s["own_pocket_usd"] / years), ("kept by officials (USD per year)",
-                                                                           s["kept_by_officials_usd"] / years),
-        ("rents + lost (USD per year)", (s["rents_usd"] + s["lost_usd"]) / years),
-    ):
-        table.add_row(label, f"{value:,.0f}")
-    table.add_row("median company attainment", f"{s['median_attainment']:.0%}")
-    table.add_row("reviews at or above target", f"{s['share_companies_at_target']:.0%}")
-    table.add_row("recalled / arrested / defected / gave up",
-                  f"{s['recalled']:,} / {s['arrested']:,} / {s['defected']:,} / {s['gave_up']:,}")
-    table.add_row("in post at the end", f"{s['officials_active_end']:,}")
-    out_console.print(table)
-    out_console.print(f"tables written to {folder}/ (monthly.parquet, reviews.parquet, officials.parquet, manifest.json)")
+def _print_summary(result, folder: Path, fmt: str) -> None:
+    """The run's figures per year (money, events), attainment and officials in post."""
+    from .display import Sheet, emit
+    s, m = result.summary(per="year"), result.manifest
+    sheet = Sheet("summary", [("indicator", "text"), ("value", "row"), ("unit", "text")],
+                  title=f"{m['scenario']} · seed {m['seed']} · {m['first_month']} + {m['months']} months "
+                        f"· {m['wall_seconds']:.2f} s")
+    usd = (("earned", "earned_usd"), ("state receipts", "state_receipts_usd"),
+           ("  of which paid from own pockets", "own_pocket_usd"), ("kept by officials", "kept_by_officials_usd"))
+    for label, name in usd:
+        sheet.add({"indicator": label, "value": s[name], "unit": "USD per year", "name": name}, "usd")
+    sheet.add({"indicator": "rents + lost", "value": s["rents_usd"] + s["lost_usd"], "unit": "USD per year",
+               "name": "rents_and_lost_usd"}, "usd")
+    for label, name in (("recalled", "recalled"), ("arrested", "arrested"), ("defected", "defected"),
+                        ("gave up", "gave_up")):
+        sheet.add({"indicator": label, "value": s[name], "unit": "officials per year", "name": name}, "number")
+    sheet.add({"indicator": "median company attainment", "value": s["median_attainment"], "unit": "share of target",
+               "name": "median_attainment"}, "share")
+    sheet.add({"indicator": "reviews at or above target", "value": s["share_companies_at_target"],
+               "unit": "share of reviews", "name": "share_companies_at_target"}, "share")
+    sheet.add({"indicator": "in post at the end", "value": s["officials_active_end"], "unit": "officials",
+               "name": "officials_active_end"}, "count")
+    emit(sheet, fmt, out_console)
+    console.print(f"tables written to {folder}/ (monthly.parquet, reviews.parquet, officials.parquet, manifest.json)",
+                  markup=False, highlight=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -101,7 +101,7 @@ def gauge(name: str, unit: str, type: str, meaning: str, **kw: Any) -> Column:
 
 MONTHLY = Table(
     Column("month", "month", "int", 'month index from the scenario start (0 = first month)', kind="key"),
-    Column("date", "YYYY-MM", "date", 'calendar month, YYYY-MM', kind="key"),
+    Column("date", "date", "date", 'calendar month: its first day, a timestamp (pandas datetime64; DuckDB TIMESTAMP)', kind="key"),
     money_flow('earned_usd', 'USD',
         "foreign currency earned this month, USD: completed deals' profit, workers' pay net of living costs, "
         "joint ventures, earning at home", label='earned', summary=True),
@@ -254,7 +254,7 @@ REVIEWS = Table(
     Column('affiliation', 'affiliation', 'label', 'army, state_security, ministry or party_fund_office (M17)'),
     Column('period', 'YYYY-Hn', 'text', 'half-year reviewed, YYYY-H1 or YYYY-H2'),
     Column('month', 'month', 'int', 'month index of the review'),
-    Column('date', 'YYYY-MM', 'date', 'month of the review, YYYY-MM'),
+    Column('date', 'date', 'date', 'month of the review: its first day, a timestamp'),
     Column('quota_usd', 'USD', 'float', 'the half-year quota reviewed (M1)'),
     Column('remitted_usd', 'USD', 'float', 'remitted from earnings toward the quota during the half'),
     Column('own_pocket_usd', 'USD', 'float', "paid in from officials' own savings at the review (M22)"),

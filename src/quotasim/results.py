@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import columns
-from .calendar import month_label
+from .calendar import month_date, month_text
 from .codes import AFFILIATION_NAMES, POST_NAMES, ROLE_NAMES, ROUTE_NAMES, STATUS_NAMES, TIER_NAMES
 from .columns import MONTHLY
 from .state import State
@@ -90,16 +90,41 @@ class RunResult:
         write_atomic(out / "manifest.json", lambda path: Path(path).write_text(json.dumps(manifest, indent=2)))
         return out
 
-    def summary(self) -> dict[str, float]:
+    def summary(self, per: str = "run") -> dict[str, float]:
         """Headline figures of the run: the columns ``quotasim.columns`` marks ``summary``,
-        totalled over the whole run; officials in post at the end; review attainment."""
+        officials in post at the end, review attainment.
+
+        Parameters
+        ----------
+        per : ``"run"`` or ``"year"``
+            ``"run"``: flows and counts totalled over the whole run. ``"year"``: the same
+            totals divided by the run's length in years, as ``quotasim run`` prints them
+            (runs of different lengths then compare on one footing).
+        """
+        if per not in ("run", "year"):
+            raise ValueError(f"per = {per!r}: 'run' (totals over the run) or 'year' (per year)")
         m = self.monthly
         total = {name: float(pa.compute.sum(m[name]).as_py() or 0.0) for name in SUMMED if MONTHLY[name].type == "float"}
-        counts = {name: int(pa.compute.sum(m[name]).as_py() or 0) for name in SUMMED if MONTHLY[name].type == "int"}
+        counts: dict[str, float] = {name: int(pa.compute.sum(m[name]).as_py() or 0)
+                                    for name in SUMMED if MONTHLY[name].type == "int"}
+        if per == "year":
+            years = max(m.num_rows, 1) / 12
+            total = {name: value / years for name, value in total.items()}
+            counts = {name: value / years for name, value in counts.items()}
         attainment = self.reviews["attainment"].to_numpy() if self.reviews.num_rows else np.array([np.nan])
         return {**total, **counts, "officials_active_end": int(m["officials_active"][-1].as_py()),
                 "median_attainment": float(np.median(attainment)),
                 "share_companies_at_target": float(np.mean(attainment >= 1.0))}
+
+    def yearly(self):
+        """Flows and counts the summary totals, per calendar year: a pandas DataFrame with one
+        row a year (``year``, ``months`` covered, then one column per summed quantity)."""
+        frame = self.monthly.select(["date", *SUMMED]).to_pandas()
+        frame.insert(0, "year", [int(month_text(d)[:4]) for d in frame.pop("date")])
+        grouped = frame.groupby("year")
+        table = grouped.sum()
+        table.insert(0, "months", grouped.size())
+        return table.reset_index()
 
 
 def _current_umask() -> int:
@@ -193,8 +218,16 @@ def _monthly_table(start: str, rows: list[dict]) -> pa.Table:
     if not rows:
         return pa.table({"month": pa.array([], pa.int64())})
     data = {key: [row[key] for row in rows] for key in rows[0]}
-    data = {"month": data.pop("month"), "date": [month_label(start, m) for m in [r["month"] for r in rows]], **data}
+    dates = _dates(start, [r["month"] for r in rows])
+    data = {"month": data.pop("month"), "date": dates, **data}
     return _with_docs(pa.table(data), columns.MONTHLY)
+
+
+def _dates(start: str, months: list[int]) -> pa.Array:
+    """The ``date`` column: the first day of each month, as timestamps (pandas ``datetime64``, so a
+    frame indexed by date slices by month: ``.loc["2017-09"]``; DuckDB ``TIMESTAMP``)."""
+    days = [month_date(start, m) for m in months]
+    return pa.array([datetime(d.year, d.month, 1) for d in days], pa.timestamp("s"))
 
 
 def _reviews_table(start: str, rows: list[dict[str, np.ndarray]]) -> pa.Table:
@@ -203,7 +236,7 @@ def _reviews_table(start: str, rows: list[dict[str, np.ndarray]]) -> pa.Table:
         return pa.table({name: pa.array([], pa.float64()) for name in names})
     data: dict[str, Any] = {key: np.concatenate([row[key] for row in rows]) for key in rows[0]}   # arrays, and dates
     data["period"] = data["period"].astype(str)
-    data["date"] = [month_label(start, int(m)) for m in data["month"]]
+    data["date"] = _dates(start, [int(m) for m in data["month"]])
     table = {name: _labels(data[name], _CODE_NAMES[name]) if name in _CODE_NAMES else data[name]
              for name in columns.REVIEWS}
     return _with_docs(pa.table(table), columns.REVIEWS)

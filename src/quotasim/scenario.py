@@ -39,6 +39,7 @@ import hashlib
 import json
 import os
 import tomllib
+import warnings
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -48,7 +49,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 from pydantic.fields import FieldInfo
 
 from .calendar import month_label, months_between, parse_month
-from .errors import ScenarioError, describe_validation_error
+from .errors import ScenarioError, ScenarioWarning, did_you_mean, validation_problems
 from .params import (
     Affiliation,
     Arrest,
@@ -90,7 +91,8 @@ from .params import (
 from .tomlfile import check_depth, read_toml
 
 __all__ = ["Scenario", "MECHANISM_GROUPS", "Intervention", "load_scenario", "builtin_names", "builtin_description",
-           "parse_override", "to_toml", "parameter_field", "get_parameter", "set_parameter", "MAX_MONTHS"]
+           "builtin_calendar", "parse_override", "to_toml", "COUNTERFACTUALS", "scenario_schema", "parameter_field",
+           "get_parameter", "set_parameter", "MAX_MONTHS"]
 
 MAX_MONTHS = 1_200
 #: Most timeline entries in a scenario: ten per month of the longest run.
@@ -99,6 +101,12 @@ MAX_TIMELINE = 10 * MAX_MONTHS
 MAX_EXTENDS_DEPTH = 16
 #: The calendar ends here: month labels have four-digit years.
 LAST_MONTH = "9999-12"
+#: Each report scenario and its built-in counterfactual: the same calendar, population and
+#: seeds without the scenario's event, so that on the same seeds their difference is the
+#: event's effect (``quotasim compare decentralisation-2025``).
+COUNTERFACTUALS = {"decentralisation-2025": "no-directive-2025", "border-closure-2020": "no-closure-2020",
+                   "quota-pressure-2025": "no-pressure-2025", "sanctions-2017": "no-sanctions-2017",
+                   "recall-2016": "no-recall-2016"}
 #: Keys a timeline may not change: they fix the run's shape, not its conditions.
 STRUCTURAL = ("name", "description", "sources", "start", "months", "population", "timeline", "extends")
 
@@ -190,10 +198,20 @@ def builtin_names() -> list[str]:
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
 
 
-def builtin_description(name: str) -> str:
-    """First line of a built-in scenario's description."""
-    data = read_toml(_builtin_path(name), f"built-in scenario {name!r}")
-    return str(data.get("description", "")).strip().splitlines()[0] if data.get("description") else ""
+def builtin_description(name: str, full: bool = False) -> str:
+    """A built-in scenario's description: its first line, or (``full``) all of it as one paragraph."""
+    data, _ = _resolve(name, chain=())
+    text = str(data.get("description", "")).strip()
+    if not text:
+        return ""
+    return " ".join(text.split()) if full else text.splitlines()[0]
+
+
+def builtin_calendar(name: str) -> tuple[str, int]:
+    """The start month and number of months of a built-in scenario (with what it extends)."""
+    data, _ = _resolve(name, chain=())
+    fields = _ScenarioBase.model_fields
+    return str(data.get("start", fields["start"].default)), int(data.get("months", fields["months"].default))
 
 
 def load_scenario(source: str | Path | dict, overrides: list[str] | dict[str, Any] | None = None, *,
@@ -297,8 +315,8 @@ def parameter_field(dotted: str, *, label: str = "--set", field: str | None = No
         fields = model.model_fields
         if part not in fields:
             path = ".".join(parts[:depth]) or "(top level)"
-            raise ScenarioError(label, field, value,
-                                f"unknown parameter {part!r} in {path}; allowed: {', '.join(sorted(fields))}")
+            raise ScenarioError(label, field, value, f"unknown parameter {part!r} in {path}{did_you_mean(part, fields)}; "
+                                                     f"allowed: {', '.join(sorted(fields))}")
         annotation = fields[part].annotation
         table = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
         if depth < len(parts) - 1:
@@ -338,7 +356,8 @@ def set_parameter(data: dict, dotted: str, value: Any, *, label: str = "--set", 
 def _builtin_path(name: str) -> Path:
     path = Path(str(resources.files("quotasim") / "scenarios" / f"{name}.toml"))
     if not path.is_file():
-        raise ScenarioError(name, "scenario", name, f"not a built-in scenario or a file; built-in: {', '.join(builtin_names())}")
+        raise ScenarioError(name, "scenario", name, f"not a built-in scenario or a file{did_you_mean(name, builtin_names())}; "
+                                                    f"built-in: {', '.join(builtin_names())}")
     return path
 
 
@@ -403,8 +422,8 @@ def _resolve(source: str | Path | dict, chain: tuple[str, ...], files: bool = Tr
         target = parent_name
     else:
         raise ScenarioError(label, "extends", parent_name,
-                            f"cannot read the file {candidate} (no such file) and no built-in scenario has that name; "
-                            f"{allowed}")
+                            f"cannot read the file {candidate} (no such file) and no built-in scenario has that name"
+                            f"{did_you_mean(parent_name, builtin_names())}; {allowed}")
     try:
         parent, _ = _resolve(target, chain + (key,))
     except ScenarioError as exc:
@@ -450,65 +469,133 @@ def _set_dotted(data: dict, dotted: str, value: Any, label: str, where: str) -> 
 
 
 def _validate(data: dict, label: str) -> Scenario:
+    """Validate ``data`` and report every problem of the file at once (one ScenarioError listing
+    them all); warn (:class:`ScenarioWarning`) of timeline entries dated after the run ends."""
+    problems: list[tuple[str, str, Any, str]] = []
     timeline = data.get("timeline", [])
     if not (isinstance(timeline, (list, tuple)) and all(isinstance(entry, dict) for entry in timeline)):
-        raise ScenarioError(label, "timeline", f"{type(timeline).__name__} of {len(timeline)}"
-                            if isinstance(timeline, (list, tuple)) else timeline,
-                            "a list of [[timeline]] tables, each with date = \"YYYY-MM\" and set = { ... }")
-    if len(timeline) > MAX_TIMELINE:
+        problems.append((label, "timeline", f"{type(timeline).__name__} of {len(timeline)}"
+                         if isinstance(timeline, (list, tuple)) else timeline,
+                         "a list of [[timeline]] tables, each with date = \"YYYY-MM\" and set = { ... }"))
+        data = {key: value for key, value in data.items() if key != "timeline"}
+    elif len(timeline) > MAX_TIMELINE:   # a cap: refused before any work on the entries
         raise ScenarioError(label, "timeline", f"{len(timeline):,} entries",
                             f"at most {MAX_TIMELINE:,} timeline entries (ten a month of the longest run)")
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise describe_validation_error(exc, label) from None
-    _check_calendar(scenario, label)
-    groups = scenario.model_dump(exclude={"timeline"})   # once: each entry checks only what it changes
-    for index, entry in enumerate(scenario.timeline):
-        if months_between(scenario.start, entry.date) < 0:
-            raise ScenarioError(label, f"timeline[{index}].date", entry.date,
-                                f"a date on or after the start {scenario.start}")
-        _check_entry(groups, entry, index, label)
-    _check_shares(scenario, label)
+        problems += validation_problems(exc, label, model=Scenario)
+        problems += _timeline_path_problems(data.get("timeline", []), label,
+                                            data.get("start", _ScenarioBase.model_fields["start"].default))
+        raise ScenarioError(*problems[0], more=problems[1:]) from None
+    problems += _calendar_problems(scenario, label)
+    problems += _timeline_problems(scenario, label)
+    problems += _share_problems(scenario, label)
+    if problems:
+        raise ScenarioError(*problems[0], more=problems[1:])
+    _warn_after_end(scenario, label)
     return scenario
 
 
-def _check_entry(groups: dict, entry: Intervention, index: int, label: str) -> None:
-    """Validate the groups one timeline entry changes, each on its own: the work grows with
-    the entry, not with the scenario (so a timeline is checked in time linear in its length)."""
-    changed: dict[str, Any] = {}
-    for dotted, value in entry.set.items():
-        _set_dotted(changed, dotted, value, label, str(index))
-    for group, values in changed.items():
-        model = Scenario.model_fields[group].annotation
+def _timeline_problems(scenario: Scenario, label: str) -> list[tuple[str, str, Any, str]]:
+    """Each timeline entry: dated on or after the start, naming parameters, with values allowed.
+
+    An entry validates only the groups it changes, against the scenario dumped once, so the
+    work grows with the timeline's length, never with its square.
+    """
+    problems: list[tuple[str, str, Any, str]] = []
+    groups = scenario.model_dump(exclude={"timeline"})
+    for index, entry in enumerate(scenario.timeline):
+        if months_between(scenario.start, entry.date) < 0:
+            problems.append((label, f"timeline[{index}].date", entry.date, f"a date on or after the start {scenario.start}"))
+        changed: dict[str, Any] = {}
         try:
-            model.model_validate(_merge(groups[group], values))
-        except ValidationError as exc:
-            raise describe_validation_error(exc, label, prefix=f"timeline[{index}].set.{group}.") from None
+            for dotted, value in entry.set.items():
+                _set_dotted(changed, dotted, value, label, str(index))
+        except ScenarioError as exc:
+            problems += exc.problems
+            continue
+        for group, values in changed.items():
+            model = Scenario.model_fields[group].annotation
+            assert isinstance(model, type) and issubclass(model, BaseModel)   # _set_dotted named a table
+            try:
+                model.model_validate(_merge(groups[group], values))
+            except ValidationError as exc:
+                problems += validation_problems(exc, label, prefix=f"timeline[{index}].set.{group}.")
+    return problems
 
 
-def _check_calendar(scenario: Scenario, label: str) -> None:
-    """Every month of the run, and every timeline date, within the calendar (four-digit years)."""
+def _calendar_problems(scenario: Scenario, label: str) -> list[tuple[str, str, Any, str]]:
+    """Every month of the run within the calendar (four-digit years)."""
     last = months_between(scenario.start, LAST_MONTH)
     if scenario.months - 1 > last:
-        raise ScenarioError(label, "start", scenario.start,
-                            f"a month from which the run of {scenario.months} months ends by {LAST_MONTH} "
-                            f"(the calendar's end): at most {month_label(LAST_MONTH, 1 - scenario.months)}")
+        return [(label, "start", scenario.start,
+                 f"a month from which the run of {scenario.months} months ends by {LAST_MONTH} "
+                 f"(the calendar's end): at most {month_label(LAST_MONTH, 1 - scenario.months)}")]
+    return []
 
 
-def _check_shares(scenario: Scenario, label: str) -> None:
+def _timeline_path_problems(timeline: Any, label: str, start: Any) -> list[tuple[str, str, Any, str]]:
+    """The timeline's dates and parameter paths, checked even when the rest of the file does not validate."""
+    problems: list[tuple[str, str, Any, str]] = []
+    for index, entry in enumerate(timeline if isinstance(timeline, (list, tuple)) else []):
+        try:
+            if months_between(str(start), str(entry.get("date"))) < 0:
+                problems.append((label, f"timeline[{index}].date", entry.get("date"), f"a date on or after the start {start}"))
+        except (ValueError, AttributeError):
+            pass   # a malformed date or start is reported by the validation itself
+        changes = entry.get("set") if isinstance(entry, dict) else None
+        for dotted, value in (changes.items() if isinstance(changes, dict) else []):
+            try:
+                _set_dotted({}, str(dotted), value, label, str(index))
+            except ScenarioError as exc:
+                problems += exc.problems
+    return problems
+
+
+def _warn_after_end(scenario: Scenario, label: str) -> None:
+    last = month_label(scenario.start, scenario.months - 1)
+    for index, entry in enumerate(scenario.timeline):
+        if months_between(scenario.start, entry.date) >= scenario.months:
+            warnings.warn(f"{label}: timeline[{index}].date = {entry.date!r}: after the run ends ({scenario.start} + "
+                          f"{scenario.months} months, last month {last}); the change never takes effect",
+                          ScenarioWarning, stacklevel=3)
+
+
+def _share_problems(scenario: Scenario, label: str) -> list[tuple[str, str, Any, str]]:
     """Shares that must add up to one, and workers' route shares that must fit."""
+    problems: list[tuple[str, str, Any, str]] = []
     pop = scenario.population
     for field in ("tier_shares", "affiliation_shares", "trade_post_shares"):
         total = sum(getattr(pop, field))
         if abs(total - 1) > 1e-6 or min(getattr(pop, field)) < 0:
-            raise ScenarioError(label, f"population.{field}", list(getattr(pop, field)),
-                                "non-negative shares that add up to 1")
+            problems.append((label, f"population.{field}", list(getattr(pop, field)),
+                             "non-negative shares that add up to 1"))
     if pop.worker_share_china + pop.worker_share_russia > 1 + 1e-9:
-        raise ScenarioError(label, "population.worker_share_russia", pop.worker_share_russia,
-                            "worker_share_china + worker_share_russia at most 1 (the rest are in third countries)")
+        problems.append((label, "population.worker_share_russia", pop.worker_share_russia,
+                         "worker_share_china + worker_share_russia at most 1 (the rest are in third countries)"))
     if pop.n_trade_officials + pop.n_overseas_workers < 1:
-        raise ScenarioError(label, "population.n_trade_officials", pop.n_trade_officials, "at least one official or worker in all")
+        problems.append((label, "population.n_trade_officials", pop.n_trade_officials,
+                         "at least one official or worker in all"))
     partners = scenario.partners
     if partners.russia_share + partners.third_share > 1 + 1e-9:
-        raise ScenarioError(label, "partners.third_share", partners.third_share, "russia_share + third_share at most 1")
+        problems.append((label, "partners.third_share", partners.third_share, "russia_share + third_share at most 1"))
+    return problems
+
+
+def scenario_schema() -> dict[str, Any]:
+    """A JSON Schema (draft 2020-12) for scenario files, generated from the declarations: every
+    table and parameter with its type, bounds, default, unit and source, and ``extends``.
+    ``quotasim schema`` prints it; ``quotasim/data/scenario.schema.json`` is a copy for editors
+    (e.g. Taplo or Even Better TOML: ``#:schema`` at the top of a file)."""
+    schema = Scenario.model_json_schema()
+    schema["properties"] = {"extends": {"type": "string", "title": "Extends",
+                                        "description": "a built-in scenario name or a .toml file (relative to this "
+                                                       "one) to start from; tables merge key by key, timelines add up"},
+                            **schema["properties"]}
+    for key, cls in MECHANISM_GROUPS.items():
+        definition = schema["$defs"][cls.__name__]
+        definition["description"] = f"{cls.MECHANISM}: {cls.TITLE} (source: {cls.SOURCE}). {definition.get('description', '')}"
+        schema["properties"][key]["description"] = definition["description"]
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://quotasim/scenario.schema.json",
+            "title": "quotasim scenario file", **{k: v for k, v in schema.items() if k != "title"}}

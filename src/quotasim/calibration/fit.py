@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import optuna
 
+from ..calendar import month_text
 from ..execution import Executor, make_executor
 from ..scenario import Scenario, load_scenario
 from ..seeds import FRESH_BASE_SEED, replication_seeds
@@ -52,7 +53,8 @@ def scaled(scenario: Scenario, scale: float) -> Scenario:
 
 def measure(result, target: Target, scale: float = 1.0) -> float:
     """``target``'s statistic in one run (sums scaled back to the full population)."""
-    monthly = result.monthly.to_pandas().set_index("date")
+    frame = result.monthly.to_pandas()
+    monthly = frame.set_index(frame["date"].map(month_text).rename("date")).drop(columns="date")
     first, last = target.months()
     values = monthly.loc[first:last, target.statistic]
     if values.empty:

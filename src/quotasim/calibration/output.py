@@ -6,34 +6,35 @@ import json
 from datetime import date
 from pathlib import Path
 
-from rich.table import Table
-
+from ..display import Sheet
 from ..results import write_atomic
 from ..scenario import load_scenario, to_toml
 
-__all__ = ["fit_table", "parameter_table", "write_calibrated", "as_json"]
+__all__ = ["fit_sheet", "parameter_sheet", "write_calibrated", "as_json"]
 
 
-def fit_table(cal) -> Table:
-    table = Table(title=f"fit at the best parameters · {cal.replications} replications · "
-                        f"{cal.trials} trials · {cal.wall_seconds:.0f} s")
-    for name in ("target", "record", "model (95 % CI)", "error", "tolerance", "within"):
-        table.add_column(name, no_wrap=name != "target")
+def fit_sheet(cal) -> Sheet:
+    """The fit at the best parameters: record, model mean and 95 % interval, relative error, tolerance."""
+    sheet = Sheet("fit", [("target", "text"), ("record", "number"), ("model", "number"), ("ci_low", "number"),
+                          ("ci_high", "number"), ("error", "share"), ("tolerance", "share"), ("within", "text")],
+                  title=f"fit at the best parameters · {cal.replications} replications · "
+                        f"{cal.trials} trials · {cal.wall_seconds:.0f} s (model: mean and 95 % interval of the mean)")
     for row in cal.fit:
-        table.add_row(row["target"], f"{row['record']:,.3g}", f"{row['model']:,.3g} [{row['ci_low']:,.3g}, {row['ci_high']:,.3g}]",
-                      f"{row['error']:+.0%}", f"±{row['tolerance']:.0%}", "yes" if row["within"] else "[red]no[/red]")
-    return table
+        sheet.add({name: row[name] for name, _ in sheet.columns})
+    return sheet
 
 
-def parameter_table(cal, spec) -> Table:
-    table = Table(title=f"fitted parameters · range over the {cal.accepted_trials} trials that met every tolerance")
-    for name in ("parameter", "prior range", "best", "accepted range"):
-        table.add_column(name, no_wrap=True)
+def parameter_sheet(cal, spec) -> Sheet:
+    """Each free parameter: its prior range, the best value, and the range of the accepted trials."""
+    sheet = Sheet("parameters", [("parameter", "text"), ("prior_low", "number"), ("prior_high", "number"),
+                                 ("best", "number"), ("accepted_low", "number"), ("accepted_high", "number")],
+                  title=f"fitted parameters · range over the {cal.accepted_trials} trials that met every tolerance "
+                        "(– : none met every tolerance)")
     for free in spec.free:
-        accepted = cal.ranges.get(free.label)
-        table.add_row(free.label, f"{free.low:g} – {free.high:g}", f"{cal.best[free.label]:.4g}",
-                      f"{accepted[0]:.4g} – {accepted[1]:.4g}" if accepted else "none met every tolerance")
-    return table
+        accepted = cal.ranges.get(free.label) or (None, None)
+        sheet.add({"parameter": free.label, "prior_low": free.low, "prior_high": free.high,
+                   "best": cal.best[free.label], "accepted_low": accepted[0], "accepted_high": accepted[1]})
+    return sheet
 
 
 def as_json(cal, spec) -> dict:

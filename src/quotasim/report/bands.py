@@ -3,7 +3,10 @@
 Two kinds of band, because they answer different questions:
 
 * ``interval`` — replications of one scenario: the mean and its Student-t confidence
-  interval (how well the replications pin down the scenario's expected trajectory);
+  interval (how well the replications pin down the scenario's expected trajectory), *and* the
+  spread between runs, the middle 90 % of replications (``spread_low``, ``spread_high``: how
+  far one run, one possible history, strays from the mean). The interval of the mean narrows
+  as replications are added; the spread does not. Figures draw both, labelled;
 * ``range`` — the runs of a sweep: the median and the 5–95 % range across the design's
   points and replications (how far the trajectory moves over the parameter space).
 """
@@ -38,12 +41,14 @@ class Band:
     high: np.ndarray
     n: int
     kind: str
+    spread_low: np.ndarray | None = None
+    spread_high: np.ndarray | None = None
 
     @property
     def description(self) -> str:
         if self.kind == "range":
             return f"median, band {RANGE[0]:.0%}–{RANGE[1]:.0%} of {self.n} runs"
-        return f"mean of {self.n} replications, band {CONFIDENCE:.0%} interval" if self.n > 1 else "one replication"
+        return f"mean of {self.n} replications" if self.n > 1 else "one replication"
 
 
 def band(frame: pd.DataFrame, value: str, by: str = "month", run: str = "seed", kind: str = "interval",
@@ -71,9 +76,21 @@ def band(frame: pd.DataFrame, value: str, by: str = "month", run: str = "seed", 
         t = stats.t.ppf(0.5 + CONFIDENCE / 2, np.maximum(counts - 1, 1))
         half = np.where(several, t * sd / np.sqrt(counts), 0.0)
         low, high = centre - half, centre + half
+        spread_low, spread_high = _quantiles(data, present)
+        return Band(wide.index.to_numpy(), centre, low, high, n, kind, spread_low, spread_high)
     else:
         raise ValueError(f"kind must be 'interval' or 'range', got {kind!r}")
     return Band(wide.index.to_numpy(), centre, low, high, n, kind)
+
+
+def _quantiles(data: np.ndarray, present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The 5 % and 95 % quantiles of each row over the runs present there (nan-free rows only
+    call numpy, which warns on all-nan slices)."""
+    low, high = np.empty(len(data)), np.empty(len(data))
+    for i, (row, mask) in enumerate(zip(data, present)):
+        values = row[mask]
+        low[i], high[i] = np.quantile(values, RANGE[0]), np.quantile(values, RANGE[1])
+    return low, high
 
 
 def difference(values: dict[int, float], reference: dict[int, float], confidence: float = CONFIDENCE) -> tuple[Estimate, bool]:

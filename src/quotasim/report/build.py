@@ -14,14 +14,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ..explain import ledger
+from ..citations import keys as citation_keys
+from ..explain import cited_sources, ledger
 from ..results import package_version
 from ..validation.stats import estimate
-from . import figures
-from .bands import CONFIDENCE
+from . import figures, style
+from .bands import CONFIDENCE, RANGE
 from .compare import calendar_caution, compare_sets
 from .headline import headline
 from .html import png_data_uri, render_html, save_figure
@@ -91,10 +93,11 @@ def render_runs(sets: list[RunSet], out: str | Path, differences: pd.DataFrame |
                   "timeline": _timeline_rows(s.scenario),
                   "headline": headline_rows(s)} for s in sets]
     context = {"title": title or "quotasim report: " + " vs ".join(s.label for s in sets), "scenarios": scenarios,
+               "interactive": _interactive(trajectories, differences if len(sets) > 1 else None),
                "differences": _difference_rows(differences) if differences is not None else None,
                "calendar_caution": calendar_caution(sets),
                "ledger": _ledger_rows([s.label for s in sets], [s.scenario for s in sets]),
-               "ledger_labels": [s.label for s in sets]}
+               "ledger_labels": [s.label for s in sets], "sources": _sources([s.scenario for s in sets])}
     return _write(out, made, context, differences=differences)
 
 
@@ -119,25 +122,62 @@ def render_sweep(sweep: SweepSource, out: str | Path) -> Report:
                          "analyses": [{"name": p.stem, "uri": png_data_uri(p)} for p in analyses]},
                "scenarios": [], "differences": None,
                "sensitivity": correlations.to_dict("records"),
-               "ledger": _ledger_rows([sweep.label], [sweep.scenario], varied), "ledger_labels": ["base value"]}
+               "ledger": _ledger_rows([sweep.label], [sweep.scenario], varied), "ledger_labels": ["base value"],
+               "sources": _sources([sweep.scenario])}
     return _write(out, made, context, sensitivity=correlations)
 
 
 # ------------------------------------------------------------------ internals
+#: The figures a report leads with; the rest follow in the detail.
+KEY_FIGURES = ("state_receipts_usd per year", "earned_usd per year", "remitted_usd per year",
+               "kept_by_officials_usd per year", "median_attainment", "share_companies_at_target", "recalled per year",
+               "arrested per year", "officials_active_end")
+
 CAPTIONS = {
-    "money": "Monthly money flows (M1, M12, M15, M18, M28). Accounting: earned = remitted + levied + kept + shared "
-             "upward + rents + lost.",
-    "attainment": "Attainment (remitted + own pocket) / quota at each half-year review (M1, M2, M22). Dashed lines at "
-                  "70 %, 80 % and 100 %: the 70–80 % group and the 100 % group.",
+    "money": "Money flows month by month at their annual rate (the month's flow × 12), USD millions per year, "
+             "axes from zero (M1, M12, M15, M18, M28). Accounting: earned = remitted + levied + kept + shared upward + "
+             "rents + lost. Line: mean over replications; dark band: 95 % interval of the mean; light band: the "
+             "middle 90 % of replications (where one run, one possible history, falls).",
+    "attainment": "Attainment, % of quota ((remitted + own pocket) / quota) at each half-year review (M1, M2, M22). "
+                  "Dashed lines at 70 %, 80 % and 100 %: the 70–80 % group and the 100 % group; green is at or "
+                  "above target, red furthest below.",
     "exits": "Officials leaving post, cumulative: recalls (M10, M14, M15), arrests (M23, M29), defections (M9), "
              "give-ups (M11).",
     "pipeline": "The four-stage approval pipeline (M18): backlog at each month's end, cancellations and completions.",
     "tiers": "Tier by tier: each tier's share of all earnings, and its median attainment, per half-year (M25–M28).",
-    "differences": "Each scenario against the first: difference of each headline figure as % of the first's mean; "
-                   "bars are 95 % intervals (paired over common seeds when the seeds match).",
+    "differences": "Forest plot: each scenario minus the first, per headline figure, with its 95 % interval (paired "
+                   "over common seeds when the seeds match); one panel per unit, so money, counts and shares are "
+                   "never on one axis. An interval that does not cross zero is a difference the replications "
+                   "resolve.",
     "sensitivity": "Spearman rank correlation of each varied parameter with each outcome (sum over the run, mean over "
                    "a point's replications), with 95 % intervals.",
 }
+
+
+def _interactive(trajectories, differences: pd.DataFrame | None) -> dict[str, str]:
+    """Interactive (Plotly) copies of the money and differences figures, as inline HTML."""
+    from . import interactive
+    made = {"money": interactive.money(trajectories, list(figures.MONEY))}
+    if differences is not None:
+        made["differences"] = interactive.differences(differences)
+    fragments = interactive.to_html(made)
+    return {**fragments, "plotly_js": interactive.plotly_js()} if fragments else {}
+
+
+def _sources(scenarios) -> list[dict]:
+    """Every source the scenarios' ledgers cite, once, as full citations with an anchor id."""
+    found = {c["key"]: c for scenario in scenarios for c in cited_sources(scenario)}
+    return [dict(found[key], anchor=_anchor(key)) for key in sorted(found)]
+
+
+def _anchor(key: str) -> str:
+    return "source-" + "".join(ch if ch.isalnum() else "-" for ch in key)
+
+
+def _source_links(tag: str) -> list[dict]:
+    """A ledger row's source tag as links to the citations it names (or the tag itself)."""
+    named = citation_keys(tag)
+    return [{"text": key, "anchor": _anchor(key)} for key in named] or [{"text": tag, "anchor": None}]
 
 
 def _common_figures(trajectories) -> dict[str, Figure]:
@@ -163,8 +203,8 @@ def _write(out: Path, made: dict[str, Figure], context: dict, **extra) -> Report
 
 
 def metric_kind(metric: str) -> str:
-    """How a headline figure is shown: usd, share or number."""
-    return "usd" if "_usd" in metric else "share" if ("attainment" in metric or metric.startswith("share")) else "number"
+    """How a headline figure is shown: usd, share or number (``style.metric_kind``)."""
+    return style.metric_kind(metric)
 
 
 def headline_rows(s: RunSet) -> list[dict]:
@@ -174,14 +214,18 @@ def headline_rows(s: RunSet) -> list[dict]:
     for metric in per_run[0]:
         values = [v[metric] for v in per_run if metric in v]
         e = estimate(values)
-        rows.append({"metric": metric, "kind": metric_kind(metric), "mean": e.mean,
-                     "low": e.low if e.n > 1 else None, "high": e.high if e.n > 1 else None, "n": e.n})
+        spread = (float(np.quantile(values, RANGE[0])), float(np.quantile(values, RANGE[1]))) if e.n > 1 else (None, None)
+        rows.append({"metric": metric, "kind": metric_kind(metric), "mean": e.mean, "label": style.metric_label(metric),
+                     "unit": style.metric_unit(metric), "key": metric in KEY_FIGURES,
+                     "low": e.low if e.n > 1 else None, "high": e.high if e.n > 1 else None, "n": e.n,
+                     "spread_low": spread[0], "spread_high": spread[1]})
     return rows
 
 
 def _difference_rows(table: pd.DataFrame) -> list[dict]:
-    return [{**row, "kind": metric_kind(row["metric"]), "excludes_zero": bool(row["low"] > 0 or row["high"] < 0)}
-            for row in table.to_dict("records")]
+    return [dict(row, kind=metric_kind(row["metric"]), label=style.metric_label(row["metric"]),
+                 unit=style.metric_unit(row["metric"], difference=True), key=row["metric"] in KEY_FIGURES,
+                 excludes_zero=bool(row["low"] > 0 or row["high"] < 0)) for row in table.to_dict("records")]
 
 
 def _ledger_rows(labels: list[str], scenarios, varied: dict[str, str] | None = None) -> list[dict]:
@@ -194,6 +238,7 @@ def _ledger_rows(labels: list[str], scenarios, varied: dict[str, str] | None = N
     for entry in rows.values():
         entry["differs"] = len({repr(v) for v in entry["values"]}) > 1
         entry["varied"] = (varied or {}).get(entry["parameter"])
+        entry["source_links"] = _source_links(entry["source"])
     return list(rows.values())
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import io
-import math
 import re
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 from matplotlib.figure import Figure
 
+from ..display import number as display_number
 from ..results import write_atomic
 
 __all__ = ["svg_text", "png_data_uri", "save_figure", "render_html", "number"]
@@ -48,21 +48,10 @@ def save_figure(figure: Figure, folder: Path, name: str) -> list[Path]:
     return written
 
 
-def number(value, kind: str = "number") -> str:
-    """Readable numbers for tables: USD in millions, shares in %, counts with separators."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "–"
-    if kind == "usd":
-        return f"{value / 1e6:,.2f} M"
-    if kind == "share":
-        return f"{value * 100:,.1f} %"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, (int, float)) and float(value).is_integer() and abs(value) < 1e15:
-        return f"{int(value):,}"
-    if isinstance(value, float):
-        return f"{value:,.4g}"
-    return str(value)
+def number(value, kind: str = "number", difference: bool = False) -> str:
+    """Readable numbers for tables: :func:`quotasim.display.number`, the one format of the CLI
+    and the report (USD in millions, shares in %, their differences in points, counts with separators)."""
+    return display_number(value, kind, difference=difference)
 
 
 def render_html(out: Path, **context) -> Path:

@@ -5,13 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..calendar import month_text
+
 __all__ = ["monthly", "reviews", "officials", "period_rows", "share", "ABROAD"]
 
 ABROAD = ("border_city", "big_chinese_city", "russia", "third_country")
 
 
 def monthly(run) -> pd.DataFrame:
-    return run.monthly.to_pandas().set_index("date")
+    """The monthly table indexed by ``YYYY-MM`` labels (the checks slice it by month)."""
+    frame = run.monthly.to_pandas()
+    return frame.set_index(frame["date"].map(month_text).rename("date")).drop(columns="date")
 
 
 def reviews(run) -> pd.DataFrame:

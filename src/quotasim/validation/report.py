@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from rich.table import Table
+from ..display import Sheet
 
-__all__ = ["as_table", "as_json", "as_markdown"]
+__all__ = ["as_sheet", "as_json", "as_markdown"]
 
 
 def _figure(result) -> str:
@@ -18,23 +18,24 @@ def _rule(result) -> str:
     return f"{'>' if result.check.above else '<'} {result.check.threshold:g}"
 
 
-def as_table(results, analytic: dict, size: str) -> Table:
+def as_sheet(results, analytic: dict, size: str) -> Sheet:
+    """One row per check: the claim, the statistic's mean and 95 % interval of the mean, the rule, the result."""
     n = results[0].estimate.n if results else 0
-    table = Table(title=f"quotasim validate · {size} size · {n} replications each · {analytic['wall_seconds']:.1f} s",
-                  show_lines=True)
-    table.add_column("check", no_wrap=True)
-    table.add_column("pattern the report claims / statistic", ratio=1, min_width=30)
-    table.add_column("figure (95 % CI)")
-    table.add_column("pass if", no_wrap=True)
-    table.add_column("result", no_wrap=True)
+    sheet = Sheet("checks", [("check", "text"), ("claim", "text"), ("mean", "number"), ("ci_low", "number"),
+                             ("ci_high", "number"), ("pass_if", "text"), ("result", "text")],
+                  title=f"quotasim validate · {size} size · {n} replications each · {analytic['wall_seconds']:.1f} s "
+                        "(mean and 95 % interval of the mean)")
     for r in results:
-        table.add_row(r.check.id, f"{r.check.claim}\n[dim]{r.check.statistic}[/dim]", _figure(r),
-                      _rule(r), "[green]pass[/green]" if r.passed else "[red]FAIL[/red]")
+        sheet.add({"check": r.check.id, "claim": f"{r.check.claim} [{r.check.statistic}]", "mean": r.estimate.mean,
+                   "ci_low": r.estimate.low, "ci_high": r.estimate.high, "pass_if": _rule(r),
+                   "result": "pass" if r.passed else "FAIL"})
     worst = max(analytic["max_rel_error_output"], analytic["max_rel_error_quota"])
-    table.add_row("analytic-forward-ratchet", f"stationary output x* = b(1-δ)/(1-δ+δλ) over {analytic['points']} "
-                  "(δ, λ) points\n[dim]largest relative error of output and quota path[/dim]", f"{worst:.2g}",
-                  f"< {analytic['tolerance']:g}", "[green]pass[/green]" if analytic["passed"] else "[red]FAIL[/red]")
-    return table
+    sheet.add({"check": "analytic-forward-ratchet",
+               "claim": f"stationary output x* = b(1-δ)/(1-δ+δλ) over {analytic['points']} (δ, λ) points "
+                        "[largest relative error of output and quota path]",
+               "mean": worst, "ci_low": None, "ci_high": None, "pass_if": f"< {analytic['tolerance']:g}",
+               "result": "pass" if analytic["passed"] else "FAIL"})
+    return sheet
 
 
 def as_json(results, analytic: dict, size: str) -> str:
