@@ -207,9 +207,12 @@ def test_sweep_command_prints_its_table_in_json(tmp_path):
 def test_dashboard_command_serves_on_the_address_given(monkeypatch):
     import quotasim.dashboard
     calls = []
-    monkeypatch.setattr(quotasim.dashboard, "serve", lambda *args: calls.append(args))
+    monkeypatch.setattr(quotasim.dashboard, "serve", lambda *args, **kwargs: calls.append(args))
     result = runner.invoke(app, ["dashboard", "--port", "8123", "--workers", "1"])
     assert result.exit_code == 0 and "http://127.0.0.1:8123/" in result.output
     assert calls == [("127.0.0.1", 8123, 1, 900.0)]
-    exposed = runner.invoke(app, ["dashboard", "--host", "0.0.0.0", "--port", "8124"])
-    assert "anyone who can reach it" in exposed.output
+    refused = runner.invoke(app, ["dashboard", "--host", "0.0.0.0", "--port", "8124"])
+    assert refused.exit_code == 2 and "--public" in refused.output and "anyone who can reach" in refused.output
+    exposed = runner.invoke(app, ["dashboard", "--host", "0.0.0.0", "--port", "8124", "--public"])
+    assert exposed.exit_code == 0 and "anyone who can reach" in exposed.output
+    assert calls[-1][:2] == ("0.0.0.0", 8124)
