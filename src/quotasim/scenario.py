@@ -368,7 +368,8 @@ def _blame_overrides(exc: ScenarioError, keys: list[str]) -> ScenarioError:
         ours = any(field == key or field.startswith(key + ".") or field.startswith(key + "[") for key in keys)
         return ("--set", field, value, allowed) if ours else problem
     first, *rest = [blamed(problem) for problem in exc.problems]
-    return ScenarioError(*first, more=rest)
+    file, field, value, allowed = first
+    return ScenarioError(file, field, value, allowed, more=rest)
 
 
 def _resolve(source: str | Path | dict, chain: tuple[str, ...], files: bool = True,

@@ -57,7 +57,7 @@ def served_hosts(host: str, extra: list[str] | tuple[str, ...] = ()) -> frozense
         hostname = socket.gethostname()
         names |= {hostname.lower(), socket.getfqdn().lower()}
         try:
-            names |= {info[4][0] for info in socket.getaddrinfo(hostname, None)}
+            names |= {str(info[4][0]) for info in socket.getaddrinfo(hostname, None)}
         except OSError:
             pass
     return frozenset(names)

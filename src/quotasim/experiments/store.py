@@ -148,7 +148,8 @@ class ExperimentStore:
         files = manifest.get("files")
         if not isinstance(files, dict):
             raise OutputError(f"{self.root / MANIFEST}: records no checksums (\"files\"): not an experiment manifest")
-        broken, dropped = [], []
+        broken: list[str] = []
+        dropped: list[str] = []
         for name, digest in files.items():
             path = self.root / name
             if not _inside(name) or not (path.is_file() and _sha256(path) == digest):

@@ -223,9 +223,13 @@ def headline_rows(s: RunSet) -> list[dict]:
 
 
 def _difference_rows(table: pd.DataFrame) -> list[dict]:
-    return [dict(row, kind=metric_kind(row["metric"]), label=style.metric_label(row["metric"]),
-                 unit=style.metric_unit(row["metric"], difference=True), key=row["metric"] in KEY_FIGURES,
-                 excludes_zero=bool(row["low"] > 0 or row["high"] < 0)) for row in table.to_dict("records")]
+    rows = []
+    for record in table.to_dict("records"):
+        row = {str(key): value for key, value in record.items()}
+        rows.append(dict(row, kind=metric_kind(row["metric"]), label=style.metric_label(row["metric"]),
+                         unit=style.metric_unit(row["metric"], difference=True), key=row["metric"] in KEY_FIGURES,
+                         excludes_zero=bool(row["low"] > 0 or row["high"] < 0)))
+    return rows
 
 
 def _ledger_rows(labels: list[str], scenarios, varied: dict[str, str] | None = None) -> list[dict]:

@@ -76,7 +76,8 @@ def compare(arguments: list[str], out: Path, replications: int, seed: int, overr
                         "'paired'); shares' differences in percentage points (pp)",
                   differences=("difference", "low", "high"))
     for row in differences.to_dict("records"):
-        sheet.add({**row, "excludes_zero": bool(row["low"] > 0 or row["high"] < 0)}, metric_kind(row["metric"]))
+        sheet.add({**{str(key): value for key, value in row.items()},
+                   "excludes_zero": bool(row["low"] > 0 or row["high"] < 0)}, metric_kind(str(row["metric"])))
     emit(sheet, fmt, out_console)
     console.print(f"report written to {made.path} (figures in {figures_folder(made.path)}/)", markup=False,
                   highlight=False)

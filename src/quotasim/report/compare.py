@@ -10,7 +10,7 @@ seeds fall back to Welch's interval.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -127,7 +127,7 @@ def calendar_caution(sets: list[RunSet]) -> str | None:
     return _caution([(s.label, s.scenario) for s in sets])
 
 
-def _caution(spans: list[tuple[str, object]]) -> str | None:
+def _caution(spans: Sequence[tuple[str, object]]) -> str | None:
     if len({(sc.start, sc.months) for _, sc in spans}) < 2:   # type: ignore[attr-defined]
         return None
     listed = "; ".join(f"{label}: {sc.start} + {sc.months} months" for label, sc in spans)  # type: ignore[attr-defined]
