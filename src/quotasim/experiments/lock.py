@@ -14,7 +14,6 @@ import errno
 import fcntl
 import json
 import os
-import socket
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -67,7 +66,7 @@ class FolderLock:
 
     # ------------------------------------------------------------- internals
     def _holder(self) -> str:
-        return json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "purpose": self.purpose,
+        return json.dumps({"pid": os.getpid(), "host": _hostname(), "purpose": self.purpose,
                            "since": datetime.now(UTC).isoformat(timespec="seconds")})
 
     def _read_holder(self) -> dict:
@@ -91,7 +90,7 @@ class FolderLock:
                 fd = os.open(self.path.with_suffix(".lock.excl"), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
             except FileExistsError:
                 holder = self._read_holder()
-                if holder.get("host") == socket.gethostname() and not _alive(holder.get("pid")):
+                if holder.get("host") == _hostname() and not _alive(holder.get("pid")):
                     self.path.with_suffix(".lock.excl").unlink(missing_ok=True)   # a dead holder's
                     continue
                 raise OutputError(self._busy_message()) from None
@@ -101,6 +100,11 @@ class FolderLock:
             self._exclusive = True
             return self
         raise OutputError(self._busy_message())
+
+
+def _hostname() -> str:
+    import socket  # imported when first needed
+    return socket.gethostname()
 
 
 def _alive(pid) -> bool:
