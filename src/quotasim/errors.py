@@ -65,7 +65,7 @@ def validation_problems(exc: ValidationError, file: str, prefix: str = "",
         allowed = _allowed(error)
         if error["type"] == "extra_forbidden" and model is not None:
             fields = _fields_at(model, loc[:-1])
-            allowed += did_you_mean(loc[-1], fields) if fields else ""
+            allowed += did_you_mean(str(loc[-1]), fields) if fields else ""
         problems.append((file, path or "(top level)", error.get("input"), allowed))
     return problems
 

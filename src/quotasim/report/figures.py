@@ -254,7 +254,7 @@ def _panels(sets: list[Trajectories], columns, ylabel: str, scale: float = 1.0, 
 def _draw(ax, b: Band, label: str, colour: str, scale: float = 1.0) -> None:
     """The centre line; for replications, the spread between runs (light) and the interval of
     the mean (dark); for a sweep, the range over its runs."""
-    if b.spread_low is not None and b.n > 1:
+    if b.spread_low is not None and b.spread_high is not None and b.n > 1:
         ax.fill_between(b.x, b.spread_low / scale, b.spread_high / scale, color=colour, alpha=0.13, linewidth=0)
     ax.fill_between(b.x, b.low / scale, b.high / scale, color=colour, alpha=0.4 if b.kind == "interval" else 0.2,
                     linewidth=0)
