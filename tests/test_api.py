@@ -59,10 +59,12 @@ def test_quotasim_runs_as_an_ema_workbench_model():
     from ema_workbench import perform_experiments
 
     from quotasim.ema import ema_model
-    model = ema_model("baseline", uncertainties={"quota.remit_share": (0.5, 0.9), "levies.enabled": None},
+    model = ema_model("baseline", uncertainties={"quota.remit_share": (0.5, 0.9), "levies.enabled": None,
+                                                 "population.n_companies": (6, 10)},
                       outcomes=["state_receipts_usd", "median_attainment"], overrides={**TINY, "months": 6})
     experiments, outcomes = perform_experiments(model, scenarios=4)
-    assert len(experiments) == 4 and {"quota__remit_share", "levies__enabled"} <= set(experiments.columns)
+    assert len(experiments) == 4 and {"quota__remit_share", "levies__enabled", "population__n_companies"} <= set(
+        experiments.columns)
     assert experiments["quota__remit_share"].between(0.5, 0.9).all()
     assert set(outcomes) == {"state_receipts_usd", "median_attainment"} and len(outcomes["state_receipts_usd"]) == 4
     assert (outcomes["state_receipts_usd"] > 0).all()

@@ -58,7 +58,9 @@ def test_every_mechanism_is_carried_by_a_phase():
 
 def test_outputs_page_is_generated_from_the_declarations():
     from quotasim import columns
-    assert (DOCS / "outputs.md").read_text() == columns.markdown(), "run: python -m quotasim.columns > docs/outputs.md"
+    # Generated above the timings (measured, so appended by hand after regenerating).
+    generated = (DOCS / "outputs.md").read_text().split("\n## Timings on this machine\n")[0]
+    assert generated == columns.markdown(), "run: python -m quotasim.columns > docs/outputs.md, then restore its timings"
 
 
 def test_an_undeclared_flow_is_an_error_not_a_silent_zero():
@@ -119,3 +121,17 @@ def test_the_docs_build_as_a_site_in_strict_mode(tmp_path):
     pages = {p.name for p in DOCS.glob("*.md")}
     assert all((tmp_path / "site" / (name[:-3] if name != "index.md" else "") / "index.html").is_file() for name in pages)
     assert (tmp_path / "site" / "figures" / "report-compare-top.png").is_file()
+
+
+def test_every_page_gives_timings_with_the_load_they_ran_under():
+    """Times a new user can compare with their own: each page's commands, wall time and load average."""
+    for page in sorted(DOCS.glob("*.md")):
+        text = page.read_text()
+        assert "## Timings on this machine" in text, page.name
+        rows = re.findall(r"^\| `([^`]+)` \| ([\d,.]+) s \| ([\d.]+) \| (\d+) \|$", text.split("## Timings on this machine")[1],
+                          re.M)
+        assert rows, page.name
+        for command, seconds, load, _ in rows:
+            assert float(seconds.replace(",", "")) > 0 and float(load) >= 0, (page.name, command)
+            words = command.split(" (")[0].replace("out/", "").split()
+            assert words[0] in ("quotasim", "python"), (page.name, command)

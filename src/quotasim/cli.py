@@ -61,13 +61,14 @@ def run(scenario: ScenarioArg = "baseline",
         workers: Annotated[int, typer.Option(min=1, help="processes for --replications")] = 1,
         backend: BackendOpt = None, fmt: FormatOpt = "table") -> None:
     """Run SCENARIO once (or --replications N times) and write monthly, reviews and officials tables to --out."""
-    from .report import commands as report_commands
+    _check_format(fmt)
+    spec = _load(scenario, list(overrides or []) + ([f"months={months}"] if months else []))
+    # Imported once the input is known to be good: a bad file is refused at once.
     from .results import OutputError, check_destination, estimated_run_bytes
     from .scenario import content_hash
     from .simulation import simulate
-    _check_format(fmt)
-    spec = _load(scenario, list(overrides or []) + ([f"months={months}"] if months else []))
     if replications is not None:
+        from .report import commands as report_commands
         _check_backend(backend)
         report_commands.run_replications(spec, replications, seed, workers,
                                          out or default_out(spec.name, f"-x{replications}"), overwrite, quiet,

@@ -44,7 +44,8 @@ class QuotasimFunction:
         from .report.headline import headline
         from .seeds import replication_seeds
         from .simulation import simulate
-        spec = load_scenario(self.scenario, {**self.overrides, **values})
+        plain = {name: value.item() if hasattr(value, "item") else value for name, value in values.items()}
+        spec = load_scenario(self.scenario, {**self.overrides, **plain})   # NumPy scalars as Python ones (strict types)
         runs = [headline(simulate(spec, s)) for s in replication_seeds(self.seed, self.replications)]
         return {name: sum(run[_metric(name)] for run in runs) / len(runs) for name in self.outcomes}
 

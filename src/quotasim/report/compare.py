@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -127,10 +128,10 @@ def calendar_caution(sets: list[RunSet]) -> str | None:
     return _caution([(s.label, s.scenario) for s in sets])
 
 
-def _caution(spans: Sequence[tuple[str, object]]) -> str | None:
-    if len({(sc.start, sc.months) for _, sc in spans}) < 2:   # type: ignore[attr-defined]
+def _caution(spans: Sequence[tuple[str, Any]]) -> str | None:
+    if len({(sc.start, sc.months) for _, sc in spans}) < 2:
         return None
-    listed = "; ".join(f"{label}: {sc.start} + {sc.months} months" for label, sc in spans)  # type: ignore[attr-defined]
+    listed = "; ".join(f"{label}: {sc.start} + {sc.months} months" for label, sc in spans)
     same = [f"{k} against {v}" for k, v in COUNTERFACTUALS.items()]
     return (f"these scenarios cover different calendars ({listed}), so each difference mixes the periods' "
             "own events with what the scenarios change, and is not a scenario's effect. For a policy's effect "
