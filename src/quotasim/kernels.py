@@ -230,6 +230,7 @@ def split_income_pass(off, codes, month, rule, shares, company_earned, company_k
         remitted = rest * shares.remit[c]
         if off.hold_at[i] < np.inf:
             room = max(np.float64(off.hold_at[i]) * off.target_usd[i] - off.half_remitted_usd[i], 0.0)
+            off.half_withheld_usd[i] += max(remitted - room, 0.0)
             remitted = min(remitted, room)
         kept = rest - remitted
         off.half_remitted_usd[i] += remitted
@@ -517,7 +518,7 @@ def choose_hand_in_pass(off, codes, rule):  # pragma: no cover - compiled
     the target or keep it (``hold_at``), by the own belief about recall (M15).
 
     With x the attainment the trader expects handing everything in (effort in force x
-    capacity / target), keeping the surplus is worth x - 1 - margin target-units; handing it
+    capacity / target; at least the goal, since deals are lumpy), keeping the surplus is worth x - 1 - margin target-units; handing it
     in is worth ``praise_value`` x (x - 1 - margin) less the believed recall risk times the
     loss, the risk growing with how far toward the goal the result goes. The trader holds at
     1 + margin when keeping is worth more. Everyone else hands all in."""
@@ -528,7 +529,9 @@ def choose_hand_in_pass(off, codes, rule):  # pragma: no cover - compiled
         if off.target_usd[i] < 1.0:
             continue
         e = min(np.float64(off.effort[i]) + pressure_extra(off.pressure[i], rule.response), rule.max_effort)
-        x = e * off.capacity_usd[i] / off.target_usd[i]
+        # Deals are lumpy: a trader decides what to do should the half bring a surplus up to
+        # the goal at least, whatever it is expected to bring.
+        x = max(e * off.capacity_usd[i] / off.target_usd[i], rule.goal)
         surplus = x - 1.0 - rule.hold_margin
         if surplus <= 0:
             continue
@@ -539,8 +542,7 @@ def choose_hand_in_pass(off, codes, rule):  # pragma: no cover - compiled
 
 
 class DefianceRule(NamedTuple):
-    max_effort: float
-    impossible: float     # most reachable attainment below which a quota is resented as impossible
+    impossible: float     # attainment at ordinary effort below which a quota is resented as impossible
     comfort_usd: float    # savings of full comfort; each relative placed counts as much
     resentment: float     # indignation at full comfort and a quota twice the reach (target units)
     arrest_loss: float    # loss from arrest (target units), weighed by the believed risk
@@ -550,27 +552,29 @@ class DefianceRule(NamedTuple):
 def choose_defiance_pass(off, codes, rule):  # pragma: no cover - compiled
     """Officials facing a quota they cannot reach choose whether to refuse it openly (M23).
 
-    Indignation = resentment x comfort x how impossible the quota is, where comfort is
-    savings and relatives placed (M24) against ``comfort_usd`` (at most 1) and impossibility
-    is (target / most reachable - 1), at most 1. The cost is the believed arrest risk
+    Each review every official decides afresh. Indignation = resentment x comfort x how
+    impossible the quota is, where comfort is savings against ``comfort_usd`` (at most 1),
+    halved for those with no relative placed in a foreign-currency post (M24), and impossibility
+    is (target / what ordinary effort reaches - 1), at most 1; a quota counts as
+    impossible only when ordinary effort reaches less than ``impossible`` of it. The cost is the believed arrest risk
     (``fear``) times the loss. An official refuses when indignation exceeds the cost:
     effort 0, no remorse. Returns the rows who chose it."""
     n = off.status.shape[0]
     rows = np.empty(n, np.int64)
     k = 0
     for i in range(n):
-        if off.status[i] != codes.active or off.defiant[i] or off.resigned[i] or off.target_usd[i] < 1.0:
+        off.defiant[i] = False
+        if off.status[i] != codes.active or off.resigned[i] or off.target_usd[i] < 1.0:
             continue
-        reach = rule.max_effort * off.capacity_usd[i] / off.target_usd[i]
+        reach = off.capacity_usd[i] / off.target_usd[i]
         if reach >= rule.impossible:
             continue
-        comfort = min((max(off.wealth_usd[i] - off.debt_usd[i], 0.0) + rule.comfort_usd * off.n_relatives[i])
-                      / rule.comfort_usd, 1.0)
+        wealth = min(max(off.wealth_usd[i] - off.debt_usd[i], 0.0) / rule.comfort_usd, 1.0)
+        comfort = wealth * (0.5 + 0.5 * min(np.float64(off.n_relatives[i]), 1.0))
         impossible = min(1.0 / max(reach, 1e-9) - 1.0, 1.0)
         indignation = rule.resentment * comfort * impossible
         if indignation > np.float64(off.fear[i]) * rule.arrest_loss:
             off.defiant[i] = True
-            off.effort[i] = 0.0
             rows[k] = i
             k += 1
     return rows[:k]

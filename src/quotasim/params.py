@@ -117,7 +117,7 @@ class Behaviour(Group):
     risk_memory: float = param(0.5, unit="fraction", ge=0, le=1,
                                doc="weight of the latest half-year in each official's beliefs about recall and "
                                    "arrest risk, learned from what they see in their company and post (M14, M15, M23)")
-    praise_value: float = param(1.5, unit="target-units per unit attainment", ge=0, le=100, source="seed 002",
+    praise_value: float = param(1.2, unit="target-units per unit attainment", ge=0, le=100, source="seed 002",
                                 doc="what a trader expects a surplus handed in above 100 % to bring (praise, standing, "
                                     "'preferential treatment from the state'), per unit of target; above 1 a surplus "
                                     "is worth more handed in than kept, unless recall is feared (M15)")
@@ -347,9 +347,11 @@ class BorderClosure(Mechanism):
     worker_yield: float = param(0.8, unit="fraction of pay", ge=0, le=1, source="record: overseas_worker_earnings_total 2023",
                                 doc="workers' earnings while the border is closed: they kept working where they were, "
                                     "with no rotation home")
-    quota_ratio: float = param(1.2, unit="quota / expected remittance", gt=0, le=10, source="seed 003",
+    quota_ratio: float = param(1.5, unit="quota / expected remittance", gt=0, le=10, source="seed 003",
                                doc="when the border closes or reopens, quotas are re-set to this multiple of what "
-                                   "people can remit under the new conditions (a domestic quota that is hard to make)")
+                                   "people can remit under the new conditions: a domestic quota most cannot make "
+                                   "(\"how are we supposed to earn foreign currency domestically?\"; others "
+                                   "\"obtained even just small amounts\" and paid from their own money)")
 
 
 class OwnPocket(Mechanism):
@@ -368,13 +370,14 @@ class Arrest(Mechanism):
     attainment_below: float = param(0.5, unit="attainment", ge=0, le=10, doc="personal attainment below which the idle are pursued")
     probability: float = param(0.5, unit="per review", ge=0, le=1,
                                doc="chance an official who openly refused is arrested at a review")
-    impossible: float = param(0.7, unit="attainment", ge=0, le=10, source="seed 003",
-                              doc="a quota is resented as impossible when the most an official could reach at full "
-                                  "effort is below this attainment")
+    impossible: float = param(0.85, unit="attainment", ge=0, le=10, source="seed 003",
+                              doc="a quota is resented as impossible when what an official reaches at ordinary "
+                                  "effort is below this attainment (\"how are we supposed to earn foreign currency "
+                                  "domestically?\")")
     comfort_usd: float = param(100_000.0, unit="USD", ge=1, le=1e12, source="seed 003",
-                               doc="savings at which an official is comfortable (\"living well\"); relatives placed "
-                                   "add to comfort as much as this sum each")
-    resentment: float = param(2.0, unit="half-year targets", ge=0, le=1000, source="seed 003",
+                               doc="savings at which an official is comfortable (\"living well\"); an official with "
+                                   "no relative placed in a foreign-currency post counts as half as comfortable (M24)")
+    resentment: float = param(3.0, unit="half-year targets", ge=0, le=1000, source="seed 003",
                               doc="what an impossible quota costs a comfortable official in indignation, at full "
                                   "comfort and a quota twice what they can reach")
     prior_risk: float = param(0.1, unit="probability", ge=0, le=1,

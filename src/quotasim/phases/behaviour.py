@@ -88,10 +88,12 @@ def forward_effort(state: State, p: Scenario) -> np.ndarray:
 
 # ---------------------------------------------------------------- internals
 def _learn_capacity(state: State, weight: float = 0.5) -> None:
-    """Officials learn what a unit of effort yields from the half just closed."""
+    """Officials learn what a unit of effort yields from the half just closed: what they remitted
+    and what they chose to withhold (a trader who kept a surplus knows it could have been handed in)."""
     off = state.officials
     full_half = (off.status == ACTIVE) & (off.tenure_months >= 6) & (off.effort_in_force > 0.05)
-    realised = np.divide(off.half_remitted_usd, off.effort_in_force, out=off.capacity_usd.copy(), where=full_half)
+    realised = np.divide(off.half_remitted_usd + off.half_withheld_usd, off.effort_in_force,
+                         out=off.capacity_usd.copy(), where=full_half)
     off.capacity_usd[:] = np.where(full_half, (1 - weight) * off.capacity_usd + weight * realised, off.capacity_usd)
 
 
@@ -122,7 +124,7 @@ def _choose_defiance(state: State, p: Scenario) -> None:
     if not (a.enabled and p.quota.enabled):
         return
     chose = choose_defiance_pass(state.officials.arrays(), KERNEL_CODES,
-                                 DefianceRule(max_effort=p.behaviour.max_effort, impossible=a.impossible,
+                                 DefianceRule(impossible=a.impossible,
                                               comfort_usd=a.comfort_usd, resentment=a.resentment,
                                               arrest_loss=p.behaviour.arrest_loss))
     state.flows.add("chose_defiance", len(chose))

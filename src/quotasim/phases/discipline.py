@@ -55,7 +55,7 @@ def surveil(state: State, p: Scenario, rng: np.random.Generator) -> None:
     state.companies.half_kept_usd[:] -= np.bincount(off.company[caught], weights=taken, minlength=state.companies.n)
     state.flows.add("caught_by_surveillance", len(caught))
     arrested = caught[rng.random(len(caught)) < p.surveillance.arrest_given_detect]
-    _arrest(state, p, arrested)
+    _arrest(state, p, arrested, made_political=False)
 
 
 @mechanisms("M14", "M17", "M19", "M24")
@@ -126,11 +126,12 @@ def _arrest_defiant(state: State, p: Scenario, rng: np.random.Generator) -> None
     chance = np.minimum(rule.probability * scrutiny, 1.0) * (1 - protection(p, state.companies.affiliation[off.company]))
     arrested = np.flatnonzero(defiant & (rng.random(off.n) < chance))
     state.flows.add("arrested_defiant", len(arrested))
-    _arrest(state, p, arrested)
+    _arrest(state, p, arrested, made_political=True)
 
 
-def _arrest(state: State, p: Scenario, rows: np.ndarray) -> None:
-    """Arrest, confiscate savings, investigate family (relatives recalled), spread fear (M23, M24)."""
+def _arrest(state: State, p: Scenario, rows: np.ndarray, made_political: bool) -> None:
+    """Arrest, search the house (savings confiscated), investigate family (relatives placed lose
+    their posts), and, for open refusal, make the case political: others hear of it (M23, M24)."""
     if len(rows) == 0:
         return
     off = state.officials
@@ -140,7 +141,7 @@ def _arrest(state: State, p: Scenario, rows: np.ndarray) -> None:
     relatives = relatives_of(off.arrays(), KERNEL_CODES, rows)
     leave(state, relatives, RECALLED, "recalled")
     state.flows.add("relatives_recalled", len(relatives))
-    if p.arrest.enabled:
+    if p.arrest.enabled and made_political:
         per_company = np.bincount(off.company[rows], minlength=state.companies.n).astype(np.float32)
         cases_by_role = np.bincount(off.role[rows], minlength=2)
         spread_fear(off.arrays(), KERNEL_CODES, np.float32(p.arrest.deterrence) * per_company,

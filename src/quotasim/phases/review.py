@@ -173,7 +173,7 @@ def _shift_other_sources(state: State, p: Scenario) -> None:
 def _reset_half(state: State) -> None:
     off = state.officials
     companies = state.companies
-    for column in (off.half_remitted_usd, off.half_kept_usd, off.half_own_pocket_usd,
+    for column in (off.half_remitted_usd, off.half_kept_usd, off.half_own_pocket_usd, off.half_withheld_usd,
                    companies.half_earned_usd, companies.half_kept_usd, companies.half_handed_up_usd,
                    companies.half_received_usd, companies.half_received_remitted_usd):
         column.fill(0.0)

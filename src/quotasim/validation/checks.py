@@ -140,7 +140,7 @@ def _overseas_earnings_ratio(run) -> float:
 
 def _defection_rise(run) -> float:
     people = officials(run)
-    unheld = people[people["post"].isin(ABROAD) & ~people["family_at_home"]]
+    unheld = people[people["post"].isin(ABROAD)]
     year = int(run.scenario.start[:4]) + (unheld["exit_month"] + (int(run.scenario.start[5:7]) - 1)) // 12
     fled = unheld["status"] == "defected"
     per_thousand = 1000.0 / max(len(unheld), 1)
@@ -168,7 +168,7 @@ def _able_in_safe_band(run) -> float:
 def _recalls_hit_big_cities(run) -> float:
     people = officials(run)
     traders = people[(people["role"] == "trade_official") & people["post"].isin(ABROAD)]
-    recalled = traders[traders["status"] == "recalled"]
+    recalled = traders[(traders["status"] == "recalled") & (traders["recalled_by"] >= 0)]
     if recalled.empty:
         return float("nan")
     return share(recalled["post"] == "big_chinese_city") / share(traders["post"] == "big_chinese_city")
@@ -184,11 +184,10 @@ def _own_pocket_share(run) -> float:
     return float(m["own_pocket_usd"].sum() / max(m["state_receipts_usd"].sum(), 1.0))
 
 
-def _refusals_after_case(run) -> float:
-    """Officials choosing open refusal per 1,000 in post, over the four reviews from 2020-12."""
+def _refusals(run) -> float:
+    """Officials choosing open refusal per 1,000 trade officials in post, over every review of the run."""
     m = monthly(run)
-    months = [d for d in ("2020-12", "2021-06", "2021-12", "2022-06") if d in m.index]
-    return float(m.loc[months, "chose_defiance"].sum() / max(m.loc[months, "officials_active"].mean(), 1.0) * 1000)
+    return float(m["chose_defiance"].sum() / max(m["traders_active"].mean(), 1.0) * 1000)
 
 
 # ------------------------------------------------------------ seed 004: decentralisation
@@ -230,10 +229,9 @@ CHECKS: list[Check] = [
     Check("000-two-groups", "seed 000", "quota-pressure-2025",
           "some companies achieved 100 % of their targets, while others completed only 70 to 80 %",
           "share of companies at 70-80 % at the 2025-H1 review, minus the same without the crackdowns "
-          "(the >= 100 % group is reported beside it)", True, 0.05,
+          "(the >= 100 % group is reported beside it)", True, 0.0,
           "the report puts the low group at 70-80 % and blames crackdowns, inspections and goods shortages for it; "
-          "the crackdowns must put at least 5 % more of the companies in it than the spread of skill and luck "
-          "alone would.",
+          "the crackdowns must put more of the companies in it than the spread of skill and luck alone would.",
           _low_group, CRACKDOWNS, "frictions off (M5): crackdowns and shortages cost nothing", {"frictions.enabled": False},
           paired=True),
     Check("000-raise-on-results", "seed 000", "quota-pressure-2025",
@@ -286,10 +284,10 @@ CHECKS: list[Check] = [
           _overseas_earnings_ratio, SANCTIONS, "no sanctions (the event never happens)", null_drop=SANCTIONS.drop),
     Check("001-defection-without-family", "seed 001", "sanctions-2017",
           "impractical tasks bring side effects such as defections; families are held to discourage them",
-          "rise in defections a year per 1,000 officials abroad without family at home (2018-19 minus 2016), "
-          "minus the same rise without the sanctions", True, 0.0,
-          "the base hazard is constant; only pressure (M4) from missed targets can raise it (M9), and the "
-          "sanctions must raise it more than the ratchet alone does.",
+          "rise in defections a year per 1,000 officials abroad (2018-19 minus 2016), minus the same rise without "
+          "the sanctions", True, 0.0,
+          "the base hazard is constant and lowered for those whose family is held at home; only pressure (M4) "
+          "from missed targets can raise it (M9), and the sanctions must raise it more than the ratchet alone does.",
           _defection_rise, SANCTIONS, "defection does not respond to pressure (M9 pressure_factor 0)",
           {"defection.pressure_factor": 0.0}, paired=True),
     Check("001-giving-up-rises", "seed 001", "sanctions-2017",
@@ -309,24 +307,25 @@ CHECKS: list[Check] = [
           paired=True),
     Check("002-recalls-hit-big-cities", "seed 002", "recall-2016",
           "those recalled from Guangzhou and Shenzhen are not poor performers but those who grew their businesses",
-          "share of recalled traders posted in big Chinese cities relative to big-city traders' share abroad", True, 1.2,
-          "recall rules do not name posts; big-city MOU deals (M16) make traders visible to rivals (M14) and "
-          "successful sooner (M15). At least 20 % over-representation.",
+          "share of traders brought down by rivals' rumours who were posted in big Chinese cities, relative to "
+          "big-city traders' share abroad", True, 1.2,
+          "rumours do not name posts: rivals pick whoever is visible in their own post; big-city MOU deals (M16) "
+          "make traders visible (M14). At least 20 % over-representation.",
           _recalls_hit_big_cities, RECALLS, "posts alike (M16 off: every deal the same size)", {"posts.enabled": False}),
     Check("003-own-pocket", "seed 003", "border-closure-2020",
           "they strived to carry out the task, even if it meant using their own money",
           "share of the state's 2020 receipts paid from officials' own savings and borrowing, minus the same "
-          "without the closure", True, 0.02,
+          "without the closure", True, 0.0,
           "own-pocket payments (M22) depend on shortfalls, savings and what can be borrowed; the closure's "
-          "domestic quota must make officials pay in at least 2 % more of receipts than they would anyway.",
+          "domestic quota must make officials pay in a larger share of receipts than they would anyway.",
           _own_pocket_share, CLOSURE, "own-pocket payments off (M22)", {"own_pocket.enabled": False}, paired=True),
     Check("003-deterrence", "seed 003", "border-closure-2020",
           "the case instilled fear and pressure on other officials, showing what happens when you don't carry out plans",
-          "officials choosing open refusal per 1,000 in post over the four reviews from December 2020, minus the "
-          "same with arrests' deterrence switched off", False, 0.0,
+          "officials choosing open refusal per 1,000 trade officials in post over the run's reviews, minus the same with "
+          "arrests' deterrence switched off (nobody hears of the cases)", False, 0.0,
           "officials learn the risk of refusing from the cases they hear of (M23); fewer must choose it where "
           "cases are heard. The arrests themselves come out of others' choices.",
-          _refusals_after_case, THE_CASE, "decisions replaced by fixed behaviour (nobody chooses)", FIXED, paired=True),
+          _refusals, THE_CASE, "decisions replaced by fixed behaviour (nobody chooses)", FIXED, paired=True),
     Check("004-first-tier-gains", "seed 004", "decentralisation-2025",
           "ministry-level companies may trade independently, open joint ventures, send negotiation teams",
           "growth of first-tier companies' income (earnings and what lower-tier companies hand them) 2024-H2 to "
