@@ -55,7 +55,7 @@ def review_companies(state: State, p: Scenario, rng: np.random.Generator) -> Non
 
 @mechanisms("M3", "M6", "M7", "M13")
 def revise_quotas(state: State, p: Scenario, rng: np.random.Generator) -> None:
-    """Next half's quotas: ratchet, unconditional raise, sanction cuts, other sources; reset the half's tallies."""
+    """The bureau sets next half's quotas: ratchet, its own need, one cut when most miss, other sources; reset the half."""
     companies, last = state.companies, state.review_rows[-1]
     quota, result = companies.quota_usd, last["remitted_usd"] + last["own_pocket_usd"]
     if p.ratchet.enabled:

@@ -315,9 +315,9 @@ CHECKS: list[Check] = [
     Check("003-own-pocket", "seed 003", "border-closure-2020",
           "they strived to carry out the task, even if it meant using their own money",
           "share of the state's 2020 receipts paid from officials' own savings and borrowing, minus the same "
-          "without the closure", True, 0.0,
+          "without the closure", True, 0.02,
           "own-pocket payments (M22) depend on shortfalls, savings and what can be borrowed; the closure's "
-          "domestic quota must make officials pay in a larger share of receipts than they would anyway.",
+          "domestic quota must make officials pay in at least 2 points more of receipts than they would anyway.",
           _own_pocket_share, CLOSURE, "own-pocket payments off (M22)", {"own_pocket.enabled": False}, paired=True),
     Check("003-deterrence", "seed 003", "border-closure-2020",
           "the case instilled fear and pressure on other officials, showing what happens when you don't carry out plans",
