@@ -106,6 +106,7 @@ def validate(size: Annotated[str, typer.Option(help="reduced (a fifth of the wor
              workers: Annotated[int, typer.Option(min=1, help="processes")] = 2,
              backend: BackendOpt = None,
              as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+             history: Annotated[bool, typer.Option(help="also run every check on history-2016-2025")] = True,
              markdown: Annotated[bool, typer.Option(help="the table as Markdown (for docs/validation.md)")] = False) -> None:
     """Run each report's scenario, without its event and under its null; exit 0 only if every check passes
     and every null fails it (history-2016-2025 is shown beside)."""
@@ -121,7 +122,7 @@ def validate(size: Annotated[str, typer.Option(help="reduced (a fifth of the wor
         task = bar.add_task("validate", total=None)
         results, analytic = run_checks(size, replications, workers,
                                        progress=lambda done, total: bar.update(task, completed=done, total=total),
-                                       backend=backend)
+                                       backend=backend, history=history)
     if as_json:
         out_console.print_json(report.as_json(results, analytic, size))
     elif markdown:

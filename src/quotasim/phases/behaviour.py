@@ -65,7 +65,10 @@ def adapt_effort(state: State, p: Scenario, rng: np.random.Generator) -> None:
         _hill_climb(state, p, rng, live)
         _choose_hand_in(state, p)
         _choose_defiance(state, p)
-    elif rule == "forward":
+        return
+    state.officials.hold_at[:] = np.inf      # no choices under the fixed and forward rules
+    state.officials.defiant[:] = False
+    if rule == "forward":
         state.officials.effort[live] = forward_effort(state, p)[live]
 
 

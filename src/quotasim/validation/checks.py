@@ -123,6 +123,11 @@ def _made_full_2017(run) -> float:
     return share(frame[frame["period"].str.startswith("2017")]["attainment"] >= 1.0)
 
 
+def _few_and_fewer(with_event: float, without_event: float) -> float:
+    """Under a quarter make the full quota, and at least 10 points fewer than without the sanctions."""
+    return max(with_event - 0.25, with_event - without_event + 0.1)
+
+
 def _cuts_2016_19(run) -> float:
     m = monthly(run)
     return float((m.loc["2016-01":"2019-12", "targets_cut"] > 0).sum())
@@ -236,9 +241,10 @@ CHECKS: list[Check] = [
           paired=True),
     Check("000-raise-on-results", "seed 000", "quota-pressure-2025",
           "the first-half results were presented as justification for raising targets in the second half",
-          "mean H2/H1 quota ratio of the >= 100 % group minus that of the 70-80 % group", True, 0.0,
+          "mean H2/H1 quota ratio of the >= 100 % group minus that of the 70-80 % group", True, 0.01,
           "the unconditional raise is the same for all companies, so any difference can only come from the "
-          "bureau's ratchet acting on each company's own result (M3); it must be positive.",
+          "bureau's ratchet acting on each company's own result (M3); the top group's quotas must rise at least "
+          "a point more.",
           _raise_follows_results, RAISE, "ratchet off (M3)", {"ratchet.enabled": False}),
     Check("000-pressure-on-low-group", "seed 000", "quota-pressure-2025",
           "the low group was criticised and taken to task; officials report severe psychological stress",
@@ -272,10 +278,13 @@ CHECKS: list[Check] = [
           combine=_one_cut),
     Check("001-few-make-full-quota", "seed 001", "sanctions-2017",
           "only a small number have earned their full quota (with the fertiliser and railway levies on top)",
-          "share of company reviews at or above 100 % in 2017", False, 0.25,
-          "'a small number' read as under a quarter. Levies (M12) take their share before remittance; "
-          "attainment is the outcome of earnings, pressure and own-pocket top-ups.",
-          _made_full_2017, SANCTIONS, "no sanctions (the event never happens)", null_drop=SANCTIONS.drop),
+          "larger of: the share of company reviews at or above 100 % in 2017 minus a quarter, and that share minus "
+          "the same without the sanctions plus 10 points", False, 0.0,
+          "'a small number' read as under a quarter, and the sanctions must be why: at least 10 points fewer "
+          "than without them. Levies (M12) take their share before remittance; attainment is the outcome of "
+          "earnings, pressure and own-pocket top-ups.",
+          _made_full_2017, SANCTIONS, "no sanctions in either arm (the event never happens)", null_drop=SANCTIONS.drop,
+          combine=_few_and_fewer),
     Check("001-overseas-earnings-fall", "seed 001", "sanctions-2017",
           "it is hard now for workers to earn foreign money because of sanctions",
           "foreign-currency earnings abroad (trade, workers, ventures) in 2018 relative to 2016", False, 0.9,
