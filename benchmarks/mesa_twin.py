@@ -10,6 +10,7 @@ scenario, never quotasim's code.
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 
 import mesa
 import numpy as np
@@ -31,6 +32,9 @@ class Trader(mesa.Agent):
         self.capacity = model.expected_capacity(self)
         self.target = 0.0
         self.half_remitted = 0.0
+        self.half_withheld = 0.0
+        self.recall_belief = 0.0        # learned from the own post and company
+        self.hold_at = math.inf         # attainment above which the surplus is kept
         self.attainment = 1.0
         self.tenure = 0
         self.active = True
@@ -45,9 +49,10 @@ class Trader(mesa.Agent):
             value = m.median_deal(self.post) * m.rng.lognormal(0.0, p.posts.deal_sd) * self.skill
             earned = value * p.posts.margin
             remitted = earned * p.quota.remit_share
-            ceiling = m.remittance_ceiling(self)
-            if ceiling is not None:
-                remitted = min(remitted, max(ceiling * self.target - self.half_remitted, 0.0))
+            if self.hold_at < math.inf:
+                room = max(self.hold_at * self.target - self.half_remitted, 0.0)
+                self.half_withheld += max(remitted - room, 0.0)
+                remitted = min(remitted, room)
             self.half_remitted += remitted
             m.month_remitted += remitted
 
@@ -59,7 +64,9 @@ class Trader(mesa.Agent):
         p, m = self.model.p, self.model
         if self.post == BORDER and self.attainment >= p.goal_recall.attainment:
             m.high_performers += 1
+            m.seen("high", self)
             if m.rng.random() < p.goal_recall.probability:
+                m.seen("hit", self)
                 if m.rng.random() < p.goal_recall.relocate_share:
                     self.post = PYONGYANG
                     m.relocated += 1
@@ -69,7 +76,29 @@ class Trader(mesa.Agent):
 
     def learn_capacity(self) -> None:
         if self.tenure >= 6 and self.effort_in_force > 0.05:
-            self.capacity = 0.5 * self.capacity + 0.5 * self.half_remitted / self.effort_in_force
+            self.capacity = 0.5 * self.capacity + 0.5 * (self.half_remitted + self.half_withheld) / self.effort_in_force
+
+    def learn_recall_belief(self) -> None:
+        m = self.model
+        high = m.tally["high", "post", self.post] + m.tally["high", "company", self.company]
+        if high > 0:
+            hit = m.tally["hit", "post", self.post] + m.tally["hit", "company", self.company]
+            memory = m.p.behaviour.risk_memory
+            self.recall_belief = (1 - memory) * self.recall_belief + memory * hit / high
+
+    def choose_hand_in(self) -> None:
+        """Keep the surplus over the target when the believed recall risk outweighs the praise."""
+        b, goal = self.model.p.behaviour, self.model.p.goal_recall.attainment
+        self.hold_at = math.inf
+        if self.post != BORDER or self.target < 1.0:
+            return
+        expected = max(min(self.effort, b.max_effort) * self.capacity / self.target, goal)
+        surplus = expected - 1.0 - b.hold_margin
+        if surplus <= 0:
+            return
+        reach = min((expected - 1.0) / max(goal - 1.0, 1e-9), 1.0)
+        if surplus > b.praise_value * surplus - self.recall_belief * b.recall_loss * reach:
+            self.hold_at = 1.0 + b.hold_margin
 
     def choose_effort(self) -> None:
         b = self.model.p.behaviour
@@ -88,7 +117,7 @@ class QuotaModel(mesa.Model):
         self.months_run = 0
         start_month = int(p.start[5:7])
         self.review_months = {m for m in range(p.months) if (start_month - 1 + m) % 12 + 1 in (6, 12)}
-        self.recall_risk = 0.0
+        self.tally: dict = defaultdict(float)
         n_companies = p.population.n_companies
         self.companies = [{"quota": 0.0} for _ in range(n_companies)]
         for _ in range(p.population.n_trade_officials):
@@ -110,22 +139,17 @@ class QuotaModel(mesa.Model):
             * trader.skill * p.margin
         return HALF * self.p.quota.remit_share * monthly
 
-    def fearful(self) -> bool:
-        rho, goal = self.p.quota.remit_share, self.p.goal_recall.attainment
-        surplus_gain = max(goal - 1.0, 0.0) * (1 - rho) / rho
-        return self.recall_risk > 0 and self.recall_risk * self.p.behaviour.recall_loss > surplus_gain
-
-    def remittance_ceiling(self, trader: Trader) -> float | None:
-        if trader.post == BORDER and self.fearful():
-            return 1.0 + max(self.p.goal_recall.attainment - 1.0, 0.0) / 2
-        return None
+    def seen(self, what: str, trader: Trader) -> None:
+        """What the traders of a post and of a company saw this half: those over the goal, those recalled."""
+        self.tally[what, "post", trader.post] += 1
+        self.tally[what, "company", trader.company] += 1
 
     def expected_payoff(self, trader: Trader, effort: float) -> float:
         b, rho = self.p.behaviour, self.p.quota.remit_share
         attainment = effort * trader.capacity / trader.target if trader.target >= 1.0 else effort
         score = attainment * (1 - rho) / rho - b.effort_cost * effort ** 2
-        if trader.post == BORDER and attainment >= self.p.goal_recall.attainment:
-            score -= self.recall_risk * b.recall_loss
+        if trader.post == BORDER and attainment >= self.p.goal_recall.attainment and trader.hold_at == math.inf:
+            score -= trader.recall_belief * b.recall_loss
         return score
 
     def active_traders(self) -> list[Trader]:
@@ -168,17 +192,18 @@ class QuotaModel(mesa.Model):
         for a in active:
             if a.active:
                 a.learn_capacity()
-        if self.high_performers > 0:
-            memory = self.p.behaviour.risk_memory
-            seen = (self.recalled + self.relocated) / self.high_performers
-            self.recall_risk = (1 - memory) * self.recall_risk + memory * seen
+        for a in self.active_traders():
+            a.learn_recall_belief()
         for a in self.active_traders():
             a.choose_effort()
+        for a in self.active_traders():
+            a.choose_hand_in()
         up = self.p.ratchet.up_rate
         for company, result in zip(self.companies, results):
             company["quota"] = max(company["quota"] + up * max(result - company["quota"], 0.0), 0.0)
         for a in self.agents:
-            a.half_remitted = 0.0
+            a.half_remitted = a.half_withheld = 0.0
+        self.tally.clear()
         self.assign_targets()
 
     def refill(self) -> None:

@@ -2,7 +2,8 @@
 
 Trade officials only, all posted in the border cities; deal search and execution (M16,
 with no approval pipeline), the half-year quota and review (M1), the upward ratchet (M3),
-recall at the goal (M15), adaptive effort with its recall-risk learning and holding back,
+recall at the goal (M15), adaptive effort with each trader's recall belief learned from its own post
+and company, the trader's choice to hand in or keep a surplus (M15),
 and refilling of vacated posts. Every other mechanism is switched off. The twin in
 ``mesa_twin.py`` is written from this description, not from quotasim's code.
 """

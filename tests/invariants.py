@@ -28,6 +28,11 @@ def assert_invariants(result) -> None:
         assert status.get(name, 0) == m[name].sum(), f"status {name} disagrees with its monthly flow"
     assert status.get("active", 0) == m["officials_active"].iloc[-1]
     assert (officials["wealth_usd"] >= -1e-6).all(), "negative savings"
+    assert (officials["debt_usd"] >= -1e-6).all(), "negative debt"
+    assert_money_handed_up_is_received(result)
+    fell = officials["recalled_by"] >= 0
+    assert fell.sum() == m["recalled_by_rumour"].sum() == officials["rumours_won"].sum(), "who told and who fell"
+    assert (officials.loc[fell, "status"].astype(str) == "recalled").all()
 
     reviews = result.reviews.to_pandas()
     assert (reviews["quota_usd"] >= 0).all(), "negative quota"
@@ -39,3 +44,18 @@ def assert_invariants(result) -> None:
     for frame in (m, officials, reviews):
         numeric = frame.select_dtypes("number").to_numpy(dtype=float)
         assert np.isfinite(numeric).all(), "NaN or infinity in a table"
+
+
+def assert_money_handed_up_is_received(result) -> None:
+    """M28: every month what lower-tier companies hand up is what their fronts receive, and the
+    fronts' books split it into the state's share and what they keep; every review, the
+    companies' handed-up and received columns add up to the same total."""
+    m = result.monthly.to_pandas()
+    scale = max(float(m["shared_upward_usd"].abs().max()), 1.0)
+    assert np.allclose(m["received_from_lower_usd"], m["shared_upward_usd"], rtol=1e-9, atol=1e-9 * scale)
+    assert np.allclose(m["front_remitted_usd"] + m["front_retained_usd"], m["received_from_lower_usd"],
+                       rtol=1e-9, atol=1e-9 * scale)
+    reviews = result.reviews.to_pandas()
+    by_period = reviews.groupby("period")[["handed_up_usd", "received_from_others_usd"]].sum()
+    assert np.allclose(by_period["handed_up_usd"], by_period["received_from_others_usd"], rtol=1e-9,
+                       atol=1e-9 * scale)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from invariants import assert_invariants
+from invariants import assert_invariants, assert_money_handed_up_is_received
 
 import quotasim
 
@@ -34,3 +34,18 @@ def test_same_seed_same_tables_and_different_seed_differs():
     for name in ("monthly", "reviews", "officials"):
         assert getattr(first, name).equals(getattr(again, name)), name
     assert not first.monthly.equals(other.monthly)
+
+
+def test_money_handed_up_is_money_received_month_by_month():
+    """M28: lower-tier companies' hand-ups are the income of the first-tier companies fronting for
+    them, every month and in every review; the directive makes them non-zero."""
+    result = _run("directive", 0)
+    monthly = result.monthly.to_pandas()
+    assert (monthly["shared_upward_usd"] > 0).sum() >= 40, "the directive makes lower-tier companies hand up"
+    assert_money_handed_up_is_received(result)
+    reviews = result.reviews.to_pandas()
+    late = reviews[reviews["period"] >= "2017-H1"]
+    assert (late.loc[late["tier"].astype(str) == "lower", "handed_up_usd"] > 0).any()
+    assert (late.loc[late["tier"].astype(str) == "central", "received_from_others_usd"] > 0).any()
+    assert (late.loc[late["tier"].astype(str) != "lower", "handed_up_usd"] == 0).all()
+    assert (late.loc[late["tier"].astype(str) != "central", "received_from_others_usd"] == 0).all()

@@ -105,7 +105,27 @@ def test_the_directive_sweep_and_its_query_in_the_validation_page_run(tmp_path):
     table = query(tmp_path / "out", sql)
     assert list(table["share"]) == [0.0, 0.8]
     assert table["lower_attainment"].iloc[1] < table["lower_attainment"].iloc[0] - 0.2
-    assert table["receipts_musd"].iloc[1] < table["receipts_musd"].iloc[0]
+    # What is handed up is income of the fronting first-tier companies, which hand the state their
+    # share of it (M28, issue 13): the state's receipts no longer fall with the share taken upward.
+    assert table["receipts_musd"].notna().all()
+
+
+def test_odd_parameter_tables_are_generated_from_the_declarations():
+    """docs/odd.md's submodel parameter tables are the declarations, and every ODD section is there."""
+    from quotasim.explain import parameters_markdown
+    from quotasim.scenario import MECHANISM_GROUPS
+    text = (DOCS / "odd.md").read_text()
+    block = text.split("<!-- parameters:start -->\n", 1)[1].split("<!-- parameters:end -->", 1)[0]
+    assert block == parameters_markdown(), "regenerate with quotasim.explain.parameters_markdown()"
+    for key, group in MECHANISM_GROUPS.items():
+        assert f"{group.MECHANISM} `{key}`" in block, key
+        for name in group.model_fields:
+            assert f"| `{name}` |" in block, f"{key}.{name}"
+    for section in ("Purpose and patterns", "Entities, state variables and scales", "Process overview",
+                    "Design concepts", "Individual decision-making", "Learning", "Sensing", "Interaction",
+                    "Emergence versus imposition", "Stochasticity", "Observation", "Initialisation",
+                    "Input data", "Submodels"):
+        assert section in text, section
 
 
 def test_the_docs_build_as_a_site_in_strict_mode(tmp_path):

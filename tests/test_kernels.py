@@ -37,10 +37,11 @@ def random_officials(seed: int) -> Table:
         route=g.integers(0, 4, N), status=g.choice(5, N, p=[0.8, 0.05, 0.05, 0.05, 0.05]),
         exit_month=np.where(g.random(N) < 0.5, MONTH, -1), skill=g.lognormal(0, 0.3, N),
         effort=g.uniform(0, 1.5, N), pressure=np.where(g.random(N) < 0.2, 0, g.exponential(1, N)),
-        fear=np.where(g.random(N) < 0.5, 0, g.exponential(0.5, N)), resigned=g.random(N) < 0.05,
+        fear=np.where(g.random(N) < 0.5, 0, g.exponential(0.5, N)), resigned=g.random(N) < 0.05, defiant=g.random(N) < 0.03,
         capacity_usd=np.where(g.random(N) < 0.05, 0.0, g.uniform(0, 1e5, N)),
         target_usd=np.where(g.random(N) < 0.1, 0.0, g.uniform(0, 2e5, N)), wealth_usd=g.uniform(0, 1e5, N),
-        half_remitted_usd=g.uniform(0, 1e5, N), attainment=g.uniform(0, 2, N))
+        half_remitted_usd=g.uniform(0, 1e5, N), attainment=g.uniform(0, 2, N),
+        hold_at=np.where(g.random(N) < 0.5, np.inf, g.uniform(0.5, 2, N)), recalled_by=-1)
     return table
 
 
@@ -53,14 +54,13 @@ def test_split_income_sends_every_dollar_somewhere(seed):
     month.seized[:] = np.where(g.random(N) < 0.8, 0.0, g.uniform(0, 2e4, N))
     month.rents[:] = g.uniform(0, 5e3, N)
     shares = kernels.CompanyShares(upward=g.uniform(0, 0.8, COMPANIES), remit=g.uniform(0.01, 1, COMPANIES),
-                                   ceiling=np.where(g.random(COMPANIES) < 0.5, np.inf, g.uniform(0.5, 2, COMPANIES)),
                                    fund=g.random(COMPANIES) < 0.3)
     before = off.to_dict()
     totals = totals_record("earned_usd", "lost_usd", "rents_usd", "shared_upward_usd", "levied_usd", "remitted_usd",
                            "kept_by_officials_usd", "party_funds_usd")
-    company_earned, company_kept = np.zeros(COMPANIES), np.zeros(COMPANIES)
-    kernels.split_income_pass(off.arrays(), KERNEL_CODES, month, kernels.SplitRule(MONTH, 0.05), shares,
-                              company_earned, company_kept, totals)
+    company_earned, company_kept, company_up = np.zeros(COMPANIES), np.zeros(COMPANIES), np.zeros(COMPANIES)
+    kernels.split_income_pass(off.arrays(), KERNEL_CODES, month, kernels.SplitRule(MONTH, 0.05, 0.9), shares,
+                              company_earned, company_kept, company_up, totals)
     remitted = off.half_remitted_usd - before["half_remitted_usd"]
     kept = month.kept
     assert np.array_equal(kept, off.half_kept_usd - before["half_kept_usd"])
@@ -73,17 +73,18 @@ def test_split_income_sends_every_dollar_somewhere(seed):
     assert t["earned_usd"] == pytest.approx(month.earned.sum(), rel=1e-12)
     assert t["remitted_usd"] == pytest.approx(remitted.sum(), rel=1e-12)
     assert company_earned.sum() == pytest.approx(month.earned.sum(), rel=1e-12)
+    assert company_up.sum() == pytest.approx(t["shared_upward_usd"], rel=1e-12)
     fled = (off.status == DEFECTED) & (off.exit_month == MONTH)
     assert (remitted[fled] == 0).all() and (kept[fled] == 0).all(), "a defector of the month hands nothing in"
-    assert np.allclose(off.visibility_usd - before["visibility_usd"], month.earned)
-    # The ceiling holds for traders abroad: what they remit this half never passes ceiling x target
-    # unless it had passed it before the month.
-    ceiling = shares.ceiling[off.company]
-    finite = np.isfinite(ceiling)
-    limit = np.where(finite, ceiling, 0.0) * off.target_usd
-    capped = (off.role == TRADER) & KERNEL_CODES.abroad[off.post] & finite & (before["half_remitted_usd"] <= limit)
-    assert capped.sum() > 50
-    assert (off.half_remitted_usd[capped] <= limit[capped] + 1e-6).all()
+    # Visibility is recent earnings: last month's carried at the memory, plus this month's.
+    assert np.allclose(off.visibility_usd, before["visibility_usd"] * 0.9 + month.earned)
+    # A trader's own choice to keep the surplus holds: what they remit this half never passes
+    # hold_at x target unless it had passed it before the month, and what they withheld is recorded.
+    limit = np.where(np.isfinite(off.hold_at), off.hold_at, 0.0) * off.target_usd
+    holding = np.isfinite(off.hold_at) & (before["half_remitted_usd"] <= limit)
+    assert holding.sum() > 50
+    assert (off.half_remitted_usd[holding] <= limit[holding] + 1e-6).all()
+    assert (off.half_withheld_usd >= 0).all() and (off.half_withheld_usd[~np.isfinite(off.hold_at)] == 0).all()
 
 
 @pytest.mark.parametrize("seed", [0, 1])
@@ -99,16 +100,51 @@ def test_targets_add_up_to_each_company_quota(seed):
 
 
 @pytest.mark.parametrize("seed", [0, 1])
-def test_effort_in_force_is_bounded_and_zero_for_those_out_or_resigned(seed):
+def test_effort_in_force_is_bounded_and_zero_for_those_out_resigned_or_refusing(seed):
     off = random_officials(seed)
     kernels.effort_in_force_pass(off.arrays(), KERNEL_CODES, 0.3, 1.2)
-    out = (off.status != ACTIVE) | off.resigned
+    out = (off.status != ACTIVE) | off.resigned | off.defiant
     assert (off.effort_in_force[out] == 0).all()
     assert (off.effort_in_force >= 0).all() and (off.effort_in_force <= np.float32(1.2)).all()
-    # pressure and fear only ever add effort, never more than the response
+    # pressure only ever adds effort, never more than the response
     inside = ~out & (off.effort <= 1.2 - 0.3)
     extra = off.effort_in_force[inside] - off.effort[inside]
     assert (extra >= 0).all() and (extra <= np.float32(0.3) + 1e-6).all()
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_traders_keep_a_surplus_only_when_they_believe_recall_follows(seed):
+    """M15: with no recall seen (belief 0) nobody holds back; with belief, only traders abroad
+    do, and never at a level below the target."""
+    off = random_officials(seed)
+    rule = kernels.HandInRule(max_effort=2.0, response=0.3, goal=1.1, recall_loss=3.0, praise_value=1.2,
+                              hold_margin=0.02)
+    off.recall_belief[:] = 0.0
+    kernels.choose_hand_in_pass(off.arrays(), KERNEL_CODES, rule)
+    assert np.isinf(off.hold_at).all()
+    off.recall_belief[:] = 0.5
+    kernels.choose_hand_in_pass(off.arrays(), KERNEL_CODES, rule)
+    holding = np.isfinite(off.hold_at)
+    eligible = (off.status == ACTIVE) & (off.role == TRADER) & KERNEL_CODES.abroad[off.post] & (off.target_usd >= 1)
+    assert holding.sum() > 50 and not (holding & ~eligible).any()
+    assert (off.hold_at[holding] == np.float32(1.02)).all()
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_open_refusal_needs_an_impossible_quota_comfort_and_little_fear(seed):
+    """M23: refusal is chosen only against an impossible quota; fear of arrest or no savings stops it."""
+    off = random_officials(seed)
+    rule = kernels.DefianceRule(impossible=0.85, comfort_usd=1e4, resentment=3.0, arrest_loss=9.0)
+    off.fear[:] = 0.0
+    chose = kernels.choose_defiance_pass(off.arrays(), KERNEL_CODES, rule)
+    possible = off.capacity_usd >= 0.85 * off.target_usd
+    assert len(chose) > 50 and not possible[chose].any() and off.defiant[chose].all()
+    assert off.defiant.sum() == len(chose)
+    off.fear[:] = 1.0
+    assert len(kernels.choose_defiance_pass(off.arrays(), KERNEL_CODES, rule)) == 0
+    off.fear[:] = 0.0
+    off.wealth_usd[:] = 0.0
+    assert len(kernels.choose_defiance_pass(off.arrays(), KERNEL_CODES, rule)) == 0
 
 
 @pytest.mark.parametrize("seed", [0, 1])

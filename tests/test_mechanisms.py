@@ -72,7 +72,9 @@ class Case:
 PRESSED = {"quota.initial_ratio": 1.3}          # quotas well above capacity: pressure, give-ups
 SANCTIONED = {"timeline": [{"date": "2016-03", "set": {"environment.sanctions_china": 0.8}}]}
 VISIBLE = {"rumour_recall.threshold_usd": 100_000.0}   # visibility reached within the short run
-DEFIANT = {"behaviour.rule": "fixed", "population.effort_sd": 0.5}   # some openly idle officials
+# Quotas twice what people can do, and savings enough to feel comfortable: some refuse openly (M23).
+DEFIANT = {"quota.initial_ratio": 2.0, "arrest.comfort_usd": 2000.0}
+CAMPAIGN = {**DEFIANT, "timeline": [{"date": "2016-03", "set": {"environment.campaign_active": True}}]}
 
 CASES = [
     Case("quota", mean("mean_effort"), "lower",
@@ -124,7 +126,7 @@ CASES = [
     Case("border_closure", ratio(total("earned_domestic_usd"), total("earned_usd")), "lower",
          "seed 003: with official trade suspended, officials are sent to earn at home", CLOSURE),
     Case("year_end_campaign", total("arrested"), "lower",
-         "seed 003: the year-end review folded into a campaign intensifies scrutiny and arrests", DEFIANT),
+         "seed 003: reviews held during a mobilisation campaign intensify scrutiny and arrests", CAMPAIGN),
     Case("own_pocket", median_attainment, "lower",
          "seed 003: officials pay from their own money to make the quota"),
     Case("arrest", total("arrested"), "lower",

@@ -21,7 +21,7 @@ from quotasim.experiments.worker import RUN_ID_COLUMNS
 from quotasim.report import replicate
 from quotasim.seeds import FRESH_BASE_SEED, replication_seed, replication_seeds
 from quotasim.validation import runner as validation_runner
-from quotasim.validation.checks import Check
+from quotasim.validation.checks import Check, Event
 
 MONTHS = 6
 
@@ -84,16 +84,17 @@ def test_sweep_runs_have_distinct_seeds_and_common_random_numbers_share_them(tmp
 
 def test_validate_runs_replication_k_on_the_same_seed(monkeypatch):
     check = Check(id="earned", report="seed 000", scenario="baseline", claim="-", statistic="earned", above=True,
-                  threshold=0.0, why="-", measure=lambda runs: float(runs["main"].monthly["earned_usd"].to_numpy().sum()))
+                  threshold=0.0, why="-", level=lambda run: float(run.monthly["earned_usd"].to_numpy().sum()),
+                  event=Event("nothing"), null_name="nothing")
     monkeypatch.setattr(validation_runner, "CHECKS", (check,))
     monkeypatch.setattr(validation_runner, "size_overrides", lambda scenario, size: _tiny_overrides())
     monkeypatch.setattr(validation_runner, "analytic_check",
                         lambda: {"max_rel_error_output": 0.0, "max_rel_error_quota": 0.0})
     seeds = _spy(monkeypatch, validation_runner)
-    results, _ = validation_runner.validate(replications=3, workers=1)
-    assert seeds == replication_seeds(0, 3)
+    results, _ = validation_runner.validate(replications=3, workers=1, history=False)
+    assert seeds == replication_seeds(0, 3), "one run per seed: the variants that coincide are shared"
     scenario = quotasim.load_scenario("baseline", _tiny_overrides())
-    direct = [check.measure({"main": quotasim.simulate(scenario, replication_seed(0, k))}) for k in range(3)]
+    direct = [check.level(quotasim.simulate(scenario, replication_seed(0, k))) for k in range(3)]
     assert results[0].estimate.mean == pytest.approx(sum(direct) / 3, rel=1e-12)
 
 

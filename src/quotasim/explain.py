@@ -14,7 +14,7 @@ from .citations import cite, format_citation
 from .params import Mechanism
 from .scenario import MECHANISM_GROUPS
 
-__all__ = ["ledger", "mechanisms", "cited_sources", "LEDGER_COLUMNS"]
+__all__ = ["ledger", "mechanisms", "cited_sources", "LEDGER_COLUMNS", "parameters_markdown"]
 
 LEDGER_COLUMNS = ("parameter", "value", "unit", "mechanism", "source", "meaning")
 _STRUCTURE = ("population", "behaviour", "environment")
@@ -52,6 +52,43 @@ def cited_sources(scenario) -> list[dict[str, str]]:
     tags = [row["source"] for row in ledger(scenario)] + [cls.SOURCE for cls in MECHANISM_GROUPS.values()]
     found = {c["key"]: c for tag in tags for c in cite(tag)}
     return [found[key] for key in sorted(found)]
+
+
+def parameters_markdown() -> str:
+    """The ODD's submodel parameter tables (``docs/odd.md``), generated from the declarations:
+    one table per group of the default scenario, with default, unit, bounds, source and meaning."""
+    from .scenario import Scenario
+    scenario = Scenario()
+    parts = []
+    for group in (*_STRUCTURE, *MECHANISM_GROUPS):
+        block = getattr(scenario, group)
+        cls = type(block)
+        title = f"{cls.MECHANISM} `{group}` — {cls.TITLE} ({cls.SOURCE})" if isinstance(block, Mechanism) else f"`{group}`"
+        rows = [f"| `{name}` | {_cell(getattr(block, name))} | {(info.json_schema_extra or {}).get('unit', '')} | "
+                f"{_bounds(info)} | {(info.json_schema_extra or {}).get('source', 'assumption')} | "
+                f"{(info.description or '').replace('|', '/')} |"
+                for name, info in cls.model_fields.items()]
+        parts.append(f"#### {title}\n\n| parameter | default | unit | bounds | source | meaning |\n"
+                     f"|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n")
+    return "\n".join(parts)
+
+
+def _cell(value: Any) -> str:
+    value = _plain(value)
+    return ", ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value) if isinstance(value, list) else (
+        f"{value:g}" if isinstance(value, float) else str(value))
+
+
+def _bounds(info) -> str:
+    low, high = "", ""
+    for item in info.metadata:
+        for attr, sign in (("ge", "["), ("gt", "(")):
+            if getattr(item, attr, None) is not None:
+                low = f"{sign}{getattr(item, attr):g}"
+        for attr, sign in (("le", "]"), ("lt", ")")):
+            if getattr(item, attr, None) is not None:
+                high = f"{getattr(item, attr):g}{sign}"
+    return f"{low or '(-inf'}, {high or 'inf)'}" if (low or high) else ""
 
 
 def _plain(value: Any) -> Any:

@@ -34,25 +34,33 @@ from numba import njit, types
 from numba.typed import Dict
 
 __all__ = ["SplitRule", "CompanyShares", "PayRule", "HomeRule", "MonthStartRule", "PayoffRule", "DefectionRule",
-           "GiveUpRule", "OwnPocketRule", "month_start_pass", "split_income_pass", "earners", "pay_workers_pass",
-           "earn_at_home_pass", "effort_in_force_pass", "assign_targets_pass", "expected_payoff_pass",
-           "pressure_extra", "defection_hazard", "overwhelmed", "relatives_of", "spread_fear", "census",
-           "workers_by_route", "credit", "own_pocket_pass", "company_results", "review_officials", "people_means"]
+           "GiveUpRule", "OwnPocketRule", "HandInRule", "DefianceRule", "BeliefRule", "month_start_pass",
+           "split_income_pass", "earners", "pay_workers_pass", "earn_at_home_pass", "effort_in_force_pass",
+           "assign_targets_pass", "expected_payoff_pass", "pressure_extra", "defection_hazard", "overwhelmed",
+           "relatives_of", "spread_fear", "census", "workers_by_route", "credit", "own_pocket_pass",
+           "company_results", "review_officials", "people_means", "choose_hand_in_pass", "choose_defiance_pass",
+           "learn_recall_belief_pass"]
 
 
 # ------------------------------------------------------------------ month start (phases/conditions.py)
 class MonthStartRule(NamedTuple):
     closed: bool              # the border is closed (M20): traders abroad earn at home
-    fear_factor: float        # fear's monthly decay factor (M23); 0 clears it
+    fear_factor: float        # the believed arrest risk's monthly pull toward the prior (M23); 0 resets it
+    fear_prior: float         # the believed arrest risk nobody has heard a case to move (M23)
     campaign_pressure: float  # pressure a campaign adds this month (M21); 0 when none
+    interest_rate: float      # monthly interest on debts (M22)
 
 
 @njit(cache=True, nogil=True)
-def month_start_pass(off, codes, rule, workers_by_route):  # pragma: no cover - compiled
-    """Tenure, closure duty, fear's decay and campaign pressure; active workers counted by
-    route into ``workers_by_route``. Fear and pressure stay single precision."""
+def month_start_pass(off, codes, rule, workers_by_route, totals):  # pragma: no cover - compiled
+    """Tenure, closure duty, the believed arrest risk's drift toward the prior, campaign
+    pressure, interest on debts and their repayment from savings; active workers counted by
+    route into ``workers_by_route``; interest paid into ``totals``. Fear and pressure stay
+    single precision."""
     factor = np.float32(rule.fear_factor)
+    prior = np.float32(rule.fear_prior)
     extra = np.float32(rule.campaign_pressure)
+    t = totals[0]
     for i in range(off.status.shape[0]):
         if off.status[i] == codes.active:
             off.tenure_months[i] += 1
@@ -60,28 +68,36 @@ def month_start_pass(off, codes, rule, workers_by_route):  # pragma: no cover - 
             if off.role[i] == codes.worker:
                 workers_by_route[off.route[i]] += 1
         off.domestic_duty[i] = rule.closed and off.role[i] == codes.trader and off.post[i] != codes.province
-        off.fear[i] *= factor
+        off.fear[i] = prior + (off.fear[i] - prior) * factor
+        if off.debt_usd[i] > 0:
+            interest = off.debt_usd[i] * rule.interest_rate
+            off.debt_usd[i] += interest
+            t["interest_paid_usd"] += interest
+            repaid = min(off.wealth_usd[i], off.debt_usd[i])
+            off.wealth_usd[i] -= repaid
+            off.debt_usd[i] -= repaid
 
 
 @njit(cache=True, nogil=True, inline="always")
-def pressure_extra(pressure, fear, response):  # pragma: no cover - compiled
-    """Effort that pressure and fear draw out, saturating: at most ``response``, half of it at
-    strain 1 (M4, M23); strain is pressure plus fear, in double precision."""
-    strain = np.float64(pressure) + np.float64(fear)
+def pressure_extra(pressure, response):  # pragma: no cover - compiled
+    """Effort that pressure draws out, saturating: at most ``response``, half of it at
+    pressure 1 (M4), in double precision. Fear of arrest acts through choices, not here."""
+    strain = np.float64(pressure)
     return response * strain / (1 + strain)
 
 
 @njit(cache=True, nogil=True)
 def effort_in_force_pass(off, codes, response, max_effort):  # pragma: no cover - compiled
-    """Effort in force: chosen effort plus the saturating response to pressure and fear,
-    within [0, max_effort]; zero for the resigned and for anyone not active."""
+    """Effort in force: chosen effort plus the saturating response to pressure, within
+    [0, max_effort]; zero for those who gave up (M11) or refuse openly (M23), and for anyone
+    not active."""
     top = np.float32(max_effort)
     out = off.effort_in_force
     for i in range(off.effort.shape[0]):
-        if off.status[i] != codes.active or off.resigned[i]:
+        if off.status[i] != codes.active or off.resigned[i] or off.defiant[i]:
             out[i] = 0.0
             continue
-        value = off.effort[i] + np.float32(pressure_extra(off.pressure[i], off.fear[i], response))
+        value = off.effort[i] + np.float32(pressure_extra(off.pressure[i], response))
         out[i] = min(max(value, np.float32(0.0)), top)
 
 
@@ -173,8 +189,9 @@ def earn_at_home_pass(off, codes, rows, noise, rule, earned):  # pragma: no cove
 
 # ------------------------------------------------------------------ the split (phases/income.py)
 class SplitRule(NamedTuple):
-    month_index: int    # defectors of this month carry off their earnings (M9)
-    levy_rate: float    # levies: a share of the monthly target (M12)
+    month_index: int          # defectors of this month carry off their earnings (M9)
+    levy_rate: float          # levies: a share of the monthly target (M12)
+    visibility_memory: float  # share of visibility carried over a month (M14)
 
 
 class CompanyShares(NamedTuple):
@@ -182,16 +199,20 @@ class CompanyShares(NamedTuple):
 
     upward: np.ndarray     # taken by the privileged company fronting for it (M28)
     remit: np.ndarray      # the state's share of what is left (M1, M25)
-    ceiling: np.ndarray    # most of the target its traders abroad remit (inf: no limit, M15)
     fund: np.ndarray       # bool: a party-fund-office company (M30)
 
 
 @njit(cache=True, nogil=True)
-def split_income_pass(off, codes, month, rule, shares, company_earned, company_kept, totals):  # pragma: no cover
+def split_income_pass(off, codes, month, rule, shares, company_earned, company_kept, company_up,
+                      totals):  # pragma: no cover
     """Each official's earnings split, in order, into lost, rents, shared upward, levied,
     remitted and kept (the accounting identity of ``phases/income.py``); the half's tallies,
-    savings and visibility updated; per-company sums into ``company_earned`` and
-    ``company_kept``; the month's totals into ``totals`` by flow name."""
+    savings and visibility updated; per-company sums into ``company_earned``,
+    ``company_kept`` and ``company_up`` (handed up, M28); the month's totals into ``totals``
+    by flow name.
+
+    What the state's share would remit beyond the official's own ``hold_at`` x target (a
+    choice, ``choose_hand_in_pass``; infinite for those who hand everything in) is kept."""
     t = totals[0]
     for i in range(month.earned.shape[0]):
         e = month.earned[i]
@@ -207,17 +228,19 @@ def split_income_pass(off, codes, month, rule, shares, company_earned, company_k
         levied = min(net - shared, rule.levy_rate * off.target_usd[i] / 6)
         rest = net - shared - levied
         remitted = rest * shares.remit[c]
-        if off.role[i] == codes.trader and shares.ceiling[c] < np.inf and codes.abroad[off.post[i]]:
-            room = max(shares.ceiling[c] * off.target_usd[i] - off.half_remitted_usd[i], 0.0)
+        if off.hold_at[i] < np.inf:
+            room = max(np.float64(off.hold_at[i]) * off.target_usd[i] - off.half_remitted_usd[i], 0.0)
+            off.half_withheld_usd[i] += max(remitted - room, 0.0)
             remitted = min(remitted, room)
         kept = rest - remitted
         off.half_remitted_usd[i] += remitted
         off.half_kept_usd[i] += kept
         off.wealth_usd[i] += kept
-        off.visibility_usd[i] += e
+        off.visibility_usd[i] = off.visibility_usd[i] * rule.visibility_memory + e
         month.kept[i] = kept
         company_earned[c] += e
         company_kept[c] += kept
+        company_up[c] += shared
         t["earned_usd"] += e
         t["lost_usd"] += lost
         t["rents_usd"] += rent
@@ -236,19 +259,22 @@ class PayoffRule(NamedTuple):
     effort_cost: float         # cost of effort, quadratic
     penalty: float             # political cost of a shortfall, per unit (M4); 0 when pressure is off
     goal: float                # attainment at which traders abroad risk recall (M15)
-    recall_cost: float         # expected loss from recall at or over the goal (M14, M15)
-    defiance_effort: float     # below this effort in force an official looks defiant (M23)
+    recall_loss: float         # loss from recall, weighed by each one's belief (M14, M15)
+    defiance_effort: float     # below this effort in force an official looks idle (M23)
     defiance_attainment: float
-    arrest_cost: float         # expected loss from arrest when defiant (M23)
+    arrest_loss: float         # loss from arrest, weighed by each one's believed risk (M23)
 
 
 @njit(cache=True, nogil=True)
 def expected_payoff_pass(off, codes, steps, take_home, rule, best):  # pragma: no cover - compiled
     """The best of (effort + step for step in steps) by the expected payoff of
-    ``behaviour._hill_climb``, per official; ties go to the first candidate."""
+    ``behaviour._hill_climb``, per official, under the official's own beliefs (recall
+    belief, believed arrest risk); ties go to the first candidate."""
     for i in range(off.effort.shape[0]):
         e0 = np.float64(off.effort[i])
-        extra = pressure_extra(off.pressure[i], off.fear[i], rule.response)
+        extra = pressure_extra(off.pressure[i], rule.response)
+        recall_cost = np.float64(off.recall_belief[i]) * rule.recall_loss
+        arrest_cost = np.float64(off.fear[i]) * rule.arrest_loss
         exposed_role = off.role[i] == codes.trader and codes.abroad[off.post[i]]
         target = off.target_usd[i]
         top_score = 0.0
@@ -262,10 +288,10 @@ def expected_payoff_pass(off, codes, steps, take_home, rule, best):  # pragma: n
                 attainment = in_force
             score = attainment * take_home[off.company[i]] - rule.effort_cost * (e * e)
             score -= rule.penalty * max(1.0 - attainment, 0.0)
-            if exposed_role and attainment >= rule.goal:
-                score -= rule.recall_cost
+            if exposed_role and attainment >= rule.goal and off.hold_at[i] == np.inf:
+                score -= recall_cost
             if in_force < rule.defiance_effort and attainment < rule.defiance_attainment:
-                score -= rule.arrest_cost
+                score -= arrest_cost
             if s == 0 or score > top_score:
                 top_score = score
                 chosen = e
@@ -282,7 +308,7 @@ class DefectionRule(NamedTuple):
 @njit(cache=True, nogil=True)
 def defection_hazard(off, codes, rule):  # pragma: no cover - compiled
     """Active officials abroad and each one's monthly hazard of defecting (M9): the base rate
-    x (1 + factor x (pressure + fear)) in single precision, times (1 - deterrence) for
+    x (1 + factor x pressure) in single precision, times (1 - deterrence) for
     those whose family is held at home."""
     n = off.status.shape[0]
     rows = np.empty(n, np.int64)
@@ -292,7 +318,7 @@ def defection_hazard(off, codes, rule):  # pragma: no cover - compiled
     k = 0
     for i in range(n):
         if off.status[i] == codes.active and codes.abroad[off.post[i]]:
-            h = np.float64(base32 * (one32 + factor32 * (off.pressure[i] + off.fear[i])))
+            h = np.float64(base32 * (one32 + factor32 * off.pressure[i]))
             rows[k] = i
             hazard[k] = h * deterred if off.family_at_home[i] else h * 1.0
             k += 1
@@ -313,7 +339,8 @@ def overwhelmed(off, codes, rule):  # pragma: no cover - compiled
     rows = np.empty(n, np.int64)
     k = 0
     for i in range(n):
-        if off.status[i] == codes.active and not off.resigned[i] and off.pressure[i] > p32 and off.attainment[i] < a32:
+        if (off.status[i] == codes.active and not off.resigned[i] and not off.defiant[i] and off.pressure[i] > p32
+                and off.attainment[i] < a32):
             rows[k] = i
             k += 1
     return rows[:k]
@@ -338,8 +365,8 @@ def relatives_of(off, codes, arrested_rows):  # pragma: no cover - compiled
 
 @njit(cache=True, nogil=True)
 def spread_fear(off, codes, by_company, by_role, cap):  # pragma: no cover - compiled
-    """Fear after arrests (M23): the active gain their company's share, then their role's
-    (single precision, in that order); everyone's fear at most ``cap``."""
+    """Believed arrest risk after cases heard of (M23): the active add the weight of their
+    company's cases, then of their role's (single precision, in that order); at most ``cap``."""
     cap32 = np.float32(cap)
     fear = off.fear
     for i in range(off.status.shape[0]):
@@ -353,9 +380,9 @@ def spread_fear(off, codes, by_company, by_role, cap):  # pragma: no cover - com
 @njit(cache=True, nogil=True)
 def census(off, codes):  # pragma: no cover - compiled
     """Counts and sums over the active, for the monthly row: (active, traders, workers abroad)
-    and the sums of effort in force, pressure and fear (in double precision)."""
+    and the sums of effort in force, pressure, believed arrest risk and recall belief (in double precision)."""
     counts = np.zeros(3, np.int64)
-    sums = np.zeros(3)
+    sums = np.zeros(4)
     for i in range(off.status.shape[0]):
         if off.status[i] != codes.active:
             continue
@@ -367,6 +394,7 @@ def census(off, codes):  # pragma: no cover - compiled
         sums[0] += off.effort_in_force[i]
         sums[1] += off.pressure[i]
         sums[2] += off.fear[i]
+        sums[3] += off.recall_belief[i]
     return counts, sums
 
 
@@ -397,24 +425,31 @@ class OwnPocketRule(NamedTuple):
     defiance_effort: float   # the idle do not pay (M23)
     willingness: float       # base chance a short official pays in (M22)
     max_share: float         # most of savings paid in
+    borrow_months: float     # most borrowed beyond savings, in months of expected take-home
+    take_home_per_usd: float  # take-home per dollar of capacity per month (capacity x this = a month's take-home)
 
 
 @njit(cache=True, nogil=True)
-def own_pocket_pass(off, codes, draws, rule):  # pragma: no cover - compiled
-    """Short officials who still try pay in from savings (M22), with a chance that grows with
-    pressure (single precision); returns the total paid."""
+def own_pocket_pass(off, codes, draws, rule, totals):  # pragma: no cover - compiled
+    """Short officials who still try pay in from savings, then from what they can borrow
+    (M22), with a chance that grows with pressure (single precision); totals paid and
+    borrowed into ``totals``. What they can borrow is bounded by what they owe already."""
     defiance32, willingness32, one32 = np.float32(rule.defiance_effort), np.float32(rule.willingness), np.float32(1.0)
-    total = 0.0
+    t = totals[0]
     for i in range(off.status.shape[0]):
         if off.status[i] != codes.active or off.effort_in_force[i] < defiance32:
             continue
         if not draws[i] < min(willingness32 * (one32 + off.pressure[i]), one32):
             continue
-        paid = min(max(off.target_usd[i] - off.half_remitted_usd[i], 0.0), rule.max_share * off.wealth_usd[i])
-        off.wealth_usd[i] -= paid
-        off.half_own_pocket_usd[i] += paid
-        total += paid
-    return total
+        short = max(off.target_usd[i] - off.half_remitted_usd[i], 0.0)
+        from_savings = min(short, rule.max_share * off.wealth_usd[i])
+        credit_line = max(rule.borrow_months * off.capacity_usd[i] * rule.take_home_per_usd - off.debt_usd[i], 0.0)
+        borrowed = min(short - from_savings, credit_line)
+        off.wealth_usd[i] -= from_savings
+        off.debt_usd[i] += borrowed
+        off.half_own_pocket_usd[i] += from_savings + borrowed
+        t["own_pocket_usd"] += from_savings + borrowed
+        t["borrowed_usd"] += borrowed
 
 
 @njit(cache=True, nogil=True)
@@ -430,10 +465,11 @@ def company_results(off, n_companies):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def review_officials(off, codes, company_attainment, added, decay):  # pragma: no cover - compiled
+def review_officials(off, codes, company_attainment, criticism, gap_weight, decay):  # pragma: no cover - compiled
     """Each official's attainment (result over target; the company's when it has no target of
-    a dollar), and pressure after the review: pressure x decay + what the company's review
-    added, for the active (single precision). With decay 0 and nothing added, it is cleared."""
+    a dollar), and the political assessment: pressure x decay + ``gap_weight`` x the
+    official's own shortfall + the criticism of the official's company (by rank), for the
+    active (single precision). With decay 0 and nothing added, it is cleared."""
     decay32 = np.float32(decay)
     for i in range(off.company.shape[0]):
         c = off.company[i]
@@ -443,7 +479,8 @@ def review_officials(off, codes, company_attainment, added, decay):  # pragma: n
             off.attainment[i] = company_attainment[c]
         off.pressure[i] *= decay32
         if off.status[i] == codes.active:
-            off.pressure[i] += np.float32(added[c])
+            gap = max(1.0 - np.float64(off.attainment[i]), 0.0)
+            off.pressure[i] += np.float32(gap_weight * gap + criticism[c])
 
 
 @njit(cache=True, nogil=True)
@@ -463,3 +500,102 @@ def people_means(off, codes, n_companies):  # pragma: no cover - compiled
             pressure_sum[c] /= count[c]
             effort_sum[c] /= count[c]
     return pressure_sum, effort_sum
+
+
+# ------------------------------------------------------------------ choices at a review (phases/behaviour.py)
+class HandInRule(NamedTuple):
+    max_effort: float
+    response: float        # effort pressure draws out at most (M4)
+    goal: float            # attainment at which recall becomes likely (M15)
+    recall_loss: float     # half-year targets lost by recall (M14, M15)
+    praise_value: float    # what a unit of surplus handed in brings, in target units
+    hold_margin: float     # how far over the target a trader who holds back aims
+
+
+@njit(cache=True, nogil=True)
+def choose_hand_in_pass(off, codes, rule):  # pragma: no cover - compiled
+    """Each active trader abroad chooses for the next half whether to hand in surplus above
+    the target or keep it (``hold_at``), by the own belief about recall (M15).
+
+    With x the attainment the trader expects handing everything in (effort in force x
+    capacity / target; at least the goal, since deals are lumpy), keeping the surplus is worth x - 1 - margin target-units; handing it
+    in is worth ``praise_value`` x (x - 1 - margin) less the believed recall risk times the
+    loss, the risk growing with how far toward the goal the result goes. The trader holds at
+    1 + margin when keeping is worth more. Everyone else hands all in."""
+    for i in range(off.status.shape[0]):
+        off.hold_at[i] = np.inf
+        if off.status[i] != codes.active or off.role[i] != codes.trader or not codes.abroad[off.post[i]]:
+            continue
+        if off.target_usd[i] < 1.0:
+            continue
+        e = min(np.float64(off.effort[i]) + pressure_extra(off.pressure[i], rule.response), rule.max_effort)
+        # Deals are lumpy: a trader decides what to do should the half bring a surplus up to
+        # the goal at least, whatever it is expected to bring.
+        x = max(e * off.capacity_usd[i] / off.target_usd[i], rule.goal)
+        surplus = x - 1.0 - rule.hold_margin
+        if surplus <= 0:
+            continue
+        reach = min((x - 1.0) / max(rule.goal - 1.0, 1e-9), 1.0)
+        hand_in = rule.praise_value * surplus - np.float64(off.recall_belief[i]) * rule.recall_loss * reach
+        if surplus > hand_in:
+            off.hold_at[i] = np.float32(1.0 + rule.hold_margin)
+
+
+class DefianceRule(NamedTuple):
+    impossible: float     # attainment at ordinary effort below which a quota is resented as impossible
+    comfort_usd: float    # savings of full comfort; each relative placed counts as much
+    resentment: float     # indignation at full comfort and a quota twice the reach (target units)
+    arrest_loss: float    # loss from arrest (target units), weighed by the believed risk
+
+
+@njit(cache=True, nogil=True)
+def choose_defiance_pass(off, codes, rule):  # pragma: no cover - compiled
+    """Officials facing a quota they cannot reach choose whether to refuse it openly (M23).
+
+    Each review every official decides afresh. Indignation = resentment x comfort x how
+    impossible the quota is, where comfort is savings against ``comfort_usd`` (at most 1),
+    halved for those with no relative placed in a foreign-currency post (M24), and impossibility
+    is (target / what ordinary effort reaches - 1), at most 1; a quota counts as
+    impossible only when ordinary effort reaches less than ``impossible`` of it. The cost is the believed arrest risk
+    (``fear``) times the loss. An official refuses when indignation exceeds the cost:
+    effort 0, no remorse. Returns the rows who chose it."""
+    n = off.status.shape[0]
+    rows = np.empty(n, np.int64)
+    k = 0
+    for i in range(n):
+        off.defiant[i] = False
+        if off.status[i] != codes.active or off.resigned[i] or off.target_usd[i] < 1.0:
+            continue
+        reach = off.capacity_usd[i] / off.target_usd[i]
+        if reach >= rule.impossible:
+            continue
+        wealth = min(max(off.wealth_usd[i] - off.debt_usd[i], 0.0) / rule.comfort_usd, 1.0)
+        comfort = wealth * (0.5 + 0.5 * min(np.float64(off.n_relatives[i]), 1.0))
+        impossible = min(1.0 / max(reach, 1e-9) - 1.0, 1.0)
+        indignation = rule.resentment * comfort * impossible
+        if indignation > np.float64(off.fear[i]) * rule.arrest_loss:
+            off.defiant[i] = True
+            rows[k] = i
+            k += 1
+    return rows[:k]
+
+
+class BeliefRule(NamedTuple):
+    memory: float     # weight of what was seen this half
+
+
+@njit(cache=True, nogil=True)
+def learn_recall_belief_pass(off, codes, rule, high_post, hit_post, high_company, hit_company):  # pragma: no cover
+    """Each active official updates the belief that a result over the goal brings recall
+    (M14, M15) from what was seen this half in the own post and the own company: those
+    over the goal (or brought down by rumours) and how many of them were recalled or
+    relocated. Nothing seen, nothing learned."""
+    m = np.float32(rule.memory)
+    for i in range(off.status.shape[0]):
+        if off.status[i] != codes.active:
+            continue
+        seen = high_post[off.post[i]] + high_company[off.company[i]]
+        if seen <= 0:
+            continue
+        share = (hit_post[off.post[i]] + hit_company[off.company[i]]) / seen
+        off.recall_belief[i] = (1 - m) * off.recall_belief[i] + m * np.float32(share)

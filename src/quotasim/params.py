@@ -115,11 +115,22 @@ class Behaviour(Group):
     exploration_sd: float = param(0.02, unit="effort", ge=0, le=1, doc="noise added to adaptive effort changes")
     imitation: bool = param(True, unit="switch", doc="newly dispatched officials copy the effort of a surviving colleague")
     risk_memory: float = param(0.5, unit="fraction", ge=0, le=1,
-                               doc="weight of the latest half-year in officials' estimate of recall risk")
+                               doc="weight of the latest half-year in each official's beliefs about recall and "
+                                   "arrest risk, learned from what they see in their company and post (M14, M15, M23)")
+    praise_value: float = param(1.2, unit="target-units per unit attainment", ge=0, le=100, source="seed 002",
+                                doc="what a trader expects a surplus handed in above 100 % to bring (praise, standing, "
+                                    "'preferential treatment from the state'), per unit of target; above 1 a surplus "
+                                    "is worth more handed in than kept, unless recall is feared (M15)")
     shortfall_penalty: float = param(1.0, unit="target-units per unit gap", ge=0, le=100, source="seed 000",
                                      doc="political cost an adaptive official feels per unit of shortfall (needs M4)")
     recall_loss: float = param(3.0, unit="half-year targets", ge=0, le=100,
                                doc="what an official expects to lose by being recalled (future take abroad)")
+    hold_margin: float = param(0.02, unit="attainment", ge=0, le=1,
+                               doc="how far over the target a trader who keeps the surplus aims, to be sure of "
+                                   "meeting it (M15)")
+    arrest_loss: float = param(9.0, unit="half-year targets", ge=0, le=1000, source="seed 003",
+                               doc="what an official expects to lose by arrest: post, savings, family's standing "
+                                   "(house search, exile)")
     bliss_effort: float = param(1.2, unit="effort", ge=0, le=10,
                                 doc="β/c: effort a forward-looking official would choose with no ratchet")
     discount: float = param(0.9, unit="per half-year", ge=0, lt=1, doc="forward-looking officials' discount factor δ")
@@ -154,7 +165,9 @@ class Review(Mechanism):
     MECHANISM, SOURCE, TITLE = "M2", "seed 000", "ranked half-year review with public criticism"
     criticise_below: float = param(0.9, unit="attainment", ge=0, le=10, source="seed 000",
                                    doc="companies below this attainment are criticised in the meeting")
-    criticism_pressure: float = param(0.3, unit="pressure", ge=0, le=10, doc="pressure added to each official of a criticised company")
+    criticism_pressure: float = param(0.3, unit="pressure", ge=0, le=10,
+                                      doc="pressure added at the assessment of an official of a criticised company, "
+                                          "in full for the last-ranked company, scaled down with rank (M2, M4)")
 
 
 class Ratchet(Mechanism):
@@ -168,10 +181,10 @@ class Ratchet(Mechanism):
 class Pressure(Mechanism):
     MECHANISM, SOURCE, TITLE = "M4", "seed 000", "political pressure and stress grow with the gap"
     gap_weight: float = param(1.0, unit="pressure per unit gap", ge=0, le=20,
-                              doc="pressure added per unit of the company's shortfall at a review")
+                              doc="pressure added per unit of the official's own shortfall at a review (M4)")
     decay: float = param(0.7, unit="per half-year", ge=0, le=1, doc="share of pressure carried to the next half")
     effort_response: float = param(0.3, unit="effort", ge=0, le=5,
-                                   doc="most extra effort pressure and fear can draw out; half of it at pressure + fear = 1 "
+                                   doc="most extra effort pressure can draw out; half of it at pressure 1 "
                                        "(people cannot be driven without limit)")
 
 
@@ -195,13 +208,17 @@ class UnconditionalDemands(Mechanism):
 class SanctionCuts(Mechanism):
     MECHANISM, SOURCE, TITLE = "M7", "seed 001", "yearly targets cut when sanctions bite"
     bite_threshold: float = param(0.3, unit="intensity", ge=0, le=1, doc="sanction intensity above which the state cuts targets")
+    most_miss: float = param(0.5, unit="fraction of companies", ge=0, le=1, source="seed 001",
+                             doc="the bureau judges targets impossible when more than this share of companies missed "
+                                 "at the year-end review; it cuts once, and again only after most have met them")
     max_cut: float = param(0.15, unit="fraction per year", ge=0, le=1, source="record: overseas_target_cut 2017",
                            doc="largest yearly cut (up to 15 %)")
 
 
 class YearEndCampaign(Mechanism):
     MECHANISM, SOURCE, TITLE = "M21", "seed 003", "December review folded into a mobilisation campaign"
-    scrutiny: float = param(2.0, unit="multiplier", ge=1, le=20, doc="pressure and arrest risk multiplier at the year-end review")
+    scrutiny: float = param(2.0, unit="multiplier", ge=1, le=20,
+                            doc="pressure and arrest risk multiplier at a review held during a campaign (M21)")
     campaign_pressure: float = param(0.1, unit="pressure per month", ge=0, le=5, doc="monthly pressure while a campaign is on")
 
 
@@ -238,7 +255,8 @@ class WorkerCaps(Mechanism):
 class GivingUp(Mechanism):
     MECHANISM, SOURCE, TITLE = "M11", "seed 001", "some stop trying and accept being summoned home"
     rate: float = param(0.01, unit="per month", ge=0, le=1, source="seed 001",
-                        doc="hazard for an official over the thresholds (\"some\" give up, not most)")
+                        doc="chance a month that an official over the thresholds weighs giving up (\"some\" give up, "
+                            "not most); they do if staying costs more than going home")
     pressure_threshold: float = param(0.6, unit="pressure", ge=0, le=100, doc="pressure above which giving up is possible")
     attainment_threshold: float = param(0.6, unit="attainment", ge=0, le=10, doc="personal attainment below which giving up is possible")
 
@@ -260,8 +278,19 @@ class OtherSources(Mechanism):
 class RumourRecall(Mechanism):
     MECHANISM, SOURCE, TITLE = "M14", "seed 002", "visible high performers recalled after rivals' rumours"
     threshold_usd: float = param(1_600_000.0, unit="USD earned", ge=0, le=1e12, source="record: high_performer_recalled_threshold 2016",
-                                 doc="cumulative earnings that make an official visible (10 million RMB)")
-    rate: float = param(0.03, unit="per month", ge=0, le=1, doc="recall hazard of a visible official when all rivals underperform")
+                                 doc="recent earnings that make an official visible (10 million RMB)")
+    visibility_memory: float = param(0.95, unit="per month", ge=0, lt=1,
+                                     doc="share of visibility carried to the next month: recent earnings, a rolling "
+                                         "window of about 1 / (1 - memory) months, not a lifetime")
+    rate: float = param(0.03, unit="per month", ge=0, le=1,
+                        doc="chance a month that an underperforming trader tells a rumour about a visible rival "
+                            "in the same post, when it pays (M14, M19)")
+    success: float = param(0.3, unit="probability", ge=0, le=1,
+                           doc="chance a rumour brings the recall of an unprotected rival at the visibility threshold "
+                               "told by an unprotected teller; rises with visibility, relatives placed (M24) and "
+                               "the teller's standing (M17), falls with the target's protection")
+    teller_cost: float = param(0.1, unit="half-year targets", ge=0, le=100,
+                               doc="what a teller risks by telling (a rumour can turn on its teller)")
 
 
 class GoalRecall(Mechanism):
@@ -318,26 +347,48 @@ class BorderClosure(Mechanism):
     worker_yield: float = param(0.8, unit="fraction of pay", ge=0, le=1, source="record: overseas_worker_earnings_total 2023",
                                 doc="workers' earnings while the border is closed: they kept working where they were, "
                                     "with no rotation home")
-    quota_ratio: float = param(1.2, unit="quota / expected remittance", gt=0, le=10, source="seed 003",
+    quota_ratio: float = param(1.5, unit="quota / expected remittance", gt=0, le=10, source="seed 003",
                                doc="when the border closes or reopens, quotas are re-set to this multiple of what "
-                                   "people can remit under the new conditions (a domestic quota that is hard to make)")
+                                   "people can remit under the new conditions: a domestic quota most cannot make "
+                                   "(\"how are we supposed to earn foreign currency domestically?\"; others "
+                                   "\"obtained even just small amounts\" and paid from their own money)")
 
 
 class OwnPocket(Mechanism):
     MECHANISM, SOURCE, TITLE = "M22", "seed 003", "officials pay from their own money to make the quota"
     max_share: float = param(0.3, unit="fraction of wealth", ge=0, le=1, doc="most of their savings an official will pay in")
     willingness: float = param(0.6, unit="probability", ge=0, le=1, doc="chance a short official pays in (rises with pressure)")
+    borrow_months: float = param(3.0, unit="months of take-home", ge=0, le=120,
+                                 doc="most an official can borrow beyond savings to pay in, in months of expected take-home")
+    interest_rate: float = param(0.03, unit="per month", ge=0, le=1,
+                                 doc="monthly interest on what an official owes (private lenders, donju)")
 
 
 class Arrest(Mechanism):
     MECHANISM, SOURCE, TITLE = "M23", "seed 003", "open defiance leads to arrest, family investigation, deterrence"
-    defiance_effort: float = param(0.3, unit="effort", ge=0, le=10, doc="effort below which an official counts as defiant")
-    attainment_below: float = param(0.5, unit="attainment", ge=0, le=10, doc="personal attainment below which the defiant are pursued")
-    probability: float = param(0.2, unit="per review", ge=0, le=1, doc="chance a defiant official is arrested at a review")
-    deterrence: float = param(0.5, unit="fear", ge=0, le=20, doc="fear added to colleagues in the same company per arrest")
-    spillover: float = param(0.1, unit="fear per log-case", ge=0, le=20,
-                             doc="fear added to everyone of the arrested's role: spillover * log(1 + cases) (the case made political)")
-    fear_decay: float = param(0.8, unit="per month", ge=0, le=1, doc="share of fear carried to the next month")
+    defiance_effort: float = param(0.3, unit="effort", ge=0, le=10, doc="effort below which an official counts as idle")
+    attainment_below: float = param(0.5, unit="attainment", ge=0, le=10, doc="personal attainment below which the idle are pursued")
+    probability: float = param(0.5, unit="per review", ge=0, le=1,
+                               doc="chance an official who openly refused is arrested at a review")
+    impossible: float = param(0.85, unit="attainment", ge=0, le=10, source="seed 003",
+                              doc="a quota is resented as impossible when what an official reaches at ordinary "
+                                  "effort is below this attainment (\"how are we supposed to earn foreign currency "
+                                  "domestically?\")")
+    comfort_usd: float = param(100_000.0, unit="USD", ge=1, le=1e12, source="seed 003",
+                               doc="savings at which an official is comfortable (\"living well\"); an official with "
+                                   "no relative placed in a foreign-currency post counts as half as comfortable (M24)")
+    resentment: float = param(3.0, unit="half-year targets", ge=0, le=1000, source="seed 003",
+                              doc="what an impossible quota costs a comfortable official in indignation, at full "
+                                  "comfort and a quota twice what they can reach")
+    prior_risk: float = param(0.1, unit="probability", ge=0, le=1,
+                              doc="arrest risk an official believes open refusal carries before hearing of a case, "
+                                  "and to which the belief drifts back as cases are forgotten")
+    deterrence: float = param(0.5, unit="probability", ge=0, le=1,
+                              doc="weight of an arrest in one's own company in one's belief about arrest risk")
+    spillover: float = param(0.1, unit="probability per log-case", ge=0, le=1,
+                             doc="weight of arrests heard of elsewhere (the case made political): spillover * log(1 + cases)")
+    fear_decay: float = param(0.8, unit="per month", ge=0, le=1,
+                              doc="share of the believed arrest risk carried to the next month when no case is heard")
 
 
 class Patronage(Mechanism):

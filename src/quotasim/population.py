@@ -3,14 +3,17 @@
 Companies get a tier and an affiliation; trade officials a company and a post; overseas
 workers a company and a country, in the shares the record gives. Skill is lognormal with
 median one; first quotas are ``quota.initial_ratio`` times what each company's people
-would remit at ordinary effort (M1).
+would remit at ordinary effort (M1): the bureau's first quota is what it expects a company
+to remit, plus a margin (seed 000's ratchet starts from somewhere; the record gives no
+company's quota, so the margin is an assumption, varied in sensitivity analysis). Each
+company is assigned the first-tier company it would work through under the directive (M28).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .codes import BORDER_CITY, CHINA, POST_ROUTE, RUSSIA, RUSSIA_POST, THIRD, THIRD_POST, TRADER, WORKER
+from .codes import BORDER_CITY, CENTRAL, CHINA, POST_ROUTE, RUSSIA, RUSSIA_POST, THIRD, THIRD_POST, TRADER, WORKER
 from .phases.behaviour import forward_effort
 from .phases.conditions import update_markets
 from .phases.deals import advance_pipeline, start_deals
@@ -29,6 +32,7 @@ def build_state(p: Scenario, rng: np.random.Generator) -> State:
     companies.append(pop.n_companies,
                      tier=rng.choice(4, pop.n_companies, p=_norm(pop.tier_shares)),
                      affiliation=rng.choice(4, pop.n_companies, p=_norm(pop.affiliation_shares)))
+    companies.front[:] = _fronts(companies.tier, rng)
     n_people = pop.n_trade_officials + pop.n_overseas_workers
     officials = Table(OFFICIAL_COLUMNS, n_people + n_people // 4 + 16)
     state = State(officials=officials, companies=companies, deals=Table(DEAL_COLUMNS, 1024),
@@ -47,6 +51,18 @@ def build_state(p: Scenario, rng: np.random.Generator) -> State:
         assign_targets(state, p)
         officials.effort[:] = forward_effort(state, p)
     return state
+
+
+def _fronts(tier: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The first-tier company each company would work through under the directive (M28): a
+    first-tier company drawn at random for each; first-tier companies (and all, if there are
+    none) front for themselves."""
+    central = np.flatnonzero(tier == CENTRAL)
+    front = np.arange(len(tier), dtype=np.int32)
+    if len(central):
+        others = tier != CENTRAL
+        front[others] = rng.choice(central, int(others.sum()))
+    return front
 
 
 def _warm_up_pipeline(state: State, p: Scenario, rng: np.random.Generator, months: int = 6) -> None:

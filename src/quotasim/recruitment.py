@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .codes import ACTIVE, POST_ROUTE
-from .rules import HALF, expected_capacity, remit_share, take_home_ratio
+from .rules import HALF, arrest_prior, expected_capacity, remit_share, take_home_ratio
 from .scenario import Scenario
 from .state import State
 
@@ -25,7 +25,7 @@ def new_officials(state: State, p: Scenario, rng: np.random.Generator, *, compan
         n, company=company, role=role, post=post, route=POST_ROUTE[post], status=ACTIVE,
         skill=rng.lognormal(0.0, pop.skill_sigma, n) * skill_factor, effort=effort, effort_in_force=effort,
         family_at_home=rng.random(n) < pop.family_at_home_share, attainment=1.0,
-        patron=patron,
+        patron=patron, fear=arrest_prior(p), hold_at=np.inf, recalled_by=-1,
         dispatched_month=state.month_index, exit_month=-1)
     off = state.officials
     off.capacity_usd[rows] = expected_capacity(state, p, rows)

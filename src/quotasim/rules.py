@@ -17,7 +17,7 @@ __all__ = ["HALF", "border_closed", "directive_in_force", "other_sources_usd", "
            "protection", "access",
            "watch_factor", "remit_share", "abroad", "active", "earns_domestically", "median_deal_usd",
            "total_rent_share", "worker_pay_factor", "expected_capacity", "assign_targets", "leave",
-           "required_stage_mask", "take_home_ratio"]
+           "required_stage_mask", "take_home_ratio", "arrest_prior", "campaign_scrutiny"]
 
 HALF = 6  # months in a review period (M1, M2)
 
@@ -60,6 +60,18 @@ def access(p: Scenario, affiliation: np.ndarray) -> np.ndarray:
     if not p.affiliation.enabled:
         return np.ones(len(affiliation), np.float64)
     return np.asarray(p.affiliation.access, np.float64)[affiliation]
+
+
+def arrest_prior(p: Scenario) -> float:
+    """The arrest risk an official believes before hearing of any case (M23); 0 when arrests are off."""
+    return p.arrest.prior_risk if p.arrest.enabled else 0.0
+
+
+def campaign_scrutiny(p: Scenario) -> float:
+    """Multiplier on pressure and arrest risk at a review held during a mobilisation campaign
+    (M21, ``environment.campaign_active``); 1 otherwise, December or not."""
+    campaign = p.year_end_campaign
+    return campaign.scrutiny if (campaign.enabled and p.environment.campaign_active) else 1.0
 
 
 def watch_factor(p: Scenario) -> float:

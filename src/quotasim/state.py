@@ -24,6 +24,8 @@ OFFICIAL_COLUMNS: dict[str, Any] = {c.name: c.dtype for c in OFFICIALS.values() 
 COMPANY_COLUMNS: dict[str, Any] = {
     "tier": np.int8, "affiliation": np.int8, "quota_usd": np.float64, "headcount": np.int32,
     "n_joint_ventures": np.int16, "half_earned_usd": np.float64, "half_kept_usd": np.float64,
+    "front": np.int32, "half_handed_up_usd": np.float64, "half_received_usd": np.float64,
+    "half_received_remitted_usd": np.float64, "funds_usd": np.float64,
 }
 DEAL_COLUMNS: dict[str, Any] = {
     "official": np.int32, "company": np.int32, "route": np.int8, "value_usd": np.float64,
@@ -193,12 +195,11 @@ class State:
     period: str = ""                       # "YYYY-H1" / "YYYY-H2" of the current month
     flows: Flows = field(default_factory=Flows)
     month: MonthArrays = field(default_factory=lambda: MonthArrays.zeros(0))
-    recall_risk_estimate: float = 0.0      # officials' shared estimate of recall risk at high attainment
-    arrest_risk_estimate: float = 0.0      # and of arrest risk when defiant
+    targets_cut: bool = False              # M7: the bureau has made its cut and waits for most to meet targets
     other_sources_shifted: bool = False    # M13 burden already moved onto quotas
     closure_in_force: bool = False         # M20: quotas were last set for a closed border (a run
                                            # starting closed re-sets them in its first month)
-    half_rumour_recalls: int = 0
+    seen: dict[str, np.ndarray] = field(default_factory=dict)   # what officials saw this half, by post and company
     review_rows: list[dict[str, np.ndarray]] = field(default_factory=list)
     monthly_rows: list[dict[str, Any]] = field(default_factory=list)
 

@@ -3,17 +3,26 @@
 Three rules, chosen per scenario (``behaviour.rule``):
 
 ``fixed``
-    Effort stays as drawn; only pressure and fear move effort in force (M4, M23).
+    Effort stays as drawn; only pressure moves effort in force (M4). No choices: traders
+    hand in everything, nobody refuses openly (the null of the checks about decisions).
 ``adaptive``
-    Learning from experience. Each half an official updates two beliefs from what it
-    saw: what a unit of its effort yields (from its realised remittances) and how risky
-    the top and the bottom are (the shares of high performers recalled and of the
-    defiant arrested at recent reviews, M14, M15, M23). It then steps effort toward
-    whichever of (effort - step, effort, effort + step) promises the most under those
-    beliefs: ``take-home - cost * effort^2 - penalty * shortfall - expected recall and
-    arrest losses``, plus a little exploration noise. Nothing scripts "moderate
-    performance" (M15): the recall risk is zero until recalls are seen, and attainment
-    bunches just above the target only when they are.
+    Learning from experience. Each half an official updates beliefs from what it saw:
+    what a unit of its effort yields (from its realised remittances), how likely a
+    result over the goal is to bring recall or relocation (from the high performers of its
+    own post and company and what happened to them, M14, M15), and how likely open refusal
+    is to bring arrest (from the cases it heard of, M23, ``discipline``). It then steps
+    effort toward whichever of (effort - step, effort, effort + step) promises the most
+    under those beliefs: ``take-home - cost * effort^2 - penalty * shortfall - expected
+    recall and arrest losses``, plus a little exploration noise.
+
+    Two further choices follow, each by the official's own beliefs (``kernels``):
+    traders abroad choose whether to hand in the surplus above their target or keep it
+    (``choose_hand_in_pass``: praise against the believed recall risk, M15), and those
+    facing a quota they cannot reach choose whether to refuse it openly
+    (``choose_defiance_pass``: comfort and indignation against the believed arrest risk,
+    M23). Nothing caps remittances: a trader who keeps a surplus chose to. With no
+    recall seen, belief stays at zero and everyone hands all in; so "moderate
+    performance" (M15) appears only where recalls are seen.
 ``forward``
     Best response to a known linear ratchet with linear reward and quadratic effort
     cost, discount δ. With x the half's output in units of capacity, b = β/c the effort
@@ -27,25 +36,39 @@ from __future__ import annotations
 import numpy as np
 
 from ..codes import ACTIVE, KERNEL_CODES
-from ..kernels import PayoffRule, expected_payoff_pass
+from ..kernels import (
+    BeliefRule,
+    DefianceRule,
+    HandInRule,
+    PayoffRule,
+    choose_defiance_pass,
+    choose_hand_in_pass,
+    expected_payoff_pass,
+    learn_recall_belief_pass,
+)
 from ..rules import remit_share, take_home_ratio
 from ..scenario import Scenario
 from ..state import State
 from . import mechanisms
 
-__all__ = ["adapt_effort", "forward_output", "forward_effort", "remittance_ceiling"]
+__all__ = ["adapt_effort", "forward_output", "forward_effort"]
 
 
-@mechanisms("M4", "M14", "M15", "M23")
+@mechanisms("M4", "M11", "M14", "M15", "M23", "M24")
 def adapt_effort(state: State, p: Scenario, rng: np.random.Generator) -> None:
-    """Update capacity and risk estimates; apply the behaviour rule."""
+    """Learn capacity and risks from what each one saw; choose effort, hand-in and open refusal."""
     _learn_capacity(state)
-    _learn_risks(state, p)
+    _learn_recall_belief(state, p)
     rule = p.behaviour.rule
     live = state.officials.status == ACTIVE
     if rule == "adaptive":
         _hill_climb(state, p, rng, live)
-    elif rule == "forward":
+        _choose_hand_in(state, p)
+        _choose_defiance(state, p)
+        return
+    state.officials.hold_at[:] = np.inf      # no choices under the fixed and forward rules
+    state.officials.defiant[:] = False
+    if rule == "forward":
         state.officials.effort[live] = forward_effort(state, p)[live]
 
 
@@ -66,49 +89,48 @@ def forward_effort(state: State, p: Scenario) -> np.ndarray:
     return np.clip(np.clip(target_in_capacity, low, high), 0.0, b.max_effort).astype(np.float32)
 
 
-def remittance_ceiling(state: State, p: Scenario, share: np.ndarray) -> np.ndarray:
-    """Per company, the most of this half's target its traders abroad will remit (inf: no limit).
-
-    Seed 002: "to remain trading in China for as long as possible, and therefore reap the
-    most personal profit while fulfilling state duties, maintaining only a moderate level
-    of performance is essential". An official who has learned that those over the goal get
-    recalled (M14, M15) — the expected loss, risk seen times ``recall_loss``, outweighs
-    the take-home from a surplus up to the goal — remits up to the middle of the safe band
-    between the target and the goal and keeps the rest. With no recalls seen, nobody
-    holds back, so any bunching above 100 % comes from what officials learned. The
-    take-home depends on the company's share ``share`` (``rules.remit_share``); the ceiling
-    applies to traders on posts abroad only (``phases/income.py``).
-    """
-    b = p.behaviour
-    ceiling = np.full(state.companies.n, np.inf)
-    if b.rule != "adaptive" or not p.quota.enabled or state.recall_risk_estimate <= 0:
-        return ceiling
-    goal = p.goal_recall.attainment
-    surplus_gain = max(goal - 1.0, 0.0) * take_home_ratio(share)
-    ceiling[state.recall_risk_estimate * b.recall_loss > surplus_gain] = 1.0 + max(goal - 1.0, 0.0) / 2
-    return ceiling
-
-
 # ---------------------------------------------------------------- internals
 def _learn_capacity(state: State, weight: float = 0.5) -> None:
-    """Officials learn what a unit of effort yields from the half just closed."""
+    """Officials learn what a unit of effort yields from the half just closed: what they remitted
+    and what they chose to withhold (a trader who kept a surplus knows it could have been handed in)."""
     off = state.officials
     full_half = (off.status == ACTIVE) & (off.tenure_months >= 6) & (off.effort_in_force > 0.05)
-    realised = np.divide(off.half_remitted_usd, off.effort_in_force, out=off.capacity_usd.copy(), where=full_half)
+    realised = np.divide(off.half_remitted_usd + off.half_withheld_usd, off.effort_in_force,
+                         out=off.capacity_usd.copy(), where=full_half)
     off.capacity_usd[:] = np.where(full_half, (1 - weight) * off.capacity_usd + weight * realised, off.capacity_usd)
 
 
-def _learn_risks(state: State, p: Scenario) -> None:
-    """Officials' shared estimates of recall risk at the top and arrest risk when defiant."""
-    flows, memory = state.flows, p.behaviour.risk_memory
-    rumours = state.half_rumour_recalls
-    high = flows.get("high_performers") + rumours
-    if high > 0:
-        seen = (flows.get("recalled_at_goal") + flows.get("relocated") + rumours) / high
-        state.recall_risk_estimate = (1 - memory) * state.recall_risk_estimate + memory * seen
-    if flows.get("defiant") > 0:
-        seen = flows.get("arrested_defiant") / flows.get("defiant")
-        state.arrest_risk_estimate = (1 - memory) * state.arrest_risk_estimate + memory * seen
+def _learn_recall_belief(state: State, p: Scenario) -> None:
+    """Each official learns what a high result brings from its own post and company (M14, M15)."""
+    seen = state.seen
+    if not seen:
+        return
+    learn_recall_belief_pass(state.officials.arrays(), KERNEL_CODES, BeliefRule(memory=p.behaviour.risk_memory),
+                             seen["high_post"], seen["hit_post"], seen["high_company"], seen["hit_company"])
+
+
+def _choose_hand_in(state: State, p: Scenario) -> None:
+    """Traders abroad choose to hand in or keep the surplus over their target (M15)."""
+    b = p.behaviour
+    if not p.quota.enabled:
+        state.officials.hold_at[:] = np.inf
+        return
+    choose_hand_in_pass(state.officials.arrays(), KERNEL_CODES,
+                        HandInRule(max_effort=b.max_effort, response=p.pressure.effort_response,
+                                   goal=p.goal_recall.attainment, recall_loss=b.recall_loss,
+                                   praise_value=b.praise_value, hold_margin=b.hold_margin))
+
+
+def _choose_defiance(state: State, p: Scenario) -> None:
+    """Officials facing an impossible quota choose whether to refuse it openly (M23, M24)."""
+    a = p.arrest
+    if not (a.enabled and p.quota.enabled):
+        return
+    chose = choose_defiance_pass(state.officials.arrays(), KERNEL_CODES,
+                                 DefianceRule(impossible=a.impossible,
+                                              comfort_usd=a.comfort_usd, resentment=a.resentment,
+                                              arrest_loss=p.behaviour.arrest_loss))
+    state.flows.add("chose_defiance", len(chose))
 
 
 def _hill_climb(state: State, p: Scenario, rng: np.random.Generator, live: np.ndarray) -> None:
@@ -116,7 +138,7 @@ def _hill_climb(state: State, p: Scenario, rng: np.random.Generator, live: np.nd
 
     What an official expects a half at effort e to be worth, in units of the target: its
     beliefs are ``capacity_usd`` (what a unit of effort has yielded) and the recall and
-    arrest risks seen at recent reviews. Score: take-home, minus quadratic effort cost,
+    arrest risks it believes. Score: take-home, minus quadratic effort cost,
     minus the political cost of a shortfall (M4), minus the expected loss from recall when
     at or over the goal abroad (M14, M15) and from arrest when defiant (M23). The three
     candidates are scored in one compiled pass (``kernels.expected_payoff_pass``).
@@ -126,9 +148,8 @@ def _hill_climb(state: State, p: Scenario, rng: np.random.Generator, live: np.nd
     steps = np.array([-b.learning_step, 0.0, b.learning_step])
     rule = PayoffRule(max_effort=b.max_effort, response=p.pressure.effort_response, effort_cost=b.effort_cost,
                       penalty=b.shortfall_penalty if p.pressure.enabled else 0.0, goal=p.goal_recall.attainment,
-                      recall_cost=state.recall_risk_estimate * b.recall_loss,
-                      defiance_effort=p.arrest.defiance_effort, defiance_attainment=p.arrest.attainment_below,
-                      arrest_cost=state.arrest_risk_estimate * 3 * b.recall_loss)
+                      recall_loss=b.recall_loss, defiance_effort=p.arrest.defiance_effort,
+                      defiance_attainment=p.arrest.attainment_below, arrest_loss=b.arrest_loss)
     expected_payoff_pass(off.arrays(), KERNEL_CODES, steps, take_home_ratio(remit_share(state, p)), rule, best)
     chosen = np.clip(best + rng.normal(0.0, b.exploration_sd, off.n), 0.0, b.max_effort)
-    off.effort[live] = chosen[live]
+    off.effort[live & ~off.defiant & ~off.resigned] = chosen[live & ~off.defiant & ~off.resigned]

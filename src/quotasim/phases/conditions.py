@@ -2,9 +2,9 @@
 
 Sanctions shut a share of each route's business; a border closure (M20) shuts official
 trade and sends traders to earn at home; workers crowding a route beyond its capacity
-earn less each (the competition M10 guards against); campaigns (M21) add pressure; fear
-from arrests (M23) decays; effort in force is chosen effort plus the response to pressure
-and fear (M4).
+earn less each (the competition M10 guards against); campaigns (M21) add pressure; the
+believed risk of arrest (M23) drifts back to its prior; debts bear interest (M22); effort in
+force is chosen effort plus the response to pressure (M4).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import numpy as np
 
 from ..codes import KERNEL_CODES
 from ..kernels import MonthStartRule, effort_in_force_pass, month_start_pass, workers_by_route
-from ..rules import assign_targets, border_closed
+from ..rules import arrest_prior, assign_targets, border_closed
 from ..scenario import Scenario
-from ..state import State
+from ..state import State, totals_record
 from . import mechanisms
 from .closure import shut_routes
 
@@ -55,16 +55,21 @@ def update_markets(state: State, p: Scenario, headcount: np.ndarray | None = Non
 
 def _start_month(state: State, p: Scenario) -> np.ndarray:
     """Tenure, closure duty (M20: every trader earns at home while closed, then returns),
-    fear's decay (M23), campaign pressure (M21); returns active workers per route."""
+    the believed arrest risk's drift back to the prior (M23), campaign pressure (M21),
+    interest on debts (M22); returns active workers per route."""
     off = state.officials
     campaign = p.year_end_campaign.enabled and p.environment.campaign_active and p.pressure.enabled
     workers_by_route = np.zeros(4, np.int64)
     rule = MonthStartRule(closed=border_closed(p), fear_factor=p.arrest.fear_decay if p.arrest.enabled else 0.0,
-                          campaign_pressure=p.year_end_campaign.campaign_pressure if campaign else 0.0)
-    month_start_pass(off.arrays(), KERNEL_CODES, rule, workers_by_route)
+                          fear_prior=arrest_prior(p),
+                          campaign_pressure=p.year_end_campaign.campaign_pressure if campaign else 0.0,
+                          interest_rate=p.own_pocket.interest_rate)
+    totals = totals_record("interest_paid_usd")
+    month_start_pass(off.arrays(), KERNEL_CODES, rule, workers_by_route, totals)
+    state.flows.add_totals(totals)
     return workers_by_route
 
 
 def _set_effort_in_force(state: State, p: Scenario) -> None:
-    """Chosen effort plus what pressure and fear draw out (M4, M23); nothing from those who gave up (M11)."""
+    """Chosen effort plus what pressure draws out (M4); nothing from those who gave up (M11) or refuse (M23)."""
     effort_in_force_pass(state.officials.arrays(), KERNEL_CODES, p.pressure.effort_response, p.behaviour.max_effort)

@@ -1,11 +1,15 @@
 """Defection, giving up, and caps on workers abroad.
 
-* Defection (M9): abroad, a small hazard that grows with pressure and fear; a family
-  held at home deters it. A defector's month's earnings leave the system.
-* Giving up (M11): an official under heavy pressure and far below target may stop trying
-  (effort 0) and wait to be summoned home: "some don't care about achieving their target
-  figure, and are prepared to be summoned home [for punishment]" (seed 001). At the next
-  review the openly idle may be arrested (M23, seed 003); the rest are summoned home.
+* Defection (M9): abroad, a small hazard that grows with pressure; a family held at home
+  deters it. A defector's month's earnings leave the system.
+* Giving up (M11): an official under heavy pressure and far below target weighs, now and
+  then, whether to stop trying (effort 0) and wait to be summoned home: "some don't care
+  about achieving their target figure, and are prepared to be summoned home [for
+  punishment]" (seed 001). They give up when the political cost of staying (pressure x the
+  felt cost of a shortfall x their own shortfall) outweighs what staying brings them (their
+  expected take-home, in units of their target). At the next review they are summoned home.
+  Giving up is not open defiance (M23, ``behaviour.choose_defiance``): those who give up
+  accept the summons and are not arrested for it.
 * Worker caps (M10): while on, the state recalls workers above each route's cap.
 """
 
@@ -15,7 +19,7 @@ import numpy as np
 
 from ..codes import ACTIVE, DEFECTED, FOREIGN_ROUTES, GAVE_UP, KERNEL_CODES, RECALLED, WORKER
 from ..kernels import DefectionRule, GiveUpRule, defection_hazard, overwhelmed
-from ..rules import leave
+from ..rules import leave, remit_share, take_home_ratio
 from ..scenario import Scenario
 from ..state import State
 from . import mechanisms
@@ -38,7 +42,8 @@ def defect_and_give_up(state: State, p: Scenario, rng: np.random.Generator) -> N
         over = overwhelmed(off.arrays(), KERNEL_CODES,
                            GiveUpRule(pressure_threshold=g.pressure_threshold,
                                       attainment_threshold=g.attainment_threshold))
-        quitting = over[rng.random(len(over)) < g.rate]
+        weighing = over[rng.random(len(over)) < g.rate]
+        quitting = weighing[_staying_costs_more(state, p, weighing)]
         off.resigned[quitting] = True      # stop trying; the next review deals with them
         off.effort[quitting] = 0.0
         state.flows.add("stopped_trying", len(quitting))
@@ -58,6 +63,17 @@ def cap_workers(state: State, p: Scenario, rng: np.random.Generator) -> None:
         if excess > 0:
             leave(state, rng.choice(on_route, excess, replace=False), RECALLED, "recalled")
             state.flows.add("recalled_by_cap", excess)
+
+
+def _staying_costs_more(state: State, p: Scenario, rows: np.ndarray) -> np.ndarray:
+    """For the officials in ``rows``: does the political cost of staying outweigh the take-home (M11, M4)?"""
+    off = state.officials
+    target = np.maximum(off.target_usd[rows], 1.0)
+    expected = off.effort_in_force[rows] * off.capacity_usd[rows] / target
+    take_home = expected * take_home_ratio(remit_share(state, p))[off.company[rows]]
+    shortfall = np.maximum(1.0 - off.attainment[rows], 0.0)
+    cost = off.pressure[rows] * p.behaviour.shortfall_penalty * shortfall
+    return cost > take_home
 
 
 def summon_home_the_resigned(state: State, p: Scenario, rng: np.random.Generator) -> None:

@@ -30,7 +30,7 @@ class Snapshot(NamedTuple):
     p: Any
     row: dict[str, Any]          # the month's flows, already in the row
     counts: np.ndarray           # active, traders, workers abroad
-    sums: np.ndarray             # effort in force, pressure, fear over the active
+    sums: np.ndarray             # effort in force, pressure, fear, recall belief over the active
 
 
 def _per_active(s: Snapshot, k: int) -> float:
@@ -39,7 +39,8 @@ def _per_active(s: Snapshot, k: int) -> float:
 
 REPORTERS: dict[str, Callable[[Snapshot], Any]] = {
     "other_sources_usd": lambda s: other_sources_usd(s.p),
-    "state_receipts_usd": lambda s: s.row["remitted_usd"] + s.row["levied_usd"] + s.row["own_pocket_usd"],
+    "state_receipts_usd": lambda s: (s.row["remitted_usd"] + s.row["levied_usd"] + s.row["own_pocket_usd"]
+                                     + s.row["front_remitted_usd"]),
     "officials_active": lambda s: int(s.counts[0]),
     "traders_active": lambda s: int(s.counts[1]),
     "workers_abroad": lambda s: int(s.counts[2]),
@@ -51,6 +52,7 @@ REPORTERS: dict[str, Callable[[Snapshot], Any]] = {
     "mean_effort": lambda s: _per_active(s, 0),
     "mean_pressure": lambda s: _per_active(s, 1),
     "mean_fear": lambda s: _per_active(s, 2),
+    "mean_recall_belief": lambda s: _per_active(s, 3),
     "total_quota_usd": lambda s: float(s.state.companies.quota_usd.sum()),
     "joint_ventures": lambda s: int(s.state.companies.n_joint_ventures.sum()),
     "sanctions_china": lambda s: s.p.environment.sanctions_china,

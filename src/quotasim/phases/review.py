@@ -2,17 +2,22 @@
 
 At the close of June and December (M2):
 
-* officials short of their target may pay in from their own savings (M22);
-* each company's result (remittances plus own-pocket payments) is set against its quota,
-  companies are ranked, and those below the criticism mark are criticised in the meeting;
-* pressure on every official grows with the company's gap and with criticism (M4), more
-  at the year-end review folded into a campaign (M21).
+* officials short of their target may pay in from their own savings, and beyond them
+  from what they can borrow at interest (M22);
+* each company's result (remittances, own-pocket payments, and the state's share of what
+  it received from companies it fronts for, M28) is set against its quota, companies are
+  ranked, and those below the criticism mark are criticised in the meeting, the lowest
+  ranked the hardest (M2);
+* each official is assessed: pressure grows with the official's own shortfall and with
+  the criticism of the company (M4), more at a review held during a mobilisation campaign
+  (M21, ``environment.campaign_active``), not at every December.
 
-Then quotas are revised for the next half: the ratchet adds a share of any surplus and
-takes off a share of any shortfall (M3); an unconditional raise comes on top (M6); at the
-year end, targets of companies exposed to biting sanctions are cut by up to 15 % (M7);
-when other foreign-cash sources close, part of what they brought is pushed onto quotas
-(M13).
+Then the bureau sets next half's quotas: the ratchet adds a share of any surplus and
+takes off a share of any shortfall (M3); its own need for funds adds an unconditional
+raise (M6); once most companies missed at a year-end review while sanctions bite, it
+judges the targets impossible and cuts those of the exposed companies, by up to 15 %,
+once — it cuts again only after most have met their targets (M7, seed 001); when other
+foreign-cash sources close, part of what they brought is pushed onto quotas (M13).
 """
 
 from __future__ import annotations
@@ -21,35 +26,36 @@ import numpy as np
 
 from ..codes import ACTIVE, KERNEL_CODES
 from ..kernels import OwnPocketRule, company_results, own_pocket_pass, people_means, review_officials
-from ..rules import HALF, assign_targets
+from ..rules import HALF, assign_targets, campaign_scrutiny, take_home_ratio
 from ..scenario import Scenario
-from ..state import State
+from ..state import State, totals_record
 from . import mechanisms
-from .discipline import year_end_scrutiny
 
 __all__ = ["review_companies", "revise_quotas"]
 
 
-@mechanisms("M2", "M4", "M21", "M22")
+@mechanisms("M2", "M4", "M21", "M22", "M28")
 def review_companies(state: State, p: Scenario, rng: np.random.Generator) -> None:
     """Own-pocket top-ups, results, ranks, criticism and pressure at a half-year close."""
     _pay_from_own_pocket(state, p, rng)
     off, companies = state.officials, state.companies
     result, own = company_results(off.arrays(), companies.n)
+    result += companies.half_received_remitted_usd
     # Quotas and targets under a dollar ask nothing: they count as met (attainment 1),
     # which also keeps the ratio finite however small a quota was driven.
     attainment = np.divide(result, companies.quota_usd, out=np.ones(companies.n), where=companies.quota_usd >= 1.0)
     criticised = attainment < p.review.criticise_below if p.review.enabled else np.zeros(companies.n, bool)
+    rank = _ranks(attainment)
     # Officials' own attainment (an official with no real target, joined at the very end
-    # of a half, is judged by the company's) and the pressure the review adds.
-    decay, added = _pressure_change(state, p, attainment, criticised)
-    review_officials(off.arrays(), KERNEL_CODES, attainment, added, decay)
-    state.review_rows.append(_review_row(state, result - own, own, attainment, criticised))
+    # of a half, is judged by the company's) and each one's assessment.
+    decay, criticism, gap_weight = _assessment(state, p, rank, criticised)
+    review_officials(off.arrays(), KERNEL_CODES, attainment, criticism, gap_weight, decay)
+    state.review_rows.append(_review_row(state, result - own, own, attainment, rank, criticised))
 
 
 @mechanisms("M3", "M6", "M7", "M13")
 def revise_quotas(state: State, p: Scenario, rng: np.random.Generator) -> None:
-    """Next half's quotas: ratchet, unconditional raise, sanction cuts, other sources; reset the half's tallies."""
+    """The bureau sets next half's quotas: ratchet, its own need, one cut when most miss, other sources; reset the half."""
     companies, last = state.companies, state.review_rows[-1]
     quota, result = companies.quota_usd, last["remitted_usd"] + last["own_pocket_usd"]
     if p.ratchet.enabled:
@@ -57,7 +63,7 @@ def revise_quotas(state: State, p: Scenario, rng: np.random.Generator) -> None:
     if p.unconditional_demands.enabled:
         quota *= 1 + p.unconditional_demands.raise_all
     if p.sanction_cuts.enabled and state.calendar_month == 12:
-        quota *= 1 - _sanction_cut(state, p)
+        _judge_targets(state, p, last["attainment"])
     _shift_other_sources(state, p)
     np.maximum(quota, 0.0, out=quota)
     _reset_half(state)
@@ -70,34 +76,48 @@ def _pay_from_own_pocket(state: State, p: Scenario, rng: np.random.Generator) ->
     if not p.own_pocket.enabled:
         return
     off, rule = state.officials, p.own_pocket
-    paid = own_pocket_pass(off.arrays(), KERNEL_CODES, rng.random(off.n),
-                           OwnPocketRule(defiance_effort=p.arrest.defiance_effort, willingness=rule.willingness,
-                                         max_share=rule.max_share))
-    state.flows.add("own_pocket_usd", paid)
+    # A month's take-home per dollar of half-year capacity, at the usual state's share.
+    per_usd = float(take_home_ratio(np.array([p.quota.remit_share]))[0]) / HALF
+    totals = totals_record("own_pocket_usd", "borrowed_usd")
+    own_pocket_pass(off.arrays(), KERNEL_CODES, rng.random(off.n),
+                    OwnPocketRule(defiance_effort=p.arrest.defiance_effort, willingness=rule.willingness,
+                                  max_share=rule.max_share, borrow_months=rule.borrow_months,
+                                  take_home_per_usd=per_usd), totals)
+    state.flows.add_totals(totals)
 
 
-def _pressure_change(state: State, p: Scenario, attainment: np.ndarray, criticised: np.ndarray) -> tuple[float, np.ndarray]:
-    """Pressure decays, then grows with the company's gap and criticism (M4, M2, M21):
-    the decay factor and what each company's people gain."""
-    if not p.pressure.enabled:
-        return 0.0, np.zeros(state.companies.n)
-    scrutiny = year_end_scrutiny(p, state.calendar_month)
-    gap = np.maximum(1.0 - attainment, 0.0) * p.pressure.gap_weight
-    return p.pressure.decay, scrutiny * (gap + p.review.criticism_pressure * criticised)
-
-
-def _review_row(state: State, remitted, own, attainment, criticised) -> dict[str, np.ndarray]:
-    companies = state.companies
+def _ranks(attainment: np.ndarray) -> np.ndarray:
+    """Rank by attainment, 1 = best; ties in company order (M2)."""
     order = np.argsort(-attainment, kind="stable")
-    rank = np.empty(companies.n, np.int32)
-    rank[order] = np.arange(1, companies.n + 1)
+    rank = np.empty(len(attainment), np.int32)
+    rank[order] = np.arange(1, len(attainment) + 1)
+    return rank
+
+
+def _assessment(state: State, p: Scenario, rank: np.ndarray, criticised: np.ndarray) -> tuple[float, np.ndarray, float]:
+    """The political assessment at a review (M2, M4, M21): pressure's decay factor, the
+    criticism each company's people get (in full for the last-ranked company, less the
+    higher the rank), and the weight of an official's own shortfall; all scaled up at a
+    review held during a campaign."""
+    n = state.companies.n
+    if not p.pressure.enabled:
+        return 0.0, np.zeros(n), 0.0
+    scrutiny = campaign_scrutiny(p)
+    standing = rank / max(n, 1)                     # 1 for the last-ranked company
+    criticism = scrutiny * p.review.criticism_pressure * criticised * standing
+    return p.pressure.decay, criticism, scrutiny * p.pressure.gap_weight
+
+
+def _review_row(state: State, remitted, own, attainment, rank, criticised) -> dict[str, np.ndarray]:
+    companies = state.companies
     return {"company_id": np.arange(companies.n, dtype=np.int32), "tier": companies.tier.copy(),
             "affiliation": companies.affiliation.copy(), "period": np.full(companies.n, state.period),
             "month": np.full(companies.n, state.month_index, np.int32),
             "quota_usd": companies.quota_usd.copy(), "remitted_usd": remitted, "own_pocket_usd": own,
             "attainment": attainment, "rank": rank, "criticised": criticised.copy(),
             "headcount": companies.headcount.copy(), "earned_usd": companies.half_earned_usd.copy(),
-            "kept_usd": companies.half_kept_usd.copy(), **_people_means(state)}
+            "kept_usd": companies.half_kept_usd.copy(), "handed_up_usd": companies.half_handed_up_usd.copy(),
+            "received_from_others_usd": companies.half_received_usd.copy(), **_people_means(state)}
 
 
 def _people_means(state: State) -> dict[str, np.ndarray]:
@@ -105,6 +125,23 @@ def _people_means(state: State) -> dict[str, np.ndarray]:
     off = state.officials
     pressure, effort = people_means(off.arrays(), KERNEL_CODES, state.companies.n)
     return {"mean_pressure": pressure, "mean_effort": effort}
+
+
+def _judge_targets(state: State, p: Scenario, attainment: np.ndarray) -> None:
+    """The bureau's year-end judgement (M7): when most companies missed and no cut is in
+    force, it cuts the exposed companies' quotas once; once most meet them, it may cut again."""
+    missed = float(np.mean(attainment < 1.0)) if len(attainment) else 0.0
+    if missed <= p.sanction_cuts.most_miss:
+        state.targets_cut = False
+        return
+    if state.targets_cut:
+        return
+    cut = _sanction_cut(state, p)
+    if not (cut > 0).any():
+        return
+    state.companies.quota_usd[:] *= 1 - cut
+    state.targets_cut = True
+    state.flows.add("targets_cut", int((cut > 0).sum()))
 
 
 def _sanction_cut(state: State, p: Scenario) -> np.ndarray:
@@ -135,9 +172,11 @@ def _shift_other_sources(state: State, p: Scenario) -> None:
 
 def _reset_half(state: State) -> None:
     off = state.officials
-    for column in (off.half_remitted_usd, off.half_kept_usd, off.half_own_pocket_usd,
-                   state.companies.half_earned_usd, state.companies.half_kept_usd):
+    companies = state.companies
+    for column in (off.half_remitted_usd, off.half_kept_usd, off.half_own_pocket_usd, off.half_withheld_usd,
+                   companies.half_earned_usd, companies.half_kept_usd, companies.half_handed_up_usd,
+                   companies.half_received_usd, companies.half_received_remitted_usd):
         column.fill(0.0)
-    state.half_rumour_recalls = 0
+    state.seen = {}
 
 
