@@ -101,7 +101,7 @@ def _pressure_on_low_group(run) -> float:
 
 def _trust_change(run) -> float:
     m = monthly(run)
-    return float(m.loc["2025-06", "mean_partner_trust"] - m.loc["2024-12", "mean_partner_trust"])
+    return float(m["mean_partner_trust"].loc["2025-06"] - m["mean_partner_trust"].loc["2024-12"])
 
 
 # ------------------------------------------------------------ seed 001: sanctions
@@ -130,7 +130,7 @@ def _few_and_fewer(with_event: float, without_event: float) -> float:
 
 def _cuts_2016_19(run) -> float:
     m = monthly(run)
-    return float((m.loc["2016-01":"2019-12", "targets_cut"] > 0).sum())
+    return float((m["targets_cut"].loc["2016-01":"2019-12"] > 0).sum())
 
 
 def _one_cut(with_event: float, without_event: float) -> float:
@@ -155,7 +155,7 @@ def _defection_rise(run) -> float:
 
 def _giving_up_rise(run) -> float:
     m = monthly(run)
-    return float(m.loc["2017-01":"2019-12", "stopped_trying"].mean() - m.loc["2016-01":"2016-12", "stopped_trying"].mean())
+    return float(m["stopped_trying"].loc["2017-01":"2019-12"].mean() - m["stopped_trying"].loc["2016-01":"2016-12"].mean())
 
 
 # ------------------------------------------------------------ seed 002: recalls

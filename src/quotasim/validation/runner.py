@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..execution import make_executor
+from ..results import RunResult
 from ..scenario import load_scenario
 from ..seeds import replication_seeds
 from ..simulation import simulate
@@ -101,7 +102,8 @@ class _Runs:
     """Runs of one seed, each variant simulated once."""
 
     def __init__(self, size: str, seed: int) -> None:
-        self.size, self.seed, self._cache = size, seed, {}
+        self.size, self.seed = size, seed
+        self._cache: dict[tuple, RunResult] = {}
 
     def get(self, name: str, drop=(), overrides: dict | None = None):
         overrides = overrides or {}
