@@ -101,7 +101,8 @@ class _Runs:
     """Runs of one seed, each variant simulated once."""
 
     def __init__(self, size: str, seed: int) -> None:
-        self.size, self.seed, self._cache = size, seed, {}
+        self.size, self.seed = size, seed
+        self._cache: dict[tuple, object] = {}
 
     def get(self, name: str, drop=(), overrides: dict | None = None):
         overrides = overrides or {}
