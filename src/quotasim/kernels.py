@@ -60,7 +60,9 @@ def month_start_pass(off, codes, rule, workers_by_route, totals):  # pragma: no 
     factor = np.float32(rule.fear_factor)
     prior = np.float32(rule.fear_prior)
     extra = np.float32(rule.campaign_pressure)
-    t = totals[0]
+    # Sums in local variables, added to the record once at the end: a store to the record
+    # on every iteration keeps the compiler from holding them in registers.
+    interest_paid_usd__sum = 0.0
     for i in range(off.status.shape[0]):
         if off.status[i] == codes.active:
             off.tenure_months[i] += 1
@@ -72,10 +74,12 @@ def month_start_pass(off, codes, rule, workers_by_route, totals):  # pragma: no 
         if off.debt_usd[i] > 0:
             interest = off.debt_usd[i] * rule.interest_rate
             off.debt_usd[i] += interest
-            t["interest_paid_usd"] += interest
+            interest_paid_usd__sum += interest
             repaid = min(off.wealth_usd[i], off.debt_usd[i])
             off.wealth_usd[i] -= repaid
             off.debt_usd[i] -= repaid
+    t = totals[0]
+    t["interest_paid_usd"] += interest_paid_usd__sum
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -153,7 +157,11 @@ def pay_workers_pass(off, rows, factor, noise, rule, earned, by_route, totals): 
     and living deficit."""
     wage32 = np.float32(rule.wage_usd)
     living = rule.living_usd
-    t = totals[0]
+    # Sums in local variables, added to the record once at the end: a store to the record
+    # on every iteration keeps the compiler from holding them in registers.
+    workers_gross_usd__sum = 0.0
+    workers_net_usd__sum = 0.0
+    workers_living_deficit_usd__sum = 0.0
     for k in range(rows.shape[0]):
         i = rows[k]
         r = off.route[i]
@@ -163,9 +171,13 @@ def pay_workers_pass(off, rows, factor, noise, rule, earned, by_route, totals): 
         off.wealth_usd[i] -= min(deficit, off.wealth_usd[i])
         earned[i] += net
         by_route[r] += net
-        t["workers_gross_usd"] += gross
-        t["workers_net_usd"] += net
-        t["workers_living_deficit_usd"] += deficit
+        workers_gross_usd__sum += gross
+        workers_net_usd__sum += net
+        workers_living_deficit_usd__sum += deficit
+    t = totals[0]
+    t["workers_gross_usd"] += workers_gross_usd__sum
+    t["workers_net_usd"] += workers_net_usd__sum
+    t["workers_living_deficit_usd"] += workers_living_deficit_usd__sum
 
 
 class HomeRule(NamedTuple):
@@ -213,7 +225,16 @@ def split_income_pass(off, codes, month, rule, shares, company_earned, company_k
 
     What the state's share would remit beyond the official's own ``hold_at`` x target (a
     choice, ``choose_hand_in_pass``; infinite for those who hand everything in) is kept."""
-    t = totals[0]
+    # Sums in local variables, added to the record once at the end: a store to the record
+    # on every iteration keeps the compiler from holding them in registers.
+    earned_usd__sum = 0.0
+    lost_usd__sum = 0.0
+    rents_usd__sum = 0.0
+    shared_upward_usd__sum = 0.0
+    levied_usd__sum = 0.0
+    remitted_usd__sum = 0.0
+    kept_by_officials_usd__sum = 0.0
+    party_funds_usd__sum = 0.0
     for i in range(month.earned.shape[0]):
         e = month.earned[i]
         if off.status[i] == codes.defected and off.exit_month[i] == rule.month_index:
@@ -241,15 +262,24 @@ def split_income_pass(off, codes, month, rule, shares, company_earned, company_k
         company_earned[c] += e
         company_kept[c] += kept
         company_up[c] += shared
-        t["earned_usd"] += e
-        t["lost_usd"] += lost
-        t["rents_usd"] += rent
-        t["shared_upward_usd"] += shared
-        t["levied_usd"] += levied
-        t["remitted_usd"] += remitted
-        t["kept_by_officials_usd"] += kept
+        earned_usd__sum += e
+        lost_usd__sum += lost
+        rents_usd__sum += rent
+        shared_upward_usd__sum += shared
+        levied_usd__sum += levied
+        remitted_usd__sum += remitted
+        kept_by_officials_usd__sum += kept
         if shares.fund[c] or off.post[i] == codes.big_city:
-            t["party_funds_usd"] += remitted
+            party_funds_usd__sum += remitted
+    t = totals[0]
+    t["earned_usd"] += earned_usd__sum
+    t["lost_usd"] += lost_usd__sum
+    t["rents_usd"] += rents_usd__sum
+    t["shared_upward_usd"] += shared_upward_usd__sum
+    t["levied_usd"] += levied_usd__sum
+    t["remitted_usd"] += remitted_usd__sum
+    t["kept_by_officials_usd"] += kept_by_officials_usd__sum
+    t["party_funds_usd"] += party_funds_usd__sum
 
 
 # ------------------------------------------------------------------ choices (phases/behaviour.py)
@@ -435,7 +465,10 @@ def own_pocket_pass(off, codes, draws, rule, totals):  # pragma: no cover - comp
     (M22), with a chance that grows with pressure (single precision); totals paid and
     borrowed into ``totals``. What they can borrow is bounded by what they owe already."""
     defiance32, willingness32, one32 = np.float32(rule.defiance_effort), np.float32(rule.willingness), np.float32(1.0)
-    t = totals[0]
+    # Sums in local variables, added to the record once at the end: a store to the record
+    # on every iteration keeps the compiler from holding them in registers.
+    own_pocket_usd__sum = 0.0
+    borrowed_usd__sum = 0.0
     for i in range(off.status.shape[0]):
         if off.status[i] != codes.active or off.effort_in_force[i] < defiance32:
             continue
@@ -448,8 +481,11 @@ def own_pocket_pass(off, codes, draws, rule, totals):  # pragma: no cover - comp
         off.wealth_usd[i] -= from_savings
         off.debt_usd[i] += borrowed
         off.half_own_pocket_usd[i] += from_savings + borrowed
-        t["own_pocket_usd"] += from_savings + borrowed
-        t["borrowed_usd"] += borrowed
+        own_pocket_usd__sum += from_savings + borrowed
+        borrowed_usd__sum += borrowed
+    t = totals[0]
+    t["own_pocket_usd"] += own_pocket_usd__sum
+    t["borrowed_usd"] += borrowed_usd__sum
 
 
 @njit(cache=True, nogil=True)
