@@ -65,7 +65,8 @@ def _panels(page) -> list[dict]:
         id: plot.parentElement.id || plot.closest('[id]').id,
         title: plot.layout.title.text, x: plot.layout.xaxis.title.text, y: plot.layout.yaxis.title.text,
         rangemode: plot.layout.yaxis.rangemode,
-        legend: plot._fullData.filter(t => t.showlegend !== false).map(t => t.name),
+        legend: plot._fullData.filter(t => t.showlegend !== false)
+            .sort((a, b) => a.legendrank - b.legendrank).map(t => t.name),      // as the legend lists them
         traces: plot._fullData.map((t, i) => ({name: t.name, n: plot.calcdata[i].length,
             max: Math.max(...plot.calcdata[i].map(p => p.y)), colour: t.line.color, dash: t.line.dash})),
     })))()""")
@@ -85,7 +86,7 @@ def test_change_a_parameter_run_and_compare_with_the_previous_run(page, tmp_path
     first = _panels(page)
     assert len(first) == len(PANELS) and [panel["id"] for panel in first] == [panel.id for panel in PANELS]
     for panel in first:     # one quantity a panel: its own title, axis titles and legend
-        assert panel["x"] == "month" and panel["y"] and panel["rangemode"] == "tozero"
+        assert panel["x"] == "date" and panel["y"] and panel["rangemode"] == "tozero"
         assert "scaled to the full system from a 5 % population (×20)" in panel["title"]
         assert panel["legend"] == ["this run: middle 90 % of replications (3)",
                                    "this run: sanctions-2017, mean of 3 replications"], panel
@@ -107,7 +108,8 @@ def test_change_a_parameter_run_and_compare_with_the_previous_run(page, tmp_path
     _run_and_wait(page, previous=True)
     for panel in _panels(page):
         assert panel["legend"] == ["previous: sanctions-2017, mean of 3 replications", "this run: sanctions-2017"]
-        previous, current = panel["traces"]
+        current, previous = panel["traces"]        # the previous run drawn last, on top
+        assert previous["name"].startswith("previous: ") and current["name"].startswith("this run: ")
         assert previous["dash"] == "dash" and previous["colour"] == PREVIOUS_COLOUR
         assert current["dash"] == "solid" and current["colour"] == THIS_RUN_COLOUR
     assert _state_receipts(page) != receipts
@@ -225,8 +227,11 @@ def test_controls_and_results_are_side_by_side(page):
     results = page.locator("#results").bounding_box()
     assert run["y"] + run["height"] < viewport["height"] / 2, run
     assert run["x"] + run["width"] <= results["x"] and results["y"] < viewport["height"] / 4, (run, results)
-    page.locator(f"#{PANELS[-1].id}").scroll_into_view_if_needed()
-    assert page.evaluate("window.scrollY") > 0
+    page.wait_for_function(f"document.querySelectorAll('#results .js-plotly-plot').length == {len(PANELS)}")
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")          # down to the last panel
+    page.wait_for_function("window.scrollY > 0")
+    last = page.locator(f"#{PANELS[-1].id}").bounding_box()
+    assert last["y"] < viewport["height"], last
     run = page.locator("#run").bounding_box()
     assert 0 <= run["y"] and run["y"] + run["height"] < viewport["height"], run
 
@@ -239,7 +244,7 @@ def test_screenshot_for_the_docs(server, tmp_path):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:
-            page = browser.new_page(viewport={"width": 1600, "height": 1500})
+            page = browser.new_page(viewport={"width": 1600, "height": 1900})
             page.goto(server)
             page.wait_for_selector("#param-ratchet-up_rate input[type=number]")
             _set_number(page, "#months", "60")

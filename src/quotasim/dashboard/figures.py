@@ -89,11 +89,6 @@ def _replications(n: int) -> str:
 def panel_figure(panel: Panel, current: Job | None, previous: Job | None) -> go.Figure:
     """One quantity: this run (mean, and its spread when replicated) and the previous run."""
     figure = go.Figure()
-    if previous is not None and previous.runs:
-        dates, series = _runs(previous, panel)
-        figure.add_trace(go.Scatter(x=dates, y=series.mean(axis=0), mode="lines",
-                                    name=f"previous: {previous.name}{_replications(len(series))}",
-                                    line={"color": PREVIOUS_COLOUR, "dash": "dash", "width": 2}))
     if current is not None and current.runs:
         dates, series = _runs(current, panel)
         if len(series) > 1:
@@ -106,16 +101,21 @@ def panel_figure(panel: Panel, current: Job | None, previous: Job | None) -> go.
         figure.add_trace(go.Scatter(x=dates, y=series.mean(axis=0), mode="lines",
                                     name=f"this run: {current.name}{_replications(len(series))}",
                                     line={"color": THIS_RUN_COLOUR, "width": 2.5}))
+    if previous is not None and previous.runs:      # drawn on top, so that it shows where the two agree; listed first
+        dates, series = _runs(previous, panel)
+        figure.add_trace(go.Scatter(x=dates, y=series.mean(axis=0), mode="lines", legendrank=1,
+                                    name=f"previous: {previous.name}{_replications(len(series))}",
+                                    line={"color": PREVIOUS_COLOUR, "dash": "dash", "width": 2}))
     job = current or previous
     note = scale_note(job.scale if job is not None else None)
     if job is None:
         figure.add_annotation(text="no run yet", showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
                               font={"size": 14, "color": "#888"})
     figure.update_layout(
-        title={"text": f"{panel.label}<br><sup>{note}</sup>", "x": 0.01, "font": {"size": 14}},
-        xaxis={"title": {"text": "month"}}, yaxis={"title": {"text": panel.unit}, "rangemode": "tozero"},
+        title={"text": f"{panel.label}<br><span style='font-size:11px'>{note}</span>", "x": 0.01, "font": {"size": 14}},
+        xaxis={"title": {"text": "date"}}, yaxis={"title": {"text": panel.unit}, "rangemode": "tozero"},
         height=330, margin={"l": 60, "r": 10, "t": 56, "b": 40}, template="plotly_white", showlegend=True,
-        legend={"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0, "font": {"size": 11}})
+        legend={"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0, "font": {"size": 11}, "traceorder": "normal"})
     return figure
 
 
