@@ -115,6 +115,8 @@ def test_change_a_parameter_run_and_compare_with_the_previous_run(page, tmp_path
     assert _state_receipts(page) != receipts
     assert page.locator("#headline th").nth(2).inner_text() == "previous: sanctions-2017"
     previous_column = page.locator("#headline tr").nth(1).locator("td").nth(2).inner_text()
+    attainment = page.locator("#headline tr").filter(has_text="median attainment, %").locator("td")
+    assert attainment.nth(3).inner_text().endswith(" points")          # a change of a share
     assert float(previous_column.replace(",", "")) == pytest.approx(receipts, abs=0.01)
 
     with page.expect_download() as waiting:

@@ -254,7 +254,8 @@ def _headline_rows(job, previous) -> list:
                      html.Th("change")])]
     for name, value in now.items():
         old = before.get(name)
-        change = "" if old is None or not (math.isfinite(old) and math.isfinite(value)) else f"{value - old:+,.2f}"
+        points = " points" if name.endswith("%") else ""       # a change of a share is in percentage points
+        change = "" if old is None or not (math.isfinite(old) and math.isfinite(value)) else f"{value - old:+,.2f}{points}"
         rows.append(html.Tr([html.Td(name), html.Td(f"{value:,.2f}", id=f"now-{_key(name)}"),
                              html.Td("" if old is None else f"{old:,.2f}"), html.Td(change)]))
     return rows
