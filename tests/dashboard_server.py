@@ -105,7 +105,8 @@ def page_values(seed: int) -> dict[str, object]:
     """What the page sends for a run of half the baseline (51,125 people) over ten years."""
     baseline = quotasim.load_scenario("baseline")
     values = {"run.n_clicks": 1, "scenario.value": "baseline", "uploaded.data": {}, "rule.value": "adaptive",
-              "months.value": 120, "scale.value": 0.5, "seed.value": seed, "current-job.data": None}
+              "months.value": 120, "scale.value": 0.5, "seed.value": seed, "replications.value": 1,
+              "current-job.data": None}
     for control in CONTROLS:
         value = baseline
         for part in control.name.split("."):

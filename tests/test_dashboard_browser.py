@@ -16,6 +16,7 @@ import pytest
 from dashboard_server import CHROMIUM, dashboard, require_chromium
 
 import quotasim
+from quotasim.dashboard.figures import PANELS, PREVIOUS_COLOUR, THIS_RUN_COLOUR
 from quotasim.dashboard.scenarios import MAX_UPLOAD_BYTES
 
 pytestmark = pytest.mark.slow
@@ -46,19 +47,29 @@ def _set_number(page, selector: str, value: str) -> None:
     field.press("Tab")          # the value is taken when the field loses focus
 
 
-def _run_and_wait(page, traces_before: int) -> None:
-    """Click Run; wait until the figure holds more traces than before (this run's, drawn when it is done)."""
+def _run_and_wait(page, previous: bool = False, timeout: float = 120_000) -> None:
+    """Click Run; wait until every panel draws this run (and, when ``previous``, the previous one)."""
     page.click("#run")
-    page.wait_for_function(f"document.querySelectorAll('#figure .scatterlayer .trace').length > {traces_before}",
-                           timeout=60_000)
+    names = "['this run: ', 'previous: ']" if previous else "['this run: ']"
+    page.wait_for_function(f"""(() => {{ const plots = [...document.querySelectorAll('#results .js-plotly-plot')];
+        return plots.length > 0 && plots.every(p => {names}.every(
+            start => (p.data || []).some(t => (t.name || '').startsWith(start))))
+            && document.querySelector('#status').innerText.startsWith('done'); }})()""", timeout=timeout)
     assert page.inner_text("#status").startswith("done"), page.inner_text("#status")
 
 
-def _plotted(page) -> list[dict]:
-    """Name and number of points of every trace the figure draws (Plotly's own data)."""
-    return page.evaluate("""(() => { const plot = document.querySelector('#figure .js-plotly-plot');
-        return plot.calcdata.map((points, i) => ({name: plot._fullData[i].name, n: points.length,
-                                                 max: Math.max(...points.map(p => p.y))})); })()""")
+def _panels(page) -> list[dict]:
+    """What each panel shows, from Plotly's own data on the page: its title, axis titles, legend
+    entries, and per trace its name, number of points and largest value."""
+    return page.evaluate("""(() => [...document.querySelectorAll('#results .js-plotly-plot')].map(plot => ({
+        id: plot.parentElement.id || plot.closest('[id]').id,
+        title: plot.layout.title.text, x: plot.layout.xaxis.title.text, y: plot.layout.yaxis.title.text,
+        rangemode: plot.layout.yaxis.rangemode,
+        legend: plot._fullData.filter(t => t.showlegend !== false)
+            .sort((a, b) => a.legendrank - b.legendrank).map(t => t.name),      // as the legend lists them
+        traces: plot._fullData.map((t, i) => ({name: t.name, n: plot.calcdata[i].length,
+            max: Math.max(...plot.calcdata[i].map(p => p.y)), colour: t.line.color, dash: t.line.dash})),
+    })))()""")
 
 
 def _state_receipts(page) -> float:
@@ -70,21 +81,42 @@ def test_change_a_parameter_run_and_compare_with_the_previous_run(page, tmp_path
     page.wait_for_function("document.querySelector('#months').value == '48'")   # the scenario's months came in
     _set_number(page, "#scale", "0.05")
     _set_number(page, "#months", "36")
-    _run_and_wait(page, 0)
-    first = _plotted(page)
-    assert first and all(trace["n"] == 36 for trace in first)
-    assert any(t["name"].startswith("state receipts") and t["max"] > 0 for t in first)
+    _set_number(page, "#replications", "3")
+    _run_and_wait(page)
+    first = _panels(page)
+    assert len(first) == len(PANELS) and [panel["id"] for panel in first] == [panel.id for panel in PANELS]
+    for panel in first:     # one quantity a panel: its own title, axis titles and legend
+        assert panel["x"] == "date" and panel["y"] and panel["rangemode"] == "tozero"
+        assert "scaled to the full system from a 5 % population (×20)" in panel["title"]
+        assert panel["legend"] == ["this run: middle 90 % of replications (3)",
+                                   "this run: sanctions-2017, mean of 3 replications"], panel
+        assert all(trace["n"] == 36 for trace in panel["traces"])
+    by_id = {panel["id"]: panel for panel in first}
+    receipts_panel = by_id["panel-state-receipts-usd"]
+    assert receipts_panel["title"].startswith("state receipts<br>") and receipts_panel["y"] == "USD M per year"
+    assert receipts_panel["traces"][-1]["max"] > 100          # the full system: hundreds of millions a year
+    recalled = by_id["panel-recalled"]
+    assert recalled["y"] == "persons since the start"
+    assert "USD" not in by_id["panel-recalled"]["y"] and by_id["panel-pipeline-backlog"]["y"] == "deals"
     receipts = _state_receipts(page)
-    assert receipts > 0
+    assert receipts > 100, receipts                            # USD M a year for the full system, not a twentieth
+    assert "scaled to the full system from a 5 % population" in page.inner_text("#scale-note")
 
     _set_number(page, "#param-ratchet-up_rate input[type=number]", "1")      # move the ratchet all the way up
     _set_number(page, "#param-unconditional_demands-raise_all input[type=number]", "0.1")
-    _run_and_wait(page, len(first))
-    second = _plotted(page)
-    names = [trace["name"] for trace in second]
-    assert any(name.endswith("(previous)") for name in names) and any(name.endswith("(this run)") for name in names)
+    _set_number(page, "#replications", "1")
+    _run_and_wait(page, previous=True)
+    for panel in _panels(page):
+        assert panel["legend"] == ["previous: sanctions-2017, mean of 3 replications", "this run: sanctions-2017"]
+        current, previous = panel["traces"]        # the previous run drawn last, on top
+        assert previous["name"].startswith("previous: ") and current["name"].startswith("this run: ")
+        assert previous["dash"] == "dash" and previous["colour"] == PREVIOUS_COLOUR
+        assert current["dash"] == "solid" and current["colour"] == THIS_RUN_COLOUR
     assert _state_receipts(page) != receipts
+    assert page.locator("#headline th").nth(2).inner_text() == "previous: sanctions-2017"
     previous_column = page.locator("#headline tr").nth(1).locator("td").nth(2).inner_text()
+    attainment = page.locator("#headline tr").filter(has_text="median attainment, %").locator("td")
+    assert attainment.nth(3).inner_text().endswith(" points")          # a change of a share
     assert float(previous_column.replace(",", "")) == pytest.approx(receipts, abs=0.01)
 
     with page.expect_download() as waiting:
@@ -99,7 +131,6 @@ def test_change_a_parameter_run_and_compare_with_the_previous_run(page, tmp_path
     monthly = tmp_path / "monthly.csv"
     waiting.value.save_as(monthly)
     assert len(monthly.read_text().strip().splitlines()) == 1 + 36
-
 
 def test_a_bad_upload_shows_the_command_lines_located_error(page, tmp_path):
     bad = tmp_path / "my-scenario.toml"
@@ -182,21 +213,53 @@ def test_runs_beyond_the_caps_are_refused_with_a_message(page):
     page.click("#run")
     page.wait_for_function("document.querySelector('#error').innerText.includes('seed')")
     assert "dashboard: seed" in page.inner_text("#error") and "months" not in page.inner_text("#error")
+    _set_number(page, "#seed", "0")
+    _set_number(page, "#replications", "9")
+    page.click("#run")
+    page.wait_for_function("document.querySelector('#error').innerText.includes('replications')")
+    assert "1 to 8 here" in page.inner_text("#error")
     assert page.inner_text("#status") == "no run yet"
 
 
-def test_screenshot_for_the_docs(page, tmp_path):
-    """A run compared with the previous one, as in docs/dashboard.md (written there when
-    QUOTASIM_SCREENSHOT is set, else into a temporary folder)."""
-    _set_number(page, "#scale", "0.2")
-    _run_and_wait(page, 0)
-    traces = len(_plotted(page))
-    _set_number(page, "#param-rumour_recall-rate input[type=number]", "0.1")
-    _run_and_wait(page, traces)
-    docs = Path(__file__).resolve().parents[1] / "docs" / "figures" / "dashboard.png"
-    target = docs if os.environ.get("QUOTASIM_SCREENSHOT") else tmp_path / "dashboard.png"
-    page.screenshot(path=str(target), full_page=True)
-    assert target.stat().st_size > 50_000
+def test_controls_and_results_are_side_by_side(page):
+    """The Run button is in view at the top of the page, left of the results, and stays in view
+    while the results scroll."""
+    viewport = page.viewport_size
+    run = page.locator("#run").bounding_box()
+    results = page.locator("#results").bounding_box()
+    assert run["y"] + run["height"] < viewport["height"] / 2, run
+    assert run["x"] + run["width"] <= results["x"] and results["y"] < viewport["height"] / 4, (run, results)
+    page.wait_for_function(f"document.querySelectorAll('#results .js-plotly-plot').length == {len(PANELS)}")
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")          # down to the last panel
+    page.wait_for_function("window.scrollY > 0")
+    last = page.locator(f"#{PANELS[-1].id}").bounding_box()
+    assert last["y"] < viewport["height"], last
+    run = page.locator("#run").bounding_box()
+    assert 0 <= run["y"] and run["y"] + run["height"] < viewport["height"], run
+
+
+def test_screenshot_for_the_docs(server, tmp_path):
+    """A replicated run compared with the previous one, as in docs/dashboard.md (written there
+    when QUOTASIM_SCREENSHOT is set, else into a temporary folder)."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 1600, "height": 1900})
+            page.goto(server)
+            page.wait_for_selector("#param-ratchet-up_rate input[type=number]")
+            _set_number(page, "#months", "60")
+            _set_number(page, "#replications", "4")
+            _run_and_wait(page, timeout=300_000)
+            _set_number(page, "#param-rumour_recall-rate input[type=number]", "0.1")
+            _run_and_wait(page, previous=True, timeout=300_000)
+            docs = Path(__file__).resolve().parents[1] / "docs" / "figures" / "dashboard.png"
+            target = docs if os.environ.get("QUOTASIM_SCREENSHOT") else tmp_path / "dashboard.png"
+            page.screenshot(path=str(target))
+            assert target.stat().st_size > 50_000
+        finally:
+            browser.close()
 
 
 def test_a_foreign_host_is_refused_and_nothing_on_disk_is_disclosed(server, tmp_path):

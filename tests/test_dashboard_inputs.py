@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 import quotasim
-from quotasim.dashboard.controls import MAX_DASHBOARD_MONTHS, MAX_PEOPLE
-from quotasim.dashboard.scenarios import MAX_SCALE, MIN_SCALE, build, page_numbers
+from quotasim.dashboard.controls import MAX_DASHBOARD_MONTHS, MAX_PEOPLE, MAX_REPLICATIONS
+from quotasim.dashboard.scenarios import MAX_SCALE, MIN_SCALE, build, page_numbers, page_replications
 
 
 @pytest.mark.parametrize("months, scale, seed", [(1, MIN_SCALE, 0), (MAX_DASHBOARD_MONTHS, MAX_SCALE, 2**31), (36, 0.25, 7)])
@@ -48,3 +48,16 @@ def test_build_scales_the_population_and_refuses_beyond_the_people_cap():
     people = base.population.n_trade_officials + base.population.n_overseas_workers
     with pytest.raises(quotasim.ScenarioError, match=f"at most {MAX_PEOPLE:,}"):
         build(base, {}, (MAX_PEOPLE + 1000) / people, 24)
+
+
+@pytest.mark.parametrize("good", [1, 4, MAX_REPLICATIONS, 3.0])
+def test_replications_within_the_field_pass(good):
+    assert page_replications(good) == int(good)
+
+
+@pytest.mark.parametrize("bad", [None, 0, MAX_REPLICATIONS + 1, 2.5, True, float("nan"), "3"])
+def test_bad_replications_are_refused_and_named(bad):
+    with pytest.raises(quotasim.ScenarioError) as refused:
+        page_replications(bad)
+    assert [problem[1] for problem in refused.value.problems] == ["replications"]
+    assert f"1 to {MAX_REPLICATIONS} here" in str(refused.value)

@@ -17,8 +17,8 @@ from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from ..errors import ScenarioError
 from ..explain import ledger
 from ..scenario import Scenario, builtin_names, get_parameter, load_scenario, to_toml
-from .controls import CONTROLS, MAX_DASHBOARD_MONTHS, MAX_PEOPLE, RULES
-from .figures import headline, trajectories
+from .controls import CONTROLS, MAX_DASHBOARD_MONTHS, MAX_PEOPLE, MAX_REPLICATIONS, RULES
+from .figures import PANELS, headline, panel_figure, scale_note
 from .guard import LOOPBACK_NAMES, MAX_REQUEST_THREADS, Refused, guard, make_server, served_hosts
 from .jobs import Busy, JobQueue
 from .scenarios import (
@@ -30,6 +30,7 @@ from .scenarios import (
     build,
     from_upload,
     page_numbers,
+    page_replications,
     too_large,
     upload_name,
 )
@@ -71,59 +72,71 @@ def create_app(queue: JobQueue | None = None, hosts: frozenset[str] = LOOPBACK_N
 
 
 def _layout(meaning: dict[str, dict]) -> html.Div:
+    """Controls in a left column that stays in view (the Run button near its top), results on the right."""
+    controls = html.Div([
+        html.H3("Scenario"),
+        dcc.RadioItems(id="scenario", options=builtin_names(), value="baseline", className="scenarios"),
+        html.Div([
+            html.Label("months ", htmlFor="months"),
+            dcc.Input(id="months", type="number", min=1, max=MAX_DASHBOARD_MONTHS, step=1, value=120),
+            html.Label(" population scale ", htmlFor="scale"),
+            dcc.Input(id="scale", type="number", min=MIN_SCALE, max=MAX_SCALE, step=SCALE_STEP, value=0.1),
+            html.Label(" seed ", htmlFor="seed"),
+            dcc.Input(id="seed", type="number", min=0, step=1, value=0),
+            html.Label(" replications ", htmlFor="replications"),
+            dcc.Input(id="replications", type="number", min=1, max=MAX_REPLICATIONS, step=1, value=4),
+        ], className="settings"),
+        html.Button("Run", id="run", n_clicks=0),
+        html.Progress(id="progress", value="0", max="1"),
+        html.Div(id="status", children="no run yet"),
+        html.Pre(id="error", className="message"),
+        # The browser refuses a file over the limit without sending it, and says nothing;
+        # assets/upload_limit.js shows this refusal then (the server checks again).
+        # Dash components take data-* attributes as keywords, which their generated
+        # signatures do not declare.
+        html.Div(dcc.Upload(id="upload", children=html.Div(["Drop a scenario file here or ", html.A("choose one")]),
+                            className="upload", multiple=False, max_size=MAX_UPLOAD_BYTES),
+                 id="upload-limit", **{"data-max-bytes": str(MAX_UPLOAD_BYTES),  # type: ignore[arg-type]
+                                       "data-refusal": "error: " + too_large("{name}", "{size}")}),
+        html.Pre(id="upload-message", className="message"),
+        html.H3("Main parameters"),
+        *[_control(control, meaning) for control in CONTROLS],
+        html.Label("behaviour.rule — how officials choose effort", htmlFor="rule"),
+        dcc.RadioItems(id="rule", options=list(RULES), value="adaptive", inline=True),
+    ], id="controls", className="panel controls")
+    results = html.Div([
+        html.H3("This run against the previous one"),
+        html.P(id="scale-note", className="note", children=_NOTE_BEFORE),
+        html.Table(id="headline"),
+        html.Div([
+            html.Button("monthly table (CSV)", id="download-monthly"),
+            html.Button("reviews table (CSV)", id="download-reviews"),
+            html.Button("scenario file (TOML)", id="download-scenario"),
+            dcc.Download(id="download"),
+        ], className="row"),
+        html.Div([dcc.Graph(id=panel.id, figure=panel_figure(panel, None, None), className="figure")
+                  for panel in PANELS], className="figures"),
+    ], id="results", className="panel results")
     return html.Div([
         html.H1("quotasim"),
         html.P("A quota-driven state foreign-trade system: pick a scenario, move its main parameters, run. "
-               f"Runs here are capped at {MAX_PEOPLE:,} people and {MAX_DASHBOARD_MONTHS} months; "
-               "every parameter and its source: `quotasim explain SCENARIO`."),
-        html.Div([
-            html.Div([
-                html.H3("Scenario"),
-                dcc.RadioItems(id="scenario", options=builtin_names(), value="baseline", labelStyle={"display": "block"}),
-                # The browser refuses a file over the limit without sending it, and says nothing;
-                # assets/upload_limit.js shows this refusal then (the server checks again).
-                # Dash components take data-* attributes as keywords, which their generated
-                # signatures do not declare.
-                html.Div(dcc.Upload(id="upload", children=html.Div(["Drop a scenario file here or ",
-                                                                    html.A("choose one")]),
-                                    className="upload", multiple=False, max_size=MAX_UPLOAD_BYTES),
-                         id="upload-limit", **{"data-max-bytes": str(MAX_UPLOAD_BYTES),  # type: ignore[arg-type]
-                                               "data-refusal": "error: " + too_large("{name}", "{size}")}),
-                html.Pre(id="upload-message", className="message"),
-                html.H3("Main parameters"),
-                *[_control(control, meaning) for control in CONTROLS],
-                html.Label("behaviour.rule — how officials choose effort", htmlFor="rule"),
-                dcc.RadioItems(id="rule", options=list(RULES), value="adaptive", inline=True),
-                html.Div([
-                    html.Label("months ", htmlFor="months"),
-                    dcc.Input(id="months", type="number", min=1, max=MAX_DASHBOARD_MONTHS, step=1, value=120),
-                    html.Label(" population scale ", htmlFor="scale"),
-                    dcc.Input(id="scale", type="number", min=MIN_SCALE, max=MAX_SCALE, step=SCALE_STEP, value=0.1),
-                    html.Label(" seed ", htmlFor="seed"),
-                    dcc.Input(id="seed", type="number", min=0, step=1, value=0),
-                ], className="row"),
-                html.Button("Run", id="run", n_clicks=0),
-                html.Progress(id="progress", value="0", max="1"),
-                html.Div(id="status", children="no run yet"),
-                html.Pre(id="error", className="message"),
-            ], className="panel", style={"flex": "0 0 420px"}),
-            html.Div([
-                dcc.Graph(id="figure", figure=trajectories(None, None)),
-                html.H3("This run against the previous one"),
-                html.Table(id="headline"),
-                html.Div([
-                    html.Button("monthly table (CSV)", id="download-monthly"),
-                    html.Button("reviews table (CSV)", id="download-reviews"),
-                    html.Button("scenario file (TOML)", id="download-scenario"),
-                    dcc.Download(id="download"),
-                ], className="row"),
-            ], className="panel", style={"flex": "1 1 auto", "minWidth": 0}),
-        ], style={"display": "flex", "gap": "24px"}),
+               f"Runs here are capped at {MAX_PEOPLE:,} people, {MAX_DASHBOARD_MONTHS} months and "
+               f"{MAX_REPLICATIONS} replications; every parameter and its source: `quotasim explain SCENARIO`."),
+        html.Div([controls, results], className="columns"),
         dcc.Store(id="uploaded", data={}),
         dcc.Store(id="current-job"),
         dcc.Store(id="previous-job"),
         dcc.Interval(id="tick", interval=400, disabled=True),
     ], style={"fontFamily": "sans-serif", "margin": "16px"})
+
+
+_NOTE_BEFORE = "Money and people are shown for the full system: a run at a smaller population scale is summed " \
+               "back up by 1/scale, and each figure says so."
+
+
+def _scale_sentence(job) -> str:
+    runs = "one run" if job.replications == 1 else f"the mean of {job.replications} replications"
+    return f"Figures per year, {runs}; {scale_note(job.scale)}."
 
 
 def _base(choice: Any, uploaded: Any) -> Scenario:
@@ -175,36 +188,49 @@ def _callbacks(app: Dash, queue: JobQueue) -> None:
                   State("scenario", "value"), State("uploaded", "data"),
                   *[State(_slider_id(control.name), "value") for control in CONTROLS],
                   State("rule", "value"), State("months", "value"), State("scale", "value"), State("seed", "value"),
-                  State("current-job", "data"), prevent_initial_call=True)
+                  State("replications", "value"), State("current-job", "data"), prevent_initial_call=True)
     def start_run(_, choice, uploaded, *rest):
-        *values, rule, months, scale, seed, current = rest
+        *values, rule, months, scale, seed, replications, current = rest
         try:
             overrides = {control.name: value for control, value in zip(CONTROLS, values) if value is not None}
             overrides["behaviour.rule"] = rule
             months, scale, seed = page_numbers(months, scale, seed)
+            replications = page_replications(replications)
             scenario = build(_base(choice, uploaded or {}), overrides, scale, months)
-            job = queue.submit(scenario, seed)
+            job = queue.submit(scenario, seed, replications, scale)
         except (ScenarioError, Busy, ValueError) as exc:
             return no_update, no_update, no_update, "error: " + str(exc)
         return job.id, current, False, ""
 
+    figures = [Output(panel.id, "figure") for panel in PANELS]
+    unchanged = (no_update,) * (len(PANELS) + 2)       # the figures, the table and the note
+
     @app.callback(Output("progress", "value"), Output("progress", "max"), Output("status", "children"),
-                  Output("figure", "figure"), Output("headline", "children"), Output("tick", "disabled", allow_duplicate=True),
+                  *figures, Output("headline", "children"), Output("scale-note", "children"),
+                  Output("tick", "disabled", allow_duplicate=True),
                   Input("tick", "n_intervals"), State("current-job", "data"), State("previous-job", "data"),
                   prevent_initial_call=True)
     def follow_run(_, current_id, previous_id):
         job = queue.get(current_id)
         if job is None:
-            return "0", "1", "the run is no longer kept on the server; run again", no_update, no_update, True
+            return "0", "1", "the run is no longer kept on the server; run again", *unchanged, True
         if not job.finished:
-            state = "waiting for a free worker" if job.status == "queued" else f"month {job.done_months} of {job.months}"
-            return str(job.done_months), str(job.months), f"running {job.name}: {state}", no_update, no_update, False
+            if job.status == "queued":
+                state = "waiting for a free worker"
+            else:
+                replication = min(job.done_months // job.months + 1, job.replications)
+                state = f"month {job.done_months - (replication - 1) * job.months} of {job.months}" + (
+                    f", replication {replication} of {job.replications}" if job.replications > 1 else "")
+            return (str(job.done_months), str(job.total_months), f"running {job.name}: {state}", *unchanged, False)
         if job.status == "failed":
-            return "0", "1", f"the run failed: {job.error}", no_update, no_update, True
+            return "0", "1", f"the run failed: {job.error}", *unchanged, True
         previous = queue.get(previous_id)
         previous = previous if previous is not None and previous.status == "done" else None
-        return (str(job.months), str(job.months), f"done: {job.name}, {job.months} months in {job.seconds:.1f} s",
-                trajectories(job, previous), _headline_rows(job, previous), True)
+        runs = "" if job.replications == 1 else f" × {job.replications} replications"
+        return (str(job.total_months), str(job.total_months),
+                f"done: {job.name}, {job.months} months{runs} in {job.seconds:.1f} s",
+                *[panel_figure(panel, job, previous) for panel in PANELS],
+                _headline_rows(job, previous), _scale_sentence(job), True)
 
     @app.callback(Output("download", "data"), Input("download-monthly", "n_clicks"),
                   Input("download-reviews", "n_clicks"), Input("download-scenario", "n_clicks"),
@@ -223,10 +249,13 @@ def _callbacks(app: Dash, queue: JobQueue) -> None:
 def _headline_rows(job, previous) -> list:
     now = headline(job)
     before = headline(previous) if previous is not None else {}
-    rows = [html.Tr([html.Th("figure"), html.Th("this run"), html.Th("previous run"), html.Th("change")])]
+    rows = [html.Tr([html.Th("figure, for the full system"), html.Th(f"this run: {job.name}"),
+                     html.Th(f"previous: {previous.name}" if previous is not None else "previous run"),
+                     html.Th("change")])]
     for name, value in now.items():
         old = before.get(name)
-        change = "" if old is None or not (math.isfinite(old) and math.isfinite(value)) else f"{value - old:+,.2f}"
+        points = " points" if name.endswith("%") else ""       # a change of a share is in percentage points
+        change = "" if old is None or not (math.isfinite(old) and math.isfinite(value)) else f"{value - old:+,.2f}{points}"
         rows.append(html.Tr([html.Td(name), html.Td(f"{value:,.2f}", id=f"now-{_key(name)}"),
                              html.Td("" if old is None else f"{old:,.2f}"), html.Td(change)]))
     return rows

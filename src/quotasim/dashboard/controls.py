@@ -15,12 +15,15 @@ import annotated_types
 
 from ..scenario import parameter_field
 
-__all__ = ["Control", "CONTROLS", "RULES", "declared_bounds", "MAX_PEOPLE", "MAX_DASHBOARD_MONTHS"]
+__all__ = ["Control", "CONTROLS", "RULES", "declared_bounds", "MAX_PEOPLE", "MAX_DASHBOARD_MONTHS",
+           "MAX_REPLICATIONS"]
 
 #: Caps of what the dashboard runs: about three seconds a run on a 2-core machine, so a
 #: handful of sessions share it; larger runs belong to ``quotasim run`` or a sweep.
 MAX_PEOPLE = 250_000
 MAX_DASHBOARD_MONTHS = 240
+#: Replications of one run (seeds seed .. seed + n - 1), run one after the other in one worker.
+MAX_REPLICATIONS = 8
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from typing import Any
 import pyarrow as pa
 
 from ..results import RunResult
+from ..seeds import replication_seeds
 from ..simulation import simulate
 
 __all__ = ["JobQueue", "Job", "Busy"]
@@ -40,18 +41,27 @@ class Job:
     id: str
     name: str
     months: int
+    replications: int = 1           # runs from seeds seed .. seed + replications - 1
+    scale: float = 1.0              # the population scale the page asked for (1: the scenario's own)
     status: str = "queued"          # queued, running, done, failed
     done_months: int = 0
     error: str | None = None
     scenario: Any = None
-    monthly: pa.Table | None = None
+    monthly: pa.Table | None = None   # the first replication's (the run's seed), as downloaded
     reviews: pa.Table | None = None
+    runs: list[pa.Table] = field(default_factory=list)            # every replication's monthly table
+    attainment: list[float] = field(default_factory=list)         # every replication's reviews' attainment
     seconds: float = 0.0
     last_seen: float = field(default_factory=time.monotonic)
 
     @property
     def finished(self) -> bool:
         return self.status in ("done", "failed")
+
+    @property
+    def total_months(self) -> int:
+        """Months to simulate over all replications (what the progress bar counts)."""
+        return self.months * self.replications
 
 
 class JobQueue:
@@ -63,15 +73,16 @@ class JobQueue:
         self._lock = threading.Lock()
         self._jobs: dict[str, Job] = {}
 
-    def submit(self, scenario, seed: int) -> Job:
-        """Queue a run of ``scenario`` (validated) from ``seed``; :class:`Busy` when full."""
+    def submit(self, scenario, seed: int, replications: int = 1, scale: float = 1.0) -> Job:
+        """Queue ``replications`` runs of ``scenario`` (validated) from ``seed`` (replication k:
+        ``seeds.replication_seed(seed, k)``), one after the other in one worker; :class:`Busy` when full."""
         with self._lock:
             self._expire()
             active = sum(not job.finished for job in self._jobs.values())
             if active >= self.workers + self.max_waiting:
                 raise Busy(f"server busy: {active} runs running or queued (capacity {self.workers} at once, "
                            f"{self.max_waiting} waiting); try again in a minute")
-            job = Job(uuid.uuid4().hex, scenario.name, scenario.months, scenario=scenario)
+            job = Job(uuid.uuid4().hex, scenario.name, scenario.months, replications, scale, scenario=scenario)
             self._jobs[job.id] = job
         self._pool.submit(self._run, job, seed)
         return job
@@ -99,8 +110,14 @@ class JobQueue:
         clock = time.perf_counter()
         result: RunResult | None
         try:
-            result = simulate(job.scenario, seed, progress=lambda done, total: setattr(job, "done_months", done))
-            job.monthly, job.reviews = result.monthly, result.reviews   # the officials table is not kept
+            for k, run_seed in enumerate(replication_seeds(seed, job.replications)):
+                result = simulate(job.scenario, run_seed, progress=_progress(job, k * job.months))
+                job.runs.append(result.monthly)                         # the officials table is not kept
+                if result.reviews is not None and result.reviews.num_rows:
+                    job.attainment.extend(result.reviews.column("attainment").to_pylist())
+                if k == 0:
+                    job.monthly, job.reviews = result.monthly, result.reviews
+                result = None
             job.status = "done"
         except Exception as exc:  # noqa: BLE001 - shown to the user, never lost
             job.error, job.status = f"{type(exc).__name__}: {exc}", "failed"
@@ -117,6 +134,13 @@ class JobQueue:
             del self._jobs[job_id]
         if expired:
             _release_memory()
+
+
+def _progress(job: Job, before: int):
+    """The progress callback of one replication: months done so far over all replications."""
+    def report(done: int, total: int) -> None:
+        job.done_months = before + done
+    return report
 
 
 def _trimmer():

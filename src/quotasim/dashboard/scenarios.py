@@ -19,9 +19,10 @@ from typing import Any
 from ..errors import ScenarioError
 from ..scenario import Scenario, load_scenario
 from ..tomlfile import parse_toml
-from .controls import MAX_DASHBOARD_MONTHS, MAX_PEOPLE
+from .controls import MAX_DASHBOARD_MONTHS, MAX_PEOPLE, MAX_REPLICATIONS
 
-__all__ = ["from_upload", "upload_name", "MAX_FILENAME_CHARS", "build", "page_numbers", "too_large", "MAX_UPLOAD_BYTES",
+__all__ = ["from_upload", "upload_name", "MAX_FILENAME_CHARS", "build", "page_numbers",
+           "page_replications", "too_large", "MAX_UPLOAD_BYTES",
            "MIN_SCALE", "MAX_SCALE",
            "SCALE_STEP", "UploadError"]
 
@@ -97,6 +98,15 @@ def page_numbers(months: Any, scale: Any, seed: Any) -> tuple[int, float, int]:
     if problems:
         raise ScenarioError(*problems[0], more=problems[1:])
     return int(months), float(scale), int(seed)
+
+
+def page_replications(replications: Any) -> int:
+    """The page's number of replications, checked (never a silent stand-in, as :func:`page_numbers`)."""
+    if not (isinstance(replications, int) and not isinstance(replications, bool)
+            or isinstance(replications, float) and replications.is_integer()) or not 1 <= replications <= MAX_REPLICATIONS:
+        raise ScenarioError("dashboard", "replications", _NothingValid() if replications is None else replications,
+                            f"a whole number, 1 to {MAX_REPLICATIONS} here; more with `quotasim run --replications`")
+    return int(replications)
 
 
 def build(base: Scenario, values: dict[str, Any], scale: float, months: int) -> Scenario:
