@@ -37,7 +37,8 @@ def random_officials(seed: int) -> Table:
         route=g.integers(0, 4, N), status=g.choice(5, N, p=[0.8, 0.05, 0.05, 0.05, 0.05]),
         exit_month=np.where(g.random(N) < 0.5, MONTH, -1), skill=g.lognormal(0, 0.3, N),
         effort=g.uniform(0, 1.5, N), pressure=np.where(g.random(N) < 0.2, 0, g.exponential(1, N)),
-        fear=np.where(g.random(N) < 0.5, 0, g.exponential(0.5, N)), resigned=g.random(N) < 0.05, defiant=g.random(N) < 0.03,
+        fear=np.where(g.random(N) < 0.5, 0, g.exponential(0.5, N)), resigned=g.random(N) < 0.05,
+        family_at_home=g.random(N) < 0.6, defiant=g.random(N) < 0.03,
         capacity_usd=np.where(g.random(N) < 0.05, 0.0, g.uniform(0, 1e5, N)),
         target_usd=np.where(g.random(N) < 0.1, 0.0, g.uniform(0, 2e5, N)), wealth_usd=g.uniform(0, 1e5, N),
         half_remitted_usd=g.uniform(0, 1e5, N), attainment=g.uniform(0, 2, N),
@@ -160,7 +161,10 @@ def test_counts_and_hazards_cover_exactly_those_at_risk(seed):
     assert np.array_equal(rows, np.flatnonzero(active & abroad))
     assert (hazard >= 0.001 * 0.4 * (1 - 1e-6)).all()
     held = off.family_at_home[rows]
-    assert (hazard[held] <= hazard[held] / 0.4 * 0.4 + 1e-12).all()
+    _, undeterred = kernels.defection_hazard(off.arrays(), KERNEL_CODES, kernels.DefectionRule(0.001, 0.5, 0.0))
+    assert held.any() and (~held).any()
+    assert np.allclose(hazard[held], 0.4 * undeterred[held], rtol=1e-12), "a family held at home deters by 0.6"
+    assert np.array_equal(hazard[~held], undeterred[~held]), "without a family held nothing deters"
 
 
 def _digests_script(size: str) -> str:
