@@ -9,12 +9,13 @@ instead, built from the declarations below at import time.
 
 from __future__ import annotations
 
+from enum import IntEnum
 from typing import NamedTuple
 
 import numpy as np
 
 __all__ = ["STATUS_NAMES", "ROUTE_NAMES", "POST_NAMES", "ROLE_NAMES", "TIER_NAMES", "AFFILIATION_NAMES",
-           "STAGE_NAMES", "POST_ROUTE", "ABROAD_POSTS", "FOREIGN_ROUTES", "N_STAGES", "KernelCodes", "KERNEL_CODES",
+           "STAGE_NAMES", "Purpose", "POST_ROUTE", "ABROAD_POSTS", "FOREIGN_ROUTES", "N_STAGES", "KernelCodes", "KERNEL_CODES",
            "ACTIVE", "RECALLED", "ARRESTED", "DEFECTED", "GAVE_UP", "CHINA", "RUSSIA", "THIRD", "DOMESTIC",
            "PYONGYANG", "PROVINCE", "BORDER_CITY", "BIG_CITY", "RUSSIA_POST", "THIRD_POST", "TRADER", "WORKER",
            "CENTRAL", "PROVINCIAL", "CITY", "LOWER", "ARMY", "SECURITY", "MINISTRY", "FUND_OFFICE"]
@@ -45,6 +46,49 @@ ARMY, SECURITY, MINISTRY, FUND_OFFICE = range(len(AFFILIATION_NAMES))
 # pipeline stages (M18)
 STAGE_NAMES = ("central_party", "feasibility_review", "planning_licence", "customs_quarantine")
 N_STAGES = len(STAGE_NAMES)
+
+
+class Purpose(IntEnum):
+    """One code per random decision of the model: the third counter word of its keyed draws
+    (``quotasim.keyed_random``). Two decisions never share a code, so their draws are
+    independent; a new decision takes a new number (renumbering an old one changes every
+    run's draws for it). The comment names who the draw is keyed by."""
+
+    # people, keyed by official id (their row)
+    SKILL = 1                  # a newcomer's skill (M16)
+    FAMILY_AT_HOME = 2         # whether a newcomer's family stays at home (M9)
+    INITIAL_EFFORT = 3         # a newcomer's effort drawn from the population's distribution
+    IMITATED = 4               # which serving colleague an adaptive newcomer imitates
+    RELATIVE = 5               # whether a newcomer is a relative placed by patronage (M24)
+    PATRON = 6                 # which serving trader placed the relative (M24)
+    REFILL = 7                 # whether a vacated post is refilled this month (keyed by the vacated row)
+    CAP_ORDER = 8              # the order in which refilled posts meet a worker cap (M10)
+    EARNINGS_NOISE = 9         # month-to-month variation of pay and domestic earnings (M8)
+    DEFECTION = 10             # defection abroad (M9)
+    GIVE_UP = 11               # whether an overwhelmed official weighs giving up this month (M11)
+    SURVEILLANCE = 12          # skimming caught by surveillance (M29)
+    SURVEILLANCE_ARREST = 13   # arrest of one caught (M29)
+    RUMOUR_TELLER = 14         # whether an underperformer weighs a rumour this month (M19)
+    RUMOUR_RIVAL = 15          # which visible rival the teller picks (M19)
+    RUMOUR_WORKS = 16          # whether the rumour brings the recall (M14)
+    GOAL_RECALL = 17           # recall at the goal (M15)
+    RELOCATION = 18            # relocated home rather than recalled (M15)
+    DEFIANT_ARREST = 19        # arrest of one who refuses openly (M23)
+    OWN_POCKET = 20            # whether a short official pays in from savings (M22)
+    EXPLORATION = 21           # the adaptive rule's exploration noise on effort
+    DEAL_START = 22            # whether a trader starts a deal this month (M16)
+    DEAL_ROUTE = 23            # the route of an independent company's deal (M26), keyed by trader
+    DEAL_VALUE = 24            # the value of a new deal (M16), keyed by trader
+    # deals, keyed by deal id
+    FROZEN_CANCEL = 25         # a frozen deal cancelled during a closure (M20)
+    CRACKDOWN = 26             # a moving deal hit by a crackdown (M5)
+    CRACKDOWN_CANCEL = 27      # a hit deal cancelled rather than delayed (M5)
+    STAGE = 28                 # rejection or passing at a stage; draw index = stage step in the month (M18)
+    SEIZURE = 29               # a completed deal's proceeds seized (M5)
+    # companies, keyed by company index
+    JOINT_VENTURE = 30         # a company opens a joint venture (M25)
+    # people again (numbers are never reused, so later decisions come last)
+    CAP_RECALL = 31            # which workers above a route's cap are recalled (M10)
 
 
 class KernelCodes(NamedTuple):
