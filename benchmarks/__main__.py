@@ -1,16 +1,24 @@
-"""``python -m benchmarks [--quick] [--sizes 10000,100000,1000000] [--months 120] [--twin-max 100000]``.
+"""``python -m benchmarks [--quick] [--sizes 10000,100000,1000000] [--months 120] [--threads 1,2]
+[--twin-max 100000] [--[no-]ten-million] [--[no-]sweep]``.
 
-For each size, in fresh processes: the full model (baseline proportions), quotasim on the
-twin's reduced rules, and the Mesa twin on the same rules where it finishes in reasonable
-time (up to ``--twin-max`` officials). Prints wall time, official-steps per second, peak
-memory per official, the speed ratio against the twin at the sizes both ran, the runtime
-scaling exponent, and where the full model's time goes by phase at the largest size.
+For each size, in fresh processes: the full model (baseline proportions) and quotasim on the
+twin's reduced rules, each with every thread count of ``--threads``; the trivial NumPy quota
+core (``benchmarks/ceiling.py``), the ceiling the full model is put against; and the Mesa
+twin on the reduced rules where it finishes in reasonable time (up to ``--twin-max``
+officials). Then, unless ``--quick``: a run of ten million officials with its peak memory
+(``--ten-million`` adds it to a quick run, ``--no-ten-million`` leaves it out), and the
+sweep throughput with 1 and 2 worker processes (``benchmarks/sweep_throughput.py``).
+Prints wall time, official-steps per second, peak memory per official, the speed against
+the ceiling and the twin, the runtime scaling exponent, every target of issue 15 with the
+figure measured in this run (met, or missed by how much), and where the full model's time
+goes by phase at the largest size.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -20,18 +28,29 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
+TEN_MILLION = 10_000_000
 
-def _probe(kind: str, officials: int, months: int) -> dict:
-    out = subprocess.run([sys.executable, "-m", "benchmarks.probe", kind, str(officials), str(months)],
+
+def _probe(kind: str, officials: int, months: int, threads: int = 1) -> dict:
+    out = subprocess.run([sys.executable, "-m", "benchmarks.probe", kind, str(officials), str(months), str(threads)],
                          check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def phase_times(officials: int, months: int) -> dict[str, float]:
+def _sweep() -> dict:
+    out = subprocess.run([sys.executable, "-m", "benchmarks.sweep_throughput", "--json"], check=True,
+                         capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def phase_times(officials: int, months: int, threads: int = 1) -> dict[str, float]:
     """Seconds spent in each phase of the full model (timers wrap the phases of ``engine.SCHEDULE``)."""
+    import numba
+
     import quotasim
     from benchmarks.probe import full_size_overrides
     from quotasim import engine
+    numba.set_num_threads(threads)
     totals: dict[str, float] = {}
 
     def timed(phase):
@@ -55,70 +74,148 @@ def phase_times(officials: int, months: int) -> dict[str, float]:
     return dict(sorted(totals.items(), key=lambda item: -item[1]))
 
 
+def _load() -> str:
+    return f"{os.getloadavg()[0]:.2f}"
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="smallest size only, with the twin (under 30 s)")
+    parser.add_argument("--quick", action="store_true", help="smallest size only, with the twin (under a minute)")
     parser.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated numbers of officials")
     parser.add_argument("--months", type=int, default=120)
+    parser.add_argument("--threads", default="1,2", help="comma-separated thread counts for quotasim's compiled passes")
     parser.add_argument("--twin-max", type=int, default=100_000, help="largest size the Mesa twin is run at")
+    parser.add_argument("--ten-million", action=argparse.BooleanOptionalAction, default=None,
+                        help="the 10,000,000-official run (about 3 minutes; on by default unless --quick)")
+    parser.add_argument("--sweep", action=argparse.BooleanOptionalAction, default=None,
+                        help="sweep throughput, 1 and 2 workers (about a minute; on by default unless --quick)")
     args = parser.parse_args(argv)
     sizes = [10_000] if args.quick else [int(s) for s in args.sizes.split(",")]
-    console = Console(width=None if Console().is_terminal else 120)   # a log file gets the whole table
-    console.print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
-                  f"numpy {np.__version__}; one process per measurement; {args.months} months")
-    table = Table("officials", "model", "wall (s)", "official-steps/s", "peak bytes/official", "× Mesa twin")
-    full_rows, ratios = [], {}
+    threads = [int(t) for t in args.threads.split(",")]
+    ten_million = (not args.quick) if args.ten_million is None else args.ten_million
+    sweep = (not args.quick) if args.sweep is None else args.sweep
+    console = Console(width=None if Console().is_terminal else 140)   # a log file gets the whole table
+    console.print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()} "
+                  f"{platform.python_version()}, numpy {np.__version__}; one process per measurement; "
+                  f"{args.months} months; load average {_load()} at the start")
+    table = Table("officials", "model", "threads", "wall (s)", "official-steps/s", "peak bytes/official",
+                  "× ceiling", "× Mesa twin")
+    full: dict[tuple[int, int], dict] = {}
+    reduced: dict[tuple[int, int], dict] = {}
+    ceilings: dict[int, dict] = {}
+    twins: dict[int, dict] = {}
+
+    def row(label: str, figure: dict, ceiling: str = "", twin: str = "", first: bool = False) -> None:
+        table.add_row(f"{figure['officials']:,}" if first else "", label, str(figure.get("threads", "")),
+                      f"{figure['wall_seconds']:.2f}", f"{figure['steps_per_second']:,.0f}",
+                      f"{figure['peak_bytes_per_official']:,.0f}", ceiling, twin)
+
     for n in sizes:
-        full = _probe("full", n, args.months)
-        full_rows.append(full)
-        table.add_row(f"{n:,}", "quotasim, full model", f"{full['wall_seconds']:.2f}", f"{full['steps_per_second']:,.0f}",
-                      f"{full['peak_bytes_per_official']:,.0f}", "")
-        reduced = _probe("reduced", n, args.months)
-        twin = _probe("twin", n, args.months) if n <= args.twin_max else None
-        if twin:
-            ratios[n] = reduced["steps_per_second"] / twin["steps_per_second"]
-        ratio = f"{ratios[n]:.1f}×" if twin else "twin not run"
-        table.add_row("", "quotasim, twin's rules", f"{reduced['wall_seconds']:.2f}",
-                      f"{reduced['steps_per_second']:,.0f}", f"{reduced['peak_bytes_per_official']:,.0f}", ratio)
-        if twin:
-            table.add_row("", "Mesa twin", f"{twin['wall_seconds']:.2f}", f"{twin['steps_per_second']:,.0f}",
-                          f"{twin['peak_bytes_per_official']:,.0f}", "1.0×")
+        ceilings[n] = ceiling = _probe("ceiling", n, args.months)
+        for t in threads:
+            full[n, t] = figure = _probe("full", n, args.months, t)
+            row("quotasim, full model", figure, f"{figure['steps_per_second'] / ceiling['steps_per_second']:.2f}",
+                first=t == threads[0])
+        for t in threads:
+            reduced[n, t] = _probe("reduced", n, args.months, t)
+        if n <= args.twin_max:
+            twins[n] = _probe("twin", n, args.months)
+        for t in threads:
+            ratio = (f"{reduced[n, t]['steps_per_second'] / twins[n]['steps_per_second']:.1f}×" if n in twins
+                     else "twin not run")
+            row("quotasim, twin's rules", reduced[n, t], twin=ratio)
+        row("NumPy quota core (ceiling)", ceiling, "1.00")
+        if n in twins:
+            row("Mesa twin", twins[n], twin="1.0×")
+    tens: dict[int, dict] = {}
+    if ten_million:
+        for t in threads:
+            tens[t] = figure = _probe("full", TEN_MILLION, args.months, t)
+            row("quotasim, full model", figure, first=t == threads[0])
     console.print(table)
-    if len(full_rows) > 1:
-        slope = np.polyfit(np.log([r["officials"] for r in full_rows]), np.log([r["wall_seconds"] for r in full_rows]), 1)[0]
-        console.print(f"runtime ∝ officials^{slope:.2f} (full model, log-log fit over {len(full_rows)} sizes)")
-        a, b = full_rows[-2], full_rows[-1]
-        top = np.log(b["wall_seconds"] / a["wall_seconds"]) / np.log(b["officials"] / a["officials"])
-        console.print(f"runtime ∝ officials^{top:.2f} between the two largest sizes "
-                      "(at the smallest, fixed per-month costs weigh more)")
-    _print_targets(console, full_rows, ratios)
+    top = max(threads)
+    exponents = _print_scaling(console, sizes, full, top)
+    sweep_figures = _sweep() if sweep else None
+    if sweep_figures:
+        s = sweep_figures
+        console.print(f"sweep of {s['runs']} runs ({s['officials']:,} officials, {s['months']} months): "
+                      f"{s['one_worker']:.2f} runs/s with 1 worker, {s['two_workers']:.2f} with 2, "
+                      f"speed-up {s['speedup']:.2f}× (identical results: {s['identical']}; "
+                      f"load average {s['load_before']:.2f} before)")
+    _print_targets(console, full, reduced, ceilings, twins, tens, exponents, sweep_figures, top)
     largest = max(sizes)
-    times = phase_times(largest, args.months)
+    times = phase_times(largest, args.months, top)
     total = sum(times.values())
-    breakdown = Table("phase", "seconds", "share", title=f"full model, {largest:,} officials, {args.months} months, in process")
+    breakdown = Table("phase", "seconds", "share",
+                      title=f"full model, {largest:,} officials, {args.months} months, {top} thread(s), in process")
     for name, seconds in times.items():
         breakdown.add_row(name, f"{seconds:.2f}", f"{seconds / total:.0%}")
     console.print(breakdown)
+    console.print(f"load average {_load()} at the end")
 
 
-def _print_targets(console: Console, full_rows: list[dict], ratios: dict[int, float]) -> None:
-    """The issue's targets, each with the figure measured in this run (or why it was not measured)."""
-    by_size = {row["officials"]: row for row in full_rows}
-    checks = []
-    if 1_000_000 in by_size:
-        row = by_size[1_000_000]
-        checks.append(("≥ 10,000,000 official-steps/s, full model, 1M officials",
-                       f"{row['steps_per_second']:,.0f}", row["steps_per_second"] >= 10e6))
-        checks.append(("≤ 400 peak bytes per official at 1M", f"{row['peak_bytes_per_official']:,.0f}",
-                       row["peak_bytes_per_official"] <= 400))
-    if 100_000 in ratios:
-        checks.append(("≥ 30× the Mesa twin at 100k officials", f"{ratios[100_000]:.1f}×", ratios[100_000] >= 30))
-    if not checks:
-        console.print("targets: not measured at these sizes (they are set at 100k and 1M officials)")
-        return
-    targets = Table("target", "measured", "met", title="targets")
+def _print_scaling(console: Console, sizes: list[int], full: dict, threads: int) -> dict[str, float]:
+    """Runtime against officials, log-log, for the full model at ``threads`` threads."""
+    rows = [full[n, threads] for n in sizes]
+    if len(rows) < 2:
+        return {}
+    walls = [r["wall_seconds"] for r in rows]
+    slope = float(np.polyfit(np.log(sizes), np.log(walls), 1)[0])
+    top = float(np.log(walls[-1] / walls[-2]) / np.log(sizes[-1] / sizes[-2]))
+    console.print(f"runtime ∝ officials^{slope:.2f} (full model, {threads} thread(s), log-log fit over {len(rows)} sizes); "
+                  f"officials^{top:.2f} between the two largest sizes (at the smallest, fixed per-month costs weigh more)")
+    return {"fit": slope, "largest_two": top}
+
+
+def _at_least(measured: float, target: float) -> str:
+    return "met" if measured >= target else f"missed by {target - measured:,.3g} ({1 - measured / target:.0%} short)"
+
+
+def _print_targets(console: Console, full: dict, reduced: dict, ceilings: dict, twins: dict, tens: dict,
+                   exponents: dict, sweep: dict | None, threads: int) -> None:
+    """Issue 15's targets, each with the figure measured in this run (or why it was not measured)."""
+    checks: list[tuple[str, str, str]] = []
+    million = (1_000_000, threads)
+    if million in full:
+        f = full[million]
+        checks.append((f"≥ 20,000,000 official-steps/s, full model, 1M officials, {threads} thread(s)",
+                       f"{f['steps_per_second']:,.0f}", _at_least(f["steps_per_second"], 20e6)))
+        ratio = f["steps_per_second"] / ceilings[1_000_000]["steps_per_second"]
+        checks.append((f"≥ 0.5 of the NumPy quota core's speed at 1M ({threads} thread(s) against it)",
+                       f"{ratio:.2f}", _at_least(ratio, 0.5)))
+        checks.append((f"≤ 300 peak bytes per official, full model, 1M officials, {threads} thread(s)",
+                       f"{f['peak_bytes_per_official']:,.0f}",
+                       "met" if f["peak_bytes_per_official"] <= 300 else
+                       f"missed by {f['peak_bytes_per_official'] - 300:,.0f} bytes"))
+    else:
+        checks.append(("speed, ceiling ratio and memory at 1M officials", "not measured", "size 1,000,000 not run"))
+    hundred = (100_000, threads)
+    if 100_000 in twins and hundred in reduced:
+        ratio = reduced[hundred]["steps_per_second"] / twins[100_000]["steps_per_second"]
+        checks.append((f"≥ 100× the Mesa twin at 100k officials (twin's rules, {threads} thread(s))", f"{ratio:.1f}×",
+                       _at_least(ratio, 100)))
+    else:
+        checks.append(("≥ 100× the Mesa twin at 100k officials", "not measured", "twin not run at 100,000"))
+    if threads in tens:
+        t = tens[threads]
+        checks.append((f"a run of 10M officials, {t['months']} months, with its peak memory",
+                       f"{t['wall_seconds']:.0f} s, {t['steps_per_second']:,.0f} steps/s, "
+                       f"peak {t['peak_bytes'] / 2**30:.2f} GiB ({t['peak_bytes_per_official']:,.0f} bytes/official)", "met"))
+    else:
+        checks.append(("a run of 10M officials with its peak memory", "not measured", "run without --ten-million"))
+    if exponents:
+        top = exponents["largest_two"]
+        checks.append(("runtime linear in officials (exponent between the two largest sizes ≤ 1.10)",
+                       f"{top:.2f} (fit over all sizes {exponents['fit']:.2f})",
+                       "met" if top <= 1.10 else f"missed by {top - 1.10:.2f}"))
+    if sweep:
+        checks.append(("sweep throughput ≥ 1.8× from 1 to 2 workers",
+                       f"{sweep['speedup']:.2f}× (load {sweep['load_before']:.2f} before)", _at_least(sweep["speedup"], 1.8)))
+    else:
+        checks.append(("sweep throughput ≥ 1.8× from 1 to 2 workers", "not measured", "run without --sweep"))
+    targets = Table("target (issue 15)", "measured", "met?", title="targets")
     for name, measured, met in checks:
-        targets.add_row(name, measured, "yes" if met else "NO")
+        targets.add_row(name, measured, met)
     console.print(targets)
 
 

@@ -1,9 +1,11 @@
-"""One measured run in a fresh process: ``python -m benchmarks.probe KIND OFFICIALS MONTHS``.
+"""One measured run in a fresh process: ``python -m benchmarks.probe KIND OFFICIALS MONTHS [THREADS]``.
 
 KIND is ``full`` (the baseline model scaled to OFFICIALS people), ``reduced`` (quotasim on
-the twin's rules) or ``twin`` (the Mesa twin). Prints one JSON line: wall seconds,
-official-steps per second, and peak resident memory above the interpreter's baseline.
-A fresh process per measurement keeps one size's memory out of the next one's figure.
+the twin's rules), ``twin`` (the Mesa twin) or ``ceiling`` (the trivial NumPy quota core of
+``benchmarks/ceiling.py``). THREADS (default 1) is the number of threads quotasim's
+compiled passes may use. Prints one JSON line: wall seconds, official-steps per second, and
+peak resident memory above the interpreter's baseline. A fresh process per measurement
+keeps one size's memory out of the next one's figure.
 """
 
 from __future__ import annotations
@@ -27,9 +29,19 @@ def full_size_overrides(officials: int, months: int) -> dict:
             "other_sources.monthly_usd": 8_000_000.0 * share}
 
 
-def main(kind: str, officials: int, months: int) -> dict:
+def main(kind: str, officials: int, months: int, threads: int = 1) -> dict:
+    import numba
+
     import quotasim
     from benchmarks import twin_rules
+    numba.set_num_threads(threads)
+    if kind == "ceiling":
+        from benchmarks.ceiling import quota_core
+        quota_core(1_000, 12)
+        baseline = _peak_bytes()
+        clock = time.perf_counter()
+        quota_core(officials, months)
+        return _figures(kind, officials, months, threads, time.perf_counter() - clock, baseline)
     overrides = full_size_overrides(officials, months) if kind == "full" else twin_rules.overrides(officials, months)
     scenario = quotasim.load_scenario("baseline", overrides)
     if kind == "twin":
@@ -47,11 +59,15 @@ def main(kind: str, officials: int, months: int) -> dict:
         baseline = _peak_bytes()
         clock = time.perf_counter()
         quotasim.simulate(scenario, seed=0)
-    wall = time.perf_counter() - clock
-    return {"kind": kind, "officials": officials, "months": months, "wall_seconds": wall,
+    return _figures(kind, officials, months, threads, time.perf_counter() - clock, baseline)
+
+
+def _figures(kind: str, officials: int, months: int, threads: int, wall: float, baseline: int) -> dict:
+    return {"kind": kind, "officials": officials, "months": months, "threads": threads, "wall_seconds": wall,
             "steps_per_second": officials * months / wall,
+            "peak_bytes": max(_peak_bytes() - baseline, 0),
             "peak_bytes_per_official": max(_peak_bytes() - baseline, 0) / officials}
 
 
 if __name__ == "__main__":
-    print(json.dumps(main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))))
+    print(json.dumps(main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), *(int(a) for a in sys.argv[4:5]))))

@@ -11,6 +11,7 @@ includes starting the worker processes, as a user's sweep does.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import tempfile
 import time
@@ -39,20 +40,32 @@ def measure(data: dict, folder: Path, workers: int) -> float:
     return report.ok / elapsed
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=60)
-    parser.add_argument("--officials", type=int, default=1000)
-    parser.add_argument("--months", type=int, default=120)
-    args = parser.parse_args()
-    data = spec(args.runs, args.officials, args.months)
-    # Other work on the machine shrinks the speed-up: show how busy it was.
+def speedup(runs: int, officials: int, months: int) -> dict:
+    """Runs per second with 1 and 2 workers, their ratio, whether the results are identical,
+    and the load average before the first sweep (other work on the machine shrinks the speed-up)."""
+    data = spec(runs, officials, months)
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         one = measure(data, Path(tmp) / "one", 1)
         two = measure(data, Path(tmp) / "two", 2)
         same = query(Path(tmp) / "one", "SELECT * FROM monthly ORDER BY run_id, month").equals(
             query(Path(tmp) / "two", "SELECT * FROM monthly ORDER BY run_id, month"))
+    return {"runs": runs, "officials": officials, "months": months, "one_worker": one, "two_workers": two,
+            "speedup": two / one, "identical": bool(same), "load_before": load}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=60)
+    parser.add_argument("--officials", type=int, default=1000)
+    parser.add_argument("--months", type=int, default=120)
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON line")
+    args = parser.parse_args()
+    figures = speedup(args.runs, args.officials, args.months)
+    if args.json:
+        print(json.dumps(figures))
+        return
+    one, two, same, load = figures["one_worker"], figures["two_workers"], figures["identical"], figures["load_before"]
     print(f"sweep of {args.runs} runs ({args.officials} officials, {args.officials} workers, {args.months} months)")
     print(f"1 worker : {one:8.2f} runs/s")
     print(f"2 workers: {two:8.2f} runs/s")
