@@ -149,6 +149,18 @@ CASES = [
          "seed 004: party-fund companies are the keenest to open ventures abroad",
          {**DIRECTIVE, "population.n_companies": 225,   # enough first-tier fund-office companies
           "population.affiliation_shares": [0.1, 0.1, 0.4, 0.4], "decentralisation.jv_rate": 0.05}),
+    # issue 14: workers abroad, trade channels, the closure by degree
+    Case("workers_abroad", last("workers_abroad"), "higher",
+         "UNSC resolution 2397: repatriation orders send workers home (some stay on other permits); without the "
+         "permit machinery they stay", {"timeline": [{"date": "2016-07", "set": {"workers_abroad.repatriation_rate": 0.1,
+                                                                                "workers_abroad.new_permits": [0, 0, 0]}}]}),
+    Case("trade_channels", total("trade_volume_usd"), "lower",
+         "seed 002 and the record: banned trade moves to state and military trade and smuggling; without those "
+         "channels a ban shuts it", SANCTIONED),
+    Case("closure_degree", total("trade_volume_usd"), "lower",
+         "events 2022: rail freight and ship-to-ship transfers keep part of the trade going through a closure",
+         {"timeline": [{"date": "2017-01", "set": {"environment.border_closed": True,
+                                                   "closure_degree.official_open": [0.3, 0.0, 0.0]}}]}),
 ]
 
 

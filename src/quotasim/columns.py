@@ -231,6 +231,42 @@ MONTHLY = Table(
         'independent trading authority in force (M25)'),
     gauge('campaign', 'flag', 'bool',
         'a mobilisation campaign is on (M21)'),
+    # --- issue 14: workers abroad, trade channels, the closure by degree and channel ---------
+    money_flow('worker_charges_owed_usd', 'USD',
+        "charges workers abroad owed their companies this month, per head by country, plus arrears (M8, M1)"),
+    money_flow('worker_charges_paid_usd', 'USD',
+        "charges workers paid from their pay, first call on it; remitted toward the company's quota (M8, M1)",
+        label='workers\' charges paid'),
+    money_flow('worker_charge_arrears_usd', 'USD',
+        "charges owed and not paid this month: added to the workers' debt to the company (M8)"),
+    count_flow('workers_dispatched', 'persons',
+        'workers dispatched abroad under new permits this month (part of dispatched; M8)'),
+    count_flow('repatriated', 'persons',
+        'workers sent home under a repatriation order (part of recalled; M8)', label='workers repatriated'),
+    count_flow('repatriated_china', 'persons', 'part of repatriated from China'),
+    count_flow('repatriated_russia', 'persons', 'part of repatriated from Russia'),
+    count_flow('repatriated_third', 'persons', 'part of repatriated from friendly third countries'),
+    count_flow('repatriation_evaded', 'persons',
+        'workers due for repatriation who stayed on other permits (students, trainees; M8)'),
+    money_flow('customs_exports_usd', 'USD',
+        "value of deals completed through official customs trade: what the record's export figures count (M17)",
+        label='exports through customs'),
+    money_flow('customs_exports_china_usd', 'USD',
+        'part of customs_exports_usd with China (comparable with China customs\' imports from the DPRK)'),
+    money_flow('trade_state_channel_usd', 'USD',
+        'value of deals completed through state and military trade, outside customs records (M17)'),
+    money_flow('trade_smuggled_usd', 'USD',
+        'value of deals completed through smuggling and ship-to-ship transfers, outside customs records (M5)'),
+    money_flow('channel_seized_usd', 'USD',
+        'profit of evading deals seized under enforcement (M5, M17); part of lost_usd'),
+    gauge('workers_china', 'persons', 'int', 'workers abroad in China at the end of the month (M8)'),
+    gauge('workers_russia', 'persons', 'int', 'workers abroad in Russia (M8)'),
+    gauge('workers_third', 'persons', 'int', 'workers abroad in friendly third countries (M8)'),
+    gauge('workers_russia_permitted', 'persons', 'int',
+        'workers in Russia on work permits, as Russia counts them (excludes other permits; M8)'),
+    gauge('workers_other_permits', 'persons', 'int',
+        'workers abroad on other permits (students, trainees) after evading repatriation (M8)'),
+    gauge('worker_debt_usd', 'USD', 'float', "workers' unpaid charges owed to their companies (M8)"),
 )
 
 #: Tallies the phases keep for one another within a month (the review's counts of those at
@@ -308,6 +344,10 @@ OFFICIALS = Table(
               output=False),
     _official("resigned", np.bool_, "flag", "gave up: stopped trying, waiting for the review (M11)", "bool",
               output=False),
+    # --- issue 14: workers abroad
+    _official("debt_usd", np.float64, "USD", "a worker's unpaid charges owed to the company (M8)"),
+    _official("other_permit", np.bool_, "flag", "a worker staying on another permit after evading repatriation (M8)",
+              "bool"),
 )
 
 

@@ -43,6 +43,7 @@ __all__ = ["SplitRule", "CompanyShares", "PayRule", "HomeRule", "MonthStartRule"
 # ------------------------------------------------------------------ month start (phases/conditions.py)
 class MonthStartRule(NamedTuple):
     closed: bool              # the border is closed (M20): traders abroad earn at home
+    home_posts_trade: bool    # Pyongyang's traders keep trading through what is open (issue 14, M20 by degree)
     fear_factor: float        # fear's monthly decay factor (M23); 0 clears it
     campaign_pressure: float  # pressure a campaign adds this month (M21); 0 when none
 
@@ -59,7 +60,8 @@ def month_start_pass(off, codes, rule, workers_by_route):  # pragma: no cover - 
             off.pressure[i] += extra
             if off.role[i] == codes.worker:
                 workers_by_route[off.route[i]] += 1
-        off.domestic_duty[i] = rule.closed and off.role[i] == codes.trader and off.post[i] != codes.province
+        off.domestic_duty[i] = (rule.closed and off.role[i] == codes.trader and off.post[i] != codes.province
+                                and (codes.abroad[off.post[i]] or not rule.home_posts_trade))
         off.fear[i] *= factor
 
 
@@ -127,14 +129,17 @@ def earners(off, codes):  # pragma: no cover - compiled
 
 class PayRule(NamedTuple):
     wage_usd: float     # monthly pay at skill and effort 1 (M8)
-    living_usd: float   # living costs paid first (M8)
+    living_usd: float   # living costs paid after the charge (M8)
+    arrears_pressure: float   # company pressure per month of charge in arrears (M8)
 
 
 @njit(cache=True, nogil=True)
-def pay_workers_pass(off, rows, factor, noise, rule, earned, by_route, totals):  # pragma: no cover - compiled
+def pay_workers_pass(off, rows, factor, charge, noise, rule, earned, charged, by_route, totals):  # pragma: no cover
     """Workers' pay: wage x skill x effort in force (single precision) x the route's factor x
-    noise; living costs first, a shortfall out of savings. ``totals``: workers' gross, net
-    and living deficit."""
+    noise. The charge owed to the company (this month's ``charge`` by route plus arrears) is
+    paid first, into ``charged``; living costs next, a shortfall out of savings; a charge
+    unpaid becomes debt, and the company's pressure grows with it. ``totals``: workers' gross,
+    net, living deficit, charges owed, paid and net arrears."""
     wage32 = np.float32(rule.wage_usd)
     living = rule.living_usd
     t = totals[0]
@@ -142,14 +147,25 @@ def pay_workers_pass(off, rows, factor, noise, rule, earned, by_route, totals): 
         i = rows[k]
         r = off.route[i]
         gross = np.float64(wage32 * off.skill[i] * off.effort_in_force[i]) * factor[r] * np.float64(noise[k])
-        net = max(gross - living, 0.0)
-        deficit = max(living - gross, 0.0)
+        owed = charge[r] + off.debt_usd[i]
+        paid = min(gross, owed)
+        living_paid = min(gross - paid, living)
+        deficit = living - living_paid
         off.wealth_usd[i] -= min(deficit, off.wealth_usd[i])
+        net = gross - living_paid
+        off.debt_usd[i] = owed - paid
+        if charge[r] > 0 and off.debt_usd[i] > 0:
+            months = min(off.debt_usd[i] / charge[r], 3.0)
+            off.pressure[i] += np.float32(rule.arrears_pressure * months)
         earned[i] += net
+        charged[i] = paid
         by_route[r] += net
         t["workers_gross_usd"] += gross
         t["workers_net_usd"] += net
         t["workers_living_deficit_usd"] += deficit
+        t["worker_charges_owed_usd"] += charge[r]
+        t["worker_charges_paid_usd"] += paid
+        t["worker_charge_arrears_usd"] += charge[r] - paid
 
 
 class HomeRule(NamedTuple):
@@ -175,6 +191,7 @@ def earn_at_home_pass(off, codes, rows, noise, rule, earned):  # pragma: no cove
 class SplitRule(NamedTuple):
     month_index: int    # defectors of this month carry off their earnings (M9)
     levy_rate: float    # levies: a share of the monthly target (M12)
+    workers_charged: bool   # workers remit their charge per head, and no levy (issue 14, M8)
 
 
 class CompanyShares(NamedTuple):
@@ -203,14 +220,21 @@ def split_income_pass(off, codes, month, rule, shares, company_earned, company_k
             rent = min(month.rents[i], e - lost)
         net = e - lost - rent
         c = off.company[i]
-        shared = net * shares.upward[c]
-        levied = min(net - shared, rule.levy_rate * off.target_usd[i] / 6)
-        rest = net - shared - levied
-        remitted = rest * shares.remit[c]
-        if off.role[i] == codes.trader and shares.ceiling[c] < np.inf and codes.abroad[off.post[i]]:
-            room = max(shares.ceiling[c] * off.target_usd[i] - off.half_remitted_usd[i], 0.0)
-            remitted = min(remitted, room)
-        kept = rest - remitted
+        if rule.workers_charged and off.role[i] == codes.worker:
+            # issue 14 (M8): a worker's charge is the company's; the rest of the pay is the worker's
+            shared = 0.0
+            levied = 0.0
+            remitted = min(month.charged[i], net)
+            kept = net - remitted
+        else:
+            shared = net * shares.upward[c]
+            levied = min(net - shared, rule.levy_rate * off.target_usd[i] / 6)
+            rest = net - shared - levied
+            remitted = rest * shares.remit[c]
+            if off.role[i] == codes.trader and shares.ceiling[c] < np.inf and codes.abroad[off.post[i]]:
+                room = max(shares.ceiling[c] * off.target_usd[i] - off.half_remitted_usd[i], 0.0)
+                remitted = min(remitted, room)
+            kept = rest - remitted
         off.half_remitted_usd[i] += remitted
         off.half_kept_usd[i] += kept
         off.wealth_usd[i] += kept
@@ -313,7 +337,8 @@ def overwhelmed(off, codes, rule):  # pragma: no cover - compiled
     rows = np.empty(n, np.int64)
     k = 0
     for i in range(n):
-        if off.status[i] == codes.active and not off.resigned[i] and off.pressure[i] > p32 and off.attainment[i] < a32:
+        if (off.status[i] == codes.active and off.role[i] == codes.trader and not off.resigned[i]
+                and off.pressure[i] > p32 and off.attainment[i] < a32):   # workers do not give up (issue 14)
             rows[k] = i
             k += 1
     return rows[:k]

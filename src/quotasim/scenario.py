@@ -41,11 +41,12 @@ from pydantic.fields import FieldInfo
 
 from .calendar import months_between, parse_month
 from .errors import ScenarioError, describe_validation_error
-from .params import (
+from .params import (  # issue 14
     Affiliation,
     Arrest,
     Behaviour,
     BorderClosure,
+    ClosureDegree,
     Decentralisation,
     Defection,
     Environment,
@@ -74,8 +75,10 @@ from .params import (
     RumourRecall,
     SanctionCuts,
     Surveillance,
+    TradeChannels,
     UnconditionalDemands,
     WorkerCaps,
+    WorkersAbroad,
     YearEndCampaign,
     param,
 )
@@ -160,6 +163,10 @@ class Scenario(_ScenarioBase):
     indirect_collaboration: IndirectCollaboration = IndirectCollaboration()
     surveillance: Surveillance = Surveillance()
     party_funds: PartyFunds = PartyFunds()
+    # --- issue 14: workers abroad, trade channels, the closure by degree and channel
+    workers_abroad: WorkersAbroad = WorkersAbroad()
+    trade_channels: TradeChannels = TradeChannels()
+    closure_degree: ClosureDegree = ClosureDegree()
 
 
 #: The thirty mechanisms: scenario key -> declaration, in the order of MECHANISMS.md (read

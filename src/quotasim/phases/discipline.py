@@ -106,7 +106,7 @@ def _recall_at_goal(state: State, p: Scenario, rng: np.random.Generator) -> None
 
 def _arrest_defiant(state: State, p: Scenario, rng: np.random.Generator) -> None:
     off, rule = state.officials, p.arrest
-    defiant = ((off.status == ACTIVE) & (off.effort_in_force < rule.defiance_effort)
+    defiant = ((off.status == ACTIVE) & (off.role == TRADER) & (off.effort_in_force < rule.defiance_effort)
                & (off.attainment < rule.attainment_below))
     state.flows.add("defiant", int(defiant.sum()))
     if not rule.enabled:

@@ -42,7 +42,8 @@ def split_income(state: State, p: Scenario, rng: np.random.Generator) -> None:
     companies = state.companies
     share = remit_share(state, p)
     rule = SplitRule(month_index=state.month_index,
-                     levy_rate=p.levies.rate if (p.levies.enabled and p.quota.enabled) else 0.0)  # M12
+                     levy_rate=p.levies.rate if (p.levies.enabled and p.quota.enabled) else 0.0,  # M12
+                     workers_charged=p.workers_abroad.enabled)                                  # M8, issue 14
     shares = CompanyShares(upward=_upward_share(state, p), remit=share, ceiling=remittance_ceiling(state, p, share),
                            fund=companies.affiliation == FUND_OFFICE)          # M16, M30: party funds
     company_earned, company_kept = np.zeros(companies.n), np.zeros(companies.n)
