@@ -64,21 +64,50 @@ def test_measure_sums_scale_back_to_full_size():
     assert measure(result, target, scale=0.5) == pytest.approx(2 * total)
 
 
-def test_cli_writes_a_calibrated_scenario_that_runs(tmp_path, truth):
+def test_cli_writes_posterior_and_scenario_and_passes_recovery(tmp_path, truth):
+    """A small-budget ABC-SMC (seconds): the posterior is written, covers the known wage, and the
+    recovery check on synthetic data at the posterior mean passes."""
+    import pandas as pd
+
     out = tmp_path / "calibrated.toml"
-    args = ["calibrate", "baseline", "--targets", _targets_file(tmp_path, truth), "--trials", "20",
-            "--replications", "1", "--final-replications", "2", "--scale", "1.0", "--workers", "1", "--out", str(out)]
+    args = ["calibrate", "baseline", "--targets", _targets_file(tmp_path, truth), "--population", "12",
+            "--generations", "3", "--scale", "1.0", "--workers", "1", "--out", str(out)]
     for key, value in SMALL.items():
         args += ["--set", f"{key}={str(value).lower()}"]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     calibrated = quotasim.load_scenario(out)
     assert calibrated.name == "baseline-calibrated"
-    assert calibrated.overseas_earnings.wage_usd == pytest.approx(TRUE_WAGE, rel=0.05)
-    fit = json.loads(out.with_suffix(".fit.json").read_text())
-    assert fit["within_tolerance"] and fit["fit"][0]["record"] == pytest.approx(truth)
+    posterior = pd.read_parquet(out.with_suffix(".posterior.parquet"))
+    assert list(posterior.columns) == ["overseas_earnings.wage_usd", "weight"] and len(posterior) == 12
+    assert posterior["weight"].sum() == pytest.approx(1.0)
+    summary = json.loads(out.with_suffix(".posterior.json").read_text())
+    marginal = summary["marginals"][0]
+    assert marginal["q05"] <= TRUE_WAGE <= marginal["q95"], marginal
+    assert marginal["width_ratio"] < 0.5, "the one target should pin the wage down"
+    assert calibrated.overseas_earnings.wage_usd == pytest.approx(marginal["mean"])
+    assert summary["recovery"]["passed"]
     refused = CliRunner().invoke(app, args)
     assert refused.exit_code == 2 and "exists" in refused.output
+
+
+def test_summary_statistics_put_the_record_at_the_origin(tmp_path, truth):
+    import numpy as np
+
+    from quotasim.calibration.abc import summary_statistics, weighted_quantile
+    spec = load_targets(_targets_file(tmp_path, truth), quotasim.load_scenario("baseline", SMALL))
+    assert summary_statistics({spec.target[0].name: truth}, spec) == {spec.target[0].name: 0.0}
+    assert summary_statistics({spec.target[0].name: truth * 1.05}, spec)[spec.target[0].name] == pytest.approx(1.0)
+    values = np.array([1.0, 2.0, 3.0])
+    assert weighted_quantile(values, np.array([0.0, 0.0, 1.0]), 0.05) == 3.0
+    assert weighted_quantile(values, np.array([1.0, 1.0, 1.0]), 0.5) == 2.0
+
+
+def test_record_targets_stay_within_2016_2019():
+    """The forecast is judged on held-out figures: no target may read a month after 2019."""
+    spec = load_targets("record")
+    assert all(t.months()[1] <= "2019-12" for t in spec.target)
+    assert len(spec.free) < len(spec.target)
 
 
 @pytest.mark.parametrize("extra, field, allowed", [

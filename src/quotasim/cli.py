@@ -134,20 +134,22 @@ def validate(size: Annotated[str, typer.Option(help="reduced (a fifth of the wor
 @app.command()
 def calibrate(scenario: ScenarioArg = "history-2016-2025",
               targets: Annotated[str, typer.Option(help="targets file (TOML) or built-in name")] = "record",
-              trials: Annotated[int, typer.Option(min=1, max=5000, help="parameter sets tried (Optuna TPE)")] = 200,
-              replications: Annotated[int, typer.Option(min=1, max=50, help="runs averaged per trial")] = 3,
-              final_replications: Annotated[int, typer.Option(min=2, max=200, help="runs of the best set for the intervals")] = 10,
-              scale: Annotated[float, typer.Option(min=0.01, max=1.0, help="population scale of calibration runs")] = 0.25,
+              population: Annotated[int, typer.Option(min=4, max=10_000, help="ABC-SMC particles per generation")] = 64,
+              generations: Annotated[int, typer.Option(min=1, max=50, help="ABC-SMC generations")] = 4,
+              scale: Annotated[float, typer.Option(min=0.01, max=1.0, help="population scale of calibration runs")] = 0.2,
               workers: Annotated[int, typer.Option(min=1, help="processes")] = 2,
               backend: BackendOpt = None,
-              seed: Annotated[int, typer.Option(min=0, help="seed of the search")] = 0,
-              out: Annotated[Path | None, typer.Option(help="calibrated scenario file [default: out/SCENARIO-calibrated.toml]")] = None,
+              seed: Annotated[int, typer.Option(min=0, help="seed of the proposals and simulations")] = 0,
+              recovery: Annotated[bool, typer.Option(help="also fit synthetic data made at the posterior mean and "
+                                                          "check that the posterior covers it")] = True,
+              out: Annotated[Path | None, typer.Option(help="calibrated scenario file [default: out/SCENARIO-calibrated.toml]; "
+                                                          "the posterior is written beside it (.posterior.parquet)")] = None,
               overwrite: Annotated[bool, typer.Option(help="replace an existing --out file")] = False,
               overrides: SetOpt = None) -> None:
-    """Fit the free parameters of a targets file to the record; write the calibrated scenario."""
-    from .calibration import calibrate as fit
+    """Bayesian calibration (ABC-SMC, pyabc) of a targets file's free parameters; write posterior and scenario."""
     from .calibration import load_targets
-    from .calibration.output import fit_table, parameter_table, write_calibrated
+    from .calibration.abc import abc_calibrate, recovery_check
+    from .calibration.output import marginal_table, recovery_table, write_posterior
     spec_scenario = _load(scenario, list(overrides or []))
     _check_backend(backend)
     try:
@@ -159,18 +161,16 @@ def calibrate(scenario: ScenarioArg = "history-2016-2025",
     if destination.exists() and not overwrite:
         console.print(f"error: {destination} exists; pass --overwrite to replace it", markup=False, highlight=False)
         raise typer.Exit(2)
-    with Progress(TextColumn("calibrating"), BarColumn(), MofNCompleteColumn(), TextColumn("trials"),
-                  TimeRemainingColumn(), console=console, transient=True) as bar:
-        task = bar.add_task("calibrate", total=trials + 1)
-        result = fit(spec_scenario, spec, trials=trials, replications=replications,
-                     final_replications=final_replications, scale=scale, workers=workers, seed=seed,
-                     progress=lambda done, total: bar.update(task, completed=done), backend=backend)
-    out_console.print(fit_table(result))
-    out_console.print(parameter_table(result, spec))
-    written, report = write_calibrated(result, spec, str(targets), destination)
-    out_console.print(f"calibrated scenario written to {written} (fit: {report})")
-    if not result.within_tolerance:
-        out_console.print("not every target is within its tolerance")
+    options = dict(population=population, generations=generations, scale=scale, workers=workers, backend=backend)
+    posterior = abc_calibrate(spec_scenario, spec, seed=seed, **options)
+    out_console.print(marginal_table(posterior))
+    check = recovery_check(spec_scenario, spec, posterior.mean(), seed=seed + 1, **options) if recovery else None
+    if check is not None:
+        out_console.print(recovery_table(check))
+    written = write_posterior(posterior, spec, spec_scenario, str(targets), destination, check)
+    out_console.print(f"posterior and calibrated scenario written: {', '.join(str(p) for p in written)}")
+    if check is not None and not check.passed:
+        out_console.print("recovery check failed: the posterior does not cover the known parameters")
         raise typer.Exit(1)
 
 
