@@ -21,7 +21,8 @@ def assert_invariants(result) -> None:
     # issue 14: workers' charges, trade channels, workers by country
     owed = m["worker_charges_owed_usd"] - m["worker_charges_paid_usd"]
     assert np.allclose(owed, m["worker_charge_arrears_usd"], rtol=1e-9, atol=1e-6 * scale), "charges: owed != paid + arrears"
-    assert (m["worker_charges_paid_usd"] <= m["remitted_usd"] + m["lost_usd"] + 1e-6 * scale).all(), "charges paid beyond remittances"
+    paid_on = m["remitted_usd"] + m["shared_upward_usd"] + m["lost_usd"]
+    assert (m["worker_charges_paid_usd"] <= paid_on + 1e-6 * scale).all(), "charges paid beyond remittances"
     channels = m["customs_exports_usd"] + m["trade_state_channel_usd"] + m["trade_smuggled_usd"]
     assert np.allclose(channels, m["trade_volume_usd"], rtol=1e-9, atol=1e-6 * scale), "channels != trade volume"
     assert (m["customs_exports_china_usd"] <= m["trade_volume_china_usd"] + 1e-6 * scale).all()

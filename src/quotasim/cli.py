@@ -135,7 +135,7 @@ def validate(size: Annotated[str, typer.Option(help="reduced (a fifth of the wor
 def calibrate(scenario: ScenarioArg = "history-2016-2025",
               targets: Annotated[str, typer.Option(help="targets file (TOML) or built-in name")] = "record",
               population: Annotated[int, typer.Option(min=4, max=10_000, help="ABC-SMC particles per generation")] = 64,
-              generations: Annotated[int, typer.Option(min=1, max=50, help="ABC-SMC generations")] = 4,
+              generations: Annotated[int, typer.Option(min=1, max=50, help="ABC-SMC generations")] = 5,
               scale: Annotated[float, typer.Option(min=0.01, max=1.0, help="population scale of calibration runs")] = 0.2,
               workers: Annotated[int, typer.Option(min=1, help="processes")] = 2,
               backend: BackendOpt = None,
@@ -172,6 +172,38 @@ def calibrate(scenario: ScenarioArg = "history-2016-2025",
     if check is not None and not check.passed:
         out_console.print("recovery check failed: the posterior does not cover the known parameters")
         raise typer.Exit(1)
+
+
+@app.command()
+def forecast(scenario: ScenarioArg = "history-2016-2025",
+             posterior: Annotated[Path, typer.Option(help="posterior sample written by quotasim calibrate")] = Path(
+                 "out/history-2016-2025-calibrated.posterior.parquet"),
+             targets: Annotated[str, typer.Option(help="the targets file the posterior was fitted to")] = "record",
+             draws: Annotated[int, typer.Option(min=2, max=10_000, help="posterior draws, one run each")] = 40,
+             scale: Annotated[float, typer.Option(min=0.01, max=1.0, help="population scale of the runs")] = 0.25,
+             workers: Annotated[int, typer.Option(min=1, help="processes")] = 2,
+             backend: BackendOpt = None,
+             out: Annotated[Path, typer.Option(help="folder for bands.csv and forecast.png")] = Path("out/forecast"),
+             overrides: SetOpt = None) -> None:
+    """Posterior predictive runs of SCENARIO: yearly bands (5-50-95 %) of exports, workers abroad, state receipts."""
+    from .calibration import load_targets
+    from .calibration.forecast import bands, figure, load_posterior, posterior_predictive, yearly_record
+    spec_scenario = _load(scenario, list(overrides or []))
+    _check_backend(backend)
+    spec = load_targets(targets, spec_scenario)
+    runs = posterior_predictive(spec_scenario, spec, load_posterior(posterior), draws=draws, scale=scale,
+                                workers=workers, backend=backend)
+    band = bands(runs)
+    out.mkdir(parents=True, exist_ok=True)
+    band.to_csv(out / "bands.csv", index=False)
+    figure(band, yearly_record(spec), out / "forecast.png")
+    table = Table(title=f"posterior predictive · {draws} draws · scale {scale:g}")
+    for name in ("statistic", "year", "5 %", "median", "95 %"):
+        table.add_column(name)
+    for row in band.itertuples():
+        table.add_row(row.statistic, str(row.year), f"{row.q05:,.4g}", f"{row.median:,.4g}", f"{row.q95:,.4g}")
+    out_console.print(table)
+    out_console.print(f"bands and figure written to {out}")
 
 
 # ------------------------------------------------------------------ experiments

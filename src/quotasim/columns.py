@@ -257,6 +257,8 @@ MONTHLY = Table(
         'value of deals completed through state and military trade, outside customs records (M17)'),
     money_flow('trade_smuggled_usd', 'USD',
         'value of deals completed through smuggling and ship-to-ship transfers, outside customs records (M5)'),
+    count_flow('deals_stopped_by_ban', 'deals',
+        'customs deals in the pipeline stopped by a new ban (part of deals_cancelled; M5)'),
     money_flow('channel_seized_usd', 'USD',
         'profit of evading deals seized under enforcement (M5, M17); part of lost_usd'),
     gauge('workers_china', 'persons', 'int', 'workers abroad in China at the end of the month (M8)'),

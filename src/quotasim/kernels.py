@@ -221,11 +221,13 @@ def split_income_pass(off, codes, month, rule, shares, company_earned, company_k
         net = e - lost - rent
         c = off.company[i]
         if rule.workers_charged and off.role[i] == codes.worker:
-            # issue 14 (M8): a worker's charge is the company's; the rest of the pay is the worker's
-            shared = 0.0
+            # issue 14 (M8): a worker's charge is the company's (a lower-tier company hands the privileged
+            # their share of it, M28); the rest of the pay is the worker's
+            charge_paid = min(month.charged[i], net)
+            shared = charge_paid * shares.upward[c]
             levied = 0.0
-            remitted = min(month.charged[i], net)
-            kept = net - remitted
+            remitted = charge_paid - shared
+            kept = net - charge_paid
         else:
             shared = net * shares.upward[c]
             levied = min(net - shared, rule.levy_rate * off.target_usd[i] / 6)

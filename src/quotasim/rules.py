@@ -18,7 +18,7 @@ __all__ = ["HALF", "border_closed", "directive_in_force", "other_sources_usd", "
            "watch_factor", "remit_share", "abroad", "active", "earns_domestically", "median_deal_usd",
            "total_rent_share", "worker_pay_factor", "expected_capacity", "assign_targets", "leave",
            "required_stage_mask", "take_home_ratio",
-           "open_by_channel", "closure_factor", "people_move", "worker_charge"]
+           "route_bans", "open_by_channel", "closure_factor", "people_move", "worker_charge"]
 
 HALF = 6  # months in a review period (M1, M2)
 
@@ -184,6 +184,12 @@ def required_stage_mask(p: Scenario, post: np.ndarray, independent: np.ndarray) 
 
 # --------------------------------------------------------------------------------------------
 # Issue 14: trade channels (M5, M17), the closure by degree and channel (M20), workers' charges (M8)
+def route_bans(p: Scenario) -> np.ndarray:
+    """Share of each route's official trade banned by sanctions (domestic: none), shape (4,)."""
+    env = p.environment
+    return np.array([env.sanctions_china, env.sanctions_russia, env.sanctions_third, 0.0])
+
+
 def open_by_channel(p: Scenario) -> np.ndarray:
     """Open share of each route's business by channel, shape (4 routes, 3 channels, 2).
 
@@ -195,8 +201,8 @@ def open_by_channel(p: Scenario) -> np.ndarray:
     channels. A closure (M20) shuts each channel to ``closure_degree``'s share of capacity
     (all of them when that mechanism is off); the domestic route is never shut.
     """
-    env, tc = p.environment, p.trade_channels
-    ban = np.array([env.sanctions_china, env.sanctions_russia, env.sanctions_third, 0.0])
+    tc = p.trade_channels
+    ban = route_bans(p)
     evaded = ban * (tc.evasion if tc.enabled else 0.0)
     factor = closure_factor(p)
     out = np.zeros((4, 3, 2))

@@ -200,6 +200,8 @@ class State:
     closure_in_force: bool = False         # M20: quotas were last set for a closed border (a run
                                            # starting closed re-sets them in its first month)
     half_rumour_recalls: int = 0
+    ban_in_force: np.ndarray = field(default_factory=lambda: np.zeros(4))   # issue 14: sanctions' ban per route
+                                                                            # last month (rules.route_bans)
     review_rows: list[dict[str, np.ndarray]] = field(default_factory=list)
     monthly_rows: list[dict[str, Any]] = field(default_factory=list)
 

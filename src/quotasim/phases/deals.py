@@ -54,6 +54,7 @@ from ..rules import (
     open_by_channel,
     protection,
     required_stage_mask,
+    route_bans,
 )
 from ..scenario import Scenario
 from ..state import State
@@ -103,7 +104,7 @@ def advance_pipeline(state: State, p: Scenario, rng: np.random.Generator) -> Non
     deals.age_months[:] += 1
     owner_gone = off.status[deals.official] != ACTIVE
     frozen, cancelled_frozen = frozen_deals(p, rng, deals.route, deals.channel)
-    cancelled = owner_gone | cancelled_frozen
+    cancelled = owner_gone | cancelled_frozen | _stop_banned(state, p, rng)
     moving = ~cancelled & ~frozen
     affiliation = state.companies.affiliation[deals.company]
     cancelled, moving = _crackdowns(state, p, rng, affiliation, cancelled, moving)
@@ -149,6 +150,30 @@ def _deal_routes(home_route: np.ndarray, independent: np.ndarray, p: Scenario, r
         to_third = independent & ~to_russia & (draw < p.partners.russia_share + p.partners.third_share)
         route[to_russia], route[to_third] = RUSSIA, THIRD
     return route
+
+
+def _stop_banned(state: State, p: Scenario, rng: np.random.Generator) -> np.ndarray:
+    """A new ban stops goods already on their way through customs (issue 14; M5, M17).
+
+    When a route's ban rises from b to b', the share (b' - b) / (1 - b) of its customs deals
+    in the pipeline are now of banned goods: ``trade_channels.evasion`` of them move to state
+    and military trade (affiliated companies, ``state_share``) or smuggling; the rest are
+    stopped (cancelled). The draws are made every month, whether a ban rose or not.
+    """
+    deals = state.deals
+    ban = route_bans(p)
+    rise = np.clip(ban - state.ban_in_force, 0.0, None) / np.maximum(1.0 - state.ban_in_force, 1e-9)
+    state.ban_in_force = ban
+    draw, evade_draw, state_draw = rng.random(deals.n), rng.random(deals.n), rng.random(deals.n)
+    hit = (deals.channel == CUSTOMS) & (draw < rise[deals.route])
+    tc = p.trade_channels
+    evading = hit & (evade_draw < (tc.evasion if tc.enabled else 0.0))
+    affiliated = np.isin(state.companies.affiliation[deals.company], (ARMY, SECURITY, FUND_OFFICE))
+    deals.channel[evading] = np.where(affiliated[evading] & (state_draw[evading] < tc.state_share), STATE_TRADE,
+                                      SMUGGLING)
+    stopped = hit & ~evading
+    state.flows.add("deals_stopped_by_ban", int(stopped.sum()))
+    return stopped
 
 
 def _crackdowns(state, p: Scenario, rng, affiliation, cancelled, moving):
