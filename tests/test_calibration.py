@@ -125,3 +125,18 @@ def test_bad_targets_file_gets_a_located_error(tmp_path, extra, field, allowed):
         load_targets(path, quotasim.load_scenario("baseline"))
     message = str(caught.value)
     assert path in message and field in message and allowed in message
+
+
+def test_posterior_predictive_bands_cover_each_year_and_target(tmp_path, truth):
+    import pandas as pd
+
+    from quotasim.calibration.forecast import YEARLY, bands, fit_bands, posterior_predictive
+    scenario = quotasim.load_scenario("baseline", {**SMALL, "months": 24})
+    spec = load_targets(_targets_file(tmp_path, truth), scenario)
+    posterior = pd.DataFrame({"overseas_earnings.wage_usd": [400.0, 520.0, 900.0], "weight": [0.0, 1.0, 0.0]})
+    runs, fitted = posterior_predictive(scenario, spec, posterior, draws=3, scale=1.0, workers=1)
+    band = bands(runs)
+    assert set(band["statistic"]) == set(YEARLY) and sorted(set(band["year"])) == ["2016", "2017"]
+    assert (band["q05"] <= band["median"]).all() and (band["median"] <= band["q95"]).all()
+    fit = fit_bands(fitted, spec)
+    assert len(fit) == 1 and abs(fit["error_of_median"].iloc[0]) < 0.1   # every draw is the true wage (weight 1)

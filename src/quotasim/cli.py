@@ -183,19 +183,29 @@ def forecast(scenario: ScenarioArg = "history-2016-2025",
              scale: Annotated[float, typer.Option(min=0.01, max=1.0, help="population scale of the runs")] = 0.25,
              workers: Annotated[int, typer.Option(min=1, help="processes")] = 2,
              backend: BackendOpt = None,
-             out: Annotated[Path, typer.Option(help="folder for bands.csv and forecast.png")] = Path("out/forecast"),
+             out: Annotated[Path, typer.Option(help="folder for bands.csv, fit.csv and forecast.png")] = Path("out/forecast"),
              overrides: SetOpt = None) -> None:
-    """Posterior predictive runs of SCENARIO: yearly bands (5-50-95 %) of exports, workers abroad, state receipts."""
+    """Posterior predictive runs of SCENARIO: the fit to the targets and yearly bands (5-50-95 %) of exports,
+    workers abroad and state receipts."""
     from .calibration import load_targets
-    from .calibration.forecast import bands, figure, load_posterior, posterior_predictive, yearly_record
+    from .calibration.forecast import bands, figure, fit_bands, load_posterior, posterior_predictive, yearly_record
     spec_scenario = _load(scenario, list(overrides or []))
     _check_backend(backend)
     spec = load_targets(targets, spec_scenario)
-    runs = posterior_predictive(spec_scenario, spec, load_posterior(posterior), draws=draws, scale=scale,
-                                workers=workers, backend=backend)
+    runs, fitted = posterior_predictive(spec_scenario, spec, load_posterior(posterior), draws=draws, scale=scale,
+                                        workers=workers, backend=backend)
     band = bands(runs)
     out.mkdir(parents=True, exist_ok=True)
     band.to_csv(out / "bands.csv", index=False)
+    fit = fit_bands(fitted, spec)
+    fit.to_csv(out / "fit.csv", index=False)
+    fit_table = Table(title="fit to the record (2016-2019), posterior predictive")
+    for name in ("target", "record", "5 %", "median", "95 %", "record in band"):
+        fit_table.add_column(name)
+    for row in fit.itertuples():
+        fit_table.add_row(row.target, f"{row.record:,.4g}", f"{row.q05:,.4g}", f"{row.median:,.4g}", f"{row.q95:,.4g}",
+                          "yes" if row.record_in_band else "no")
+    out_console.print(fit_table)
     figure(band, yearly_record(spec), out / "forecast.png")
     table = Table(title=f"posterior predictive · {draws} draws · scale {scale:g}")
     for name in ("statistic", "year", "5 %", "median", "95 %"):

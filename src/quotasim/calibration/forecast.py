@@ -18,10 +18,10 @@ from ..execution import make_executor
 from ..scenario import Scenario, load_scenario
 from ..seeds import FRESH_BASE_SEED, replication_seed
 from ..simulation import simulate
-from .fit import scaled
+from .fit import measure, scaled
 from .targets import Free, TargetsSpec, apply_free
 
-__all__ = ["YEARLY", "posterior_predictive", "bands", "load_posterior", "yearly_record", "figure"]
+__all__ = ["YEARLY", "posterior_predictive", "bands", "load_posterior", "yearly_record", "figure", "fit_bands"]
 
 #: Yearly statistics of the forecast: name -> (monthly column, how a year aggregates it).
 YEARLY = {
@@ -40,36 +40,52 @@ def load_posterior(path: str | Path) -> pd.DataFrame:
     return pd.read_parquet(path)
 
 
-def _yearly(task) -> pd.DataFrame:
-    scenario_json, values, scale, seed = task
+def _yearly(task) -> tuple[pd.DataFrame, dict[str, float]]:
+    scenario_json, values, scale, seed, targets = task
     scenario = load_scenario(scenario_json)
     free = {Free.model_validate(f): v for f, v in values}
     result = simulate(scaled(apply_free(scenario, free), scale), seed=seed)
+    fitted = {t.name: measure(result, t, scale) for t in targets}
     monthly = result.monthly.to_pandas()
     year = monthly["date"].str[:4]
     out = {}
     for name, (column, how) in YEARLY.items():
         grouped = monthly.groupby(year)[column]
         out[name] = (grouped.sum() if how == "sum" else grouped.last()) / scale
-    return pd.DataFrame(out)
+    return pd.DataFrame(out), fitted
 
 
 def posterior_predictive(scenario: Scenario, spec: TargetsSpec, posterior: pd.DataFrame, *, draws: int = 40,
                          scale: float = 0.25, workers: int = 2, backend: str | None = None,
-                         seed: int = 0) -> pd.DataFrame:
-    """Yearly statistics of ``draws`` runs, long format: draw, year, statistic, value."""
+                         seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Yearly statistics of ``draws`` runs (long format: draw, year, statistic, value), and each
+    run's value of every target (columns: draw, target, value)."""
     rng = np.random.default_rng(seed)
     weights = posterior["weight"].to_numpy()
     rows = rng.choice(len(posterior), draws, p=weights / weights.sum())
     tasks = []
     for k, row in enumerate(rows):
         values = [(f.model_dump(), float(posterior[f.label].iloc[row])) for f in spec.free]
-        tasks.append((scenario.model_dump(mode="json"), values, scale, replication_seed(FRESH_BASE_SEED, k)))
+        tasks.append((scenario.model_dump(mode="json"), values, scale, replication_seed(FRESH_BASE_SEED, k),
+                      spec.target))
     with make_executor(backend, workers, None) as executor:
-        frames = executor.map(functools.partial(_yearly), tasks)
+        results = executor.map(functools.partial(_yearly), tasks)
     long = [frame.rename_axis("year").reset_index().melt(id_vars="year", var_name="statistic").assign(draw=k)
-            for k, frame in enumerate(frames)]
-    return pd.concat(long, ignore_index=True)
+            for k, (frame, _) in enumerate(results)]
+    fitted = pd.DataFrame([{"draw": k, "target": name, "value": value}
+                           for k, (_, values) in enumerate(results) for name, value in values.items()])
+    return pd.concat(long, ignore_index=True), fitted
+
+
+def fit_bands(fitted: pd.DataFrame, spec: TargetsSpec) -> pd.DataFrame:
+    """Per target: the record, and the posterior predictive 5-50-95 % of the model's value."""
+    grouped = fitted.groupby("target")["value"]
+    rows = []
+    for t in spec.target:
+        q05, median, q95 = (float(grouped.get_group(t.name).quantile(q)) for q in (0.05, 0.5, 0.95))
+        rows.append({"target": t.name, "period": t.period, "record": t.value, "q05": q05, "median": median, "q95": q95,
+                     "error_of_median": median / t.value - 1, "record_in_band": q05 <= t.value <= q95})
+    return pd.DataFrame(rows)
 
 
 def bands(runs: pd.DataFrame) -> pd.DataFrame:
