@@ -161,10 +161,11 @@ def calibrate(scenario: ScenarioArg = "history-2016-2025",
     if destination.exists() and not overwrite:
         console.print(f"error: {destination} exists; pass --overwrite to replace it", markup=False, highlight=False)
         raise typer.Exit(2)
-    options = dict(population=population, generations=generations, scale=scale, workers=workers, backend=backend)
-    posterior = abc_calibrate(spec_scenario, spec, seed=seed, **options)
+    posterior = abc_calibrate(spec_scenario, spec, seed=seed, population=population, generations=generations,
+                              scale=scale, workers=workers, backend=backend)
     out_console.print(marginal_table(posterior))
-    check = recovery_check(spec_scenario, spec, posterior.mean(), seed=seed + 1, **options) if recovery else None
+    check = recovery_check(spec_scenario, spec, posterior.mean(), seed=seed + 1, population=population,
+                           generations=generations, scale=scale, workers=workers, backend=backend) if recovery else None
     if check is not None:
         out_console.print(recovery_table(check))
     written = write_posterior(posterior, spec, spec_scenario, str(targets), destination, check)

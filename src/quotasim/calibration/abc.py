@@ -78,7 +78,8 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
     order = np.argsort(values)
     cum = np.cumsum(weights[order])
     cum /= cum[-1]
-    return float(values[order][min(np.searchsorted(cum, q), len(values) - 1)])
+    index = min(int(np.searchsorted(cum, q)), len(values) - 1)
+    return float(values[order][index])
 
 
 # ------------------------------------------------------------------ the simulator pyabc sees
@@ -222,14 +223,14 @@ class Recovery:
 
 
 def recovery_check(scenario: Scenario, spec: TargetsSpec, truth: dict[str, float], *, mass: float = 0.95,
-                   seed: int = 12345, **kw) -> Recovery:
+                   seed: int = 12345, scale: float = 0.2, **kw) -> Recovery:
     """Simulation-based check: fit synthetic data made at ``truth``; does the posterior cover it?
 
     The synthetic data come from a seed no fit uses; coverage is each parameter's central
     ``mass`` posterior interval containing its true value.
     """
-    observed = synthetic_observation(scenario, spec, truth, scale=kw.get("scale", 0.2), seed=seed)
-    posterior = abc_calibrate(scenario, spec, observed=observed, **kw)
+    observed = synthetic_observation(scenario, spec, truth, scale=scale, seed=seed)
+    posterior = abc_calibrate(scenario, spec, observed=observed, scale=scale, **kw)
     covered = {}
     for free in spec.free:
         low, high = posterior.interval(free.label, mass)
