@@ -269,6 +269,8 @@ MONTHLY = Table(
     gauge('workers_other_permits', 'persons', 'int',
         'workers abroad on other permits (students, trainees) after evading repatriation (M8)'),
     gauge('worker_debt_usd', 'USD', 'float', "workers' unpaid charges owed to their companies (M8)"),
+    gauge('mean_effort_traders', 'effort', 'float',
+        'mean effort in force of trade officials in post (M4, M23): workers, 44 to one, dominate mean_effort'),
 )
 
 #: Tallies the phases keep for one another within a month (the review's counts of those at

@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..codes import ACTIVE, CHINA, KERNEL_CODES, RUSSIA, THIRD, WORKER
+from ..codes import ACTIVE, CHINA, KERNEL_CODES, RUSSIA, THIRD, TRADER, WORKER
 from ..columns import MONTHLY
 from ..kernels import census
 from ..rules import border_closed, directive_in_force, other_sources_usd
@@ -64,6 +64,7 @@ REPORTERS: dict[str, Callable[[Snapshot], Any]] = {
     "workers_russia_permitted": lambda s: _workers(s, RUSSIA, permitted_only=True),
     "workers_other_permits": lambda s: int((_abroad_workers(s) & s.state.officials.other_permit).sum()),
     "worker_debt_usd": lambda s: float(s.state.officials.debt_usd[_abroad_workers(s)].sum()),
+    "mean_effort_traders": lambda s: _trader_effort(s),
 }
 _FLOWS = MONTHLY.of_kind("flow")
 _GAUGES = MONTHLY.of_kind("gauge")
@@ -77,6 +78,12 @@ _INT_FLOWS = frozenset(name for name in _FLOWS if MONTHLY[name].type == "int")
 def _abroad_workers(s: Snapshot) -> np.ndarray:
     off = s.state.officials
     return (off.status == ACTIVE) & (off.role == WORKER)
+
+
+def _trader_effort(s: Snapshot) -> float:
+    off = s.state.officials
+    traders = (off.status == ACTIVE) & (off.role == TRADER)
+    return float(off.effort_in_force[traders].mean()) if traders.any() else 0.0
 
 
 def _workers(s: Snapshot, route: int, permitted_only: bool = False) -> int:

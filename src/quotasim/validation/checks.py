@@ -138,7 +138,8 @@ def _campaign_review_arrests(runs) -> float:
 def _deterrence_raises_effort(runs) -> float:
     main, other = monthly(runs["main"]), monthly(runs["counterfactual"])
     after_reviews = ["2020-07", "2020-08", "2020-09", "2021-01", "2021-02", "2021-03"]
-    return float(main.loc[after_reviews, "mean_effort"].mean() - other.loc[after_reviews, "mean_effort"].mean())
+    return float(main.loc[after_reviews, "mean_effort_traders"].mean()          # issue 14: workers are not arrested
+                 - other.loc[after_reviews, "mean_effort_traders"].mean())
 
 
 # ------------------------------------------------------------ seed 004: decentralisation
@@ -241,7 +242,7 @@ CHECKS: list[Check] = [
           _own_pocket_share),
     Check("003-deterrence", "seed 003", "border-closure-2020",
           "the case instilled fear and pressure on other officials, showing what happens when you don't carry out plans",
-          "mean effort in the three months after each 2020 review minus the same with arrests' deterrence "
+          "trade officials' mean effort in the three months after each 2020 review minus the same with arrests' deterrence "
           "switched off", True, 0.0,
           "arrests happen only to those who gave up and stayed idle (M11, M23); their number, and the fear they "
           "spread, come out of the run.",
