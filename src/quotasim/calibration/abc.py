@@ -88,9 +88,13 @@ def summary_statistics(values: dict[str, float], spec: TargetsSpec) -> dict[str,
     return {t.name: math.log(max(values[t.name], 1e-9) / t.value) / math.log1p(t.tolerance) for t in spec.target}
 
 
-def _fitting_months(scenario: Scenario, spec: TargetsSpec) -> int:
-    """Months to run: up to the last month any target reads (later months cannot change the fit)."""
-    return max(months_between(scenario.start, t.months()[1]) for t in spec.target) + 1
+def _fitting_scenario(scenario: Scenario, spec: TargetsSpec) -> Scenario:
+    """``scenario`` run only up to the last month any target reads, without the timeline entries
+    after it: later months cannot change the fit (and every run would warn of entries that never
+    take effect)."""
+    months = max(months_between(scenario.start, t.months()[1]) for t in spec.target) + 1
+    timeline = tuple(e for e in scenario.timeline if months_between(scenario.start, e.date) < months)
+    return scenario.model_copy(update={"months": months, "timeline": timeline})
 
 
 def _model(parameters, *, scenario_json: dict, spec: TargetsSpec, scale: float) -> dict[str, float]:
@@ -178,7 +182,7 @@ def abc_calibrate(scenario: Scenario, spec: TargetsSpec, *, population: int = 64
 
     clock = time.perf_counter()
     np.random.seed(seed)
-    fitting = scenario.model_copy(update={"months": _fitting_months(scenario, spec)})
+    fitting = _fitting_scenario(scenario, spec)
     model = functools.partial(_model, scenario_json=fitting.model_dump(mode="json"), spec=spec, scale=scale)
     observed = observed if observed is not None else {t.name: 0.0 for t in spec.target}
     with make_executor(backend, workers, None) as executor, tempfile.TemporaryDirectory() as folder:
@@ -204,7 +208,7 @@ def abc_calibrate(scenario: Scenario, spec: TargetsSpec, *, population: int = 64
 def synthetic_observation(scenario: Scenario, spec: TargetsSpec, truth: dict[str, float], *, scale: float,
                           seed: int) -> dict[str, float]:
     """Summary statistics of one run at known parameters ``truth`` (label -> value)."""
-    fitting = scenario.model_copy(update={"months": _fitting_months(scenario, spec)})
+    fitting = _fitting_scenario(scenario, spec)
     values = {free: truth[free.label] for free in spec.free}
     result = simulate(scaled(apply_free(fitting, values), scale), seed=seed)
     return summary_statistics({t.name: measure(result, t, scale) for t in spec.target}, spec)
