@@ -18,6 +18,21 @@ def assert_invariants(result) -> None:
     for name in MONEY_SPLIT:
         assert (m[name] >= -1e-9 * scale).all(), f"{name} negative"
 
+    # issue 14: workers' charges, trade channels, workers by country
+    owed = m["worker_charges_owed_usd"] - m["worker_charges_paid_usd"]
+    assert np.allclose(owed, m["worker_charge_arrears_usd"], rtol=1e-9, atol=1e-6 * scale), "charges: owed != paid + arrears"
+    paid_on = m["remitted_usd"] + m["shared_upward_usd"] + m["lost_usd"]
+    assert (m["worker_charges_paid_usd"] <= paid_on + 1e-6 * scale).all(), "charges paid beyond remittances"
+    channels = m["customs_exports_usd"] + m["trade_state_channel_usd"] + m["trade_smuggled_usd"]
+    assert np.allclose(channels, m["trade_volume_usd"], rtol=1e-9, atol=1e-6 * scale), "channels != trade volume"
+    assert (m["customs_exports_china_usd"] <= m["trade_volume_china_usd"] + 1e-6 * scale).all()
+    assert (m["channel_seized_usd"] <= m["lost_usd"] + 1e-6 * scale).all(), "channel seizures beyond lost"
+    by_country = m["workers_china"] + m["workers_russia"] + m["workers_third"]
+    assert (by_country == m["workers_abroad"]).all(), "workers by country != workers abroad"
+    assert (m["workers_russia_permitted"] <= m["workers_russia"]).all()
+    assert (m["repatriated_china"] + m["repatriated_russia"] + m["repatriated_third"] == m["repatriated"]).all()
+    assert (m["repatriated"] <= m["recalled"]).all() and (m["workers_dispatched"] <= m["dispatched"]).all()
+
     population = result.scenario.population
     officials = result.officials.to_pandas()
     initial = population.n_trade_officials + population.n_overseas_workers
@@ -33,6 +48,10 @@ def assert_invariants(result) -> None:
     fell = officials["recalled_by"] >= 0
     assert fell.sum() == m["recalled_by_rumour"].sum() == officials["rumours_won"].sum(), "who told and who fell"
     assert (officials.loc[fell, "status"].astype(str) == "recalled").all()
+    assert (officials["charge_arrears_usd"] >= -1e-6).all(), "negative arrears"
+    assert np.isclose(officials.loc[officials["status"].astype(str) == "active", "charge_arrears_usd"].where(
+        officials["role"].astype(str) == "overseas_worker", 0.0).sum(), m["worker_debt_usd"].iloc[-1],
+        rtol=1e-9, atol=1e-6), "workers' arrears stock disagrees with its gauge"
 
     reviews = result.reviews.to_pandas()
     assert (reviews["quota_usd"] >= 0).all(), "negative quota"

@@ -54,13 +54,14 @@ def test_split_income_sends_every_dollar_somewhere(seed):
     month.earned[:] = np.where(g.random(N) < 0.3, 0.0, g.lognormal(8, 1, N))
     month.seized[:] = np.where(g.random(N) < 0.8, 0.0, g.uniform(0, 2e4, N))
     month.rents[:] = g.uniform(0, 5e3, N)
+    month.charged[:] = g.uniform(0, 1.2, N) * month.earned     # workers' charges paid from pay (issue 14)
     shares = kernels.CompanyShares(upward=g.uniform(0, 0.8, COMPANIES), remit=g.uniform(0.01, 1, COMPANIES),
                                    fund=g.random(COMPANIES) < 0.3)
     before = off.to_dict()
     totals = totals_record("earned_usd", "lost_usd", "rents_usd", "shared_upward_usd", "levied_usd", "remitted_usd",
                            "kept_by_officials_usd", "party_funds_usd")
     company_earned, company_kept, company_up = np.zeros(COMPANIES), np.zeros(COMPANIES), np.zeros(COMPANIES)
-    kernels.split_income_pass(off.arrays(), KERNEL_CODES, month, kernels.SplitRule(MONTH, 0.05, 0.9), shares,
+    kernels.split_income_pass(off.arrays(), KERNEL_CODES, month, kernels.SplitRule(MONTH, 0.05, 0.9, True), shares,
                               company_earned, company_kept, company_up, totals)
     remitted = off.half_remitted_usd - before["half_remitted_usd"]
     kept = month.kept
@@ -82,10 +83,18 @@ def test_split_income_sends_every_dollar_somewhere(seed):
     # A trader's own choice to keep the surplus holds: what they remit this half never passes
     # hold_at x target unless it had passed it before the month, and what they withheld is recorded.
     limit = np.where(np.isfinite(off.hold_at), off.hold_at, 0.0) * off.target_usd
-    holding = np.isfinite(off.hold_at) & (before["half_remitted_usd"] <= limit)
+    holding = (off.role != WORKER) & np.isfinite(off.hold_at) & (before["half_remitted_usd"] <= limit)
     assert holding.sum() > 50
     assert (off.half_remitted_usd[holding] <= limit[holding] + 1e-6).all()
     assert (off.half_withheld_usd >= 0).all() and (off.half_withheld_usd[~np.isfinite(off.hold_at)] == 0).all()
+    # Workers remit their charge (less the upward share) and keep the rest of their pay (issue 14, M8)
+    worker = (off.role == WORKER) & ~fled
+    assert worker.sum() > 50
+    net = month.earned - np.minimum(month.seized, month.earned) - np.minimum(
+        month.rents, month.earned - np.minimum(month.seized, month.earned))
+    charge = np.minimum(month.charged, net)
+    assert np.allclose(kept[worker], (net - charge)[worker])
+    assert np.allclose(remitted[worker], (charge * (1 - shares.upward[off.company]))[worker])
 
 
 @pytest.mark.parametrize("seed", [0, 1])

@@ -101,7 +101,7 @@ CASES = [
     Case("worker_caps", ratio(total("workers_gross_usd"), total("workers_abroad")), "lower",
          "seed 001: caps on worker numbers stop groups competing down each other's pay",
          {"worker_caps.cap_ratio": 0.8, "worker_caps.capacity_ratio": 0.9}),
-    Case("giving_up", mean("officials_active"), "higher",
+    Case("giving_up", mean("traders_active"), "higher",   # traders only: workers abroad do not give up (issue 14)
          "seed 001: officials who cannot make the quota stop trying and are summoned home", PRESSED),
     Case("levies", ratio(total("remitted_usd"), total("earned_usd")), "higher",
          "seed 001: fertiliser and railway levies come on top of the quota, out of the same earnings",
@@ -151,6 +151,18 @@ CASES = [
          "seed 004: party-fund companies are the keenest to open ventures abroad",
          {**DIRECTIVE, "population.n_companies": 225,   # enough first-tier fund-office companies
           "population.affiliation_shares": [0.1, 0.1, 0.4, 0.4], "decentralisation.jv_rate": 0.05}),
+    # issue 14: workers abroad, trade channels, the closure by degree
+    Case("workers_abroad", last("workers_abroad"), "higher",
+         "UNSC resolution 2397: repatriation orders send workers home (some stay on other permits); without the "
+         "permit machinery they stay", {"timeline": [{"date": "2016-07", "set": {"workers_abroad.repatriation_rate": 0.1,
+                                                                                "workers_abroad.new_permits": [0, 0, 0]}}]}),
+    Case("trade_channels", total("trade_volume_usd"), "lower",
+         "seed 002 and the record: banned trade moves to state and military trade and smuggling; without those "
+         "channels a ban shuts it", SANCTIONED),
+    Case("closure_degree", total("trade_volume_usd"), "lower",
+         "events 2022: rail freight and ship-to-ship transfers keep part of the trade going through a closure",
+         {"timeline": [{"date": "2017-01", "set": {"environment.border_closed": True,
+                                                   "closure_degree.official_open": [0.3, 0.0, 0.0]}}]}),
 ]
 
 

@@ -2,7 +2,8 @@
 
 Parameters and mechanisms keep short source tags (``quotasim.params``): ``seed 001`` is one
 of the five reports the model rests on; ``record: overseas_workers 2023`` is a row of the
-public record; ``assumption`` is a modelling choice. :func:`cite` turns a tag (or a list of
+public record; ``events: 2017-09`` is the dated event of that month (UN resolutions, the
+closure, rail freight, the treaty); ``assumption`` is a modelling choice. :func:`cite` turns a tag (or a list of
 them, ``"seed 000, 001"``) into the citations it names, so that ``quotasim explain`` and the
 report show something a reader can follow.
 """
@@ -29,10 +30,15 @@ def all_citations() -> dict[str, dict[str, str]]:
 def keys(tag: str) -> list[str]:
     """The citation keys a source tag names: ``"seed 000, 001"`` -> ``["seed 000", "seed 001"]``;
     ``"record: a/b 2013"`` -> ``["record: a 2013", "record: b 2013"]``; ``"record: name"`` -> every
-    period of ``name``; ``assumption`` and empty tags name none."""
+    period of ``name``; ``"record: a 2017-12, 2018-12"`` -> one key a period; ``"events: UNSC
+    resolution 2375 (2017-09)"`` -> ``["event 2017-09"]`` (every month named; none: every event);
+    ``assumption`` and empty tags name none."""
     tag = (tag or "").strip()
     if tag.startswith("seed"):
         return [f"seed {number}" for number in re.findall(r"\d{3}", tag)]
+    if tag.startswith("events:"):
+        months = re.findall(r"\d{4}-\d{2}", tag)
+        return [f"event {month}" for month in months] or [key for key in all_citations() if key.startswith("event ")]
     if tag.startswith("record:"):
         body = tag.removeprefix("record:").strip()
         name, _, period = body.partition(" ")
@@ -40,7 +46,7 @@ def keys(tag: str) -> list[str]:
         prefix = first.rsplit("_", 1)[0] + "_" if rest else ""
         names = [first] + [prefix + other for other in rest]
         if period:
-            return [f"record: {n} {period}" for n in names]
+            return [f"record: {n} {p.strip()}" for n in names for p in period.split(",")]
         return [key for key in all_citations() for n in names if key.startswith(f"record: {n} ")]
     return []
 

@@ -178,22 +178,23 @@ def validate(size: Annotated[str, typer.Option(help="reduced (a fifth of the wor
 @app.command()
 def calibrate(scenario: ScenarioArg = "history-2016-2025",
               targets: Annotated[str, typer.Option(help="targets file (TOML) or built-in name")] = "record",
-              trials: Annotated[int, typer.Option(min=1, max=5000, help="parameter sets tried (Optuna TPE)")] = 200,
-              replications: Annotated[int, typer.Option(min=1, max=50, help="runs averaged per trial")] = 3,
-              final_replications: Annotated[int, typer.Option(min=2, max=200, help="runs of the best set for the intervals")] = 10,
-              scale: Annotated[float, typer.Option(min=0.01, max=1.0, help="population scale of calibration runs")] = 0.25,
+              population: Annotated[int, typer.Option(min=4, max=10_000, help="ABC-SMC particles per generation")] = 64,
+              generations: Annotated[int, typer.Option(min=1, max=50, help="ABC-SMC generations")] = 5,
+              scale: Annotated[float, typer.Option(min=0.01, max=1.0, help="population scale of calibration runs")] = 0.2,
               workers: Annotated[int, typer.Option(min=1, help="processes")] = 2,
               backend: BackendOpt = None,
-              seed: Annotated[int, typer.Option(min=0, help="seed of the search")] = 0,
-              out: Annotated[Path | None, typer.Option(help="calibrated scenario file [default: out/SCENARIO-calibrated.toml]")] = None,
-              overwrite: Annotated[bool, typer.Option("--overwrite", help="replace an existing --out file")] = False,
+              seed: Annotated[int, typer.Option(min=0, help="seed of the proposals and simulations")] = 0,
+              recovery: Annotated[bool, typer.Option(help="also fit synthetic data made at the posterior mean and "
+                                                          "check that the posterior covers it")] = True,
+              out: Annotated[Path | None, typer.Option(help="calibrated scenario file [default: out/SCENARIO-calibrated.toml]; "
+                                                          "the posterior is written beside it (.posterior.parquet)")] = None,
+              overwrite: Annotated[bool, typer.Option(help="replace an existing --out file")] = False,
               overrides: SetOpt = None, fmt: FormatOpt = "table") -> None:
-    """Fit the free parameters of a targets file to the record; write the calibrated scenario."""
-    from .calibration import calibrate as fit
+    """Bayesian calibration (ABC-SMC, pyabc) of a targets file's free parameters; write posterior and scenario."""
     from .calibration import load_targets
-    from .calibration.output import fit_sheet, parameter_sheet, write_calibrated
+    from .calibration.abc import abc_calibrate, recovery_check
+    from .calibration.output import marginal_sheet, recovery_sheet, write_posterior
     from .display import emit
-    from .errors import ScenarioError
     _check_format(fmt)
     spec_scenario = _load(scenario, list(overrides or []))
     _check_backend(backend)
@@ -206,17 +207,60 @@ def calibrate(scenario: ScenarioArg = "history-2016-2025",
     if destination.exists() and not overwrite:
         console.print(f"error: {destination} exists; pass --overwrite to replace it", markup=False, highlight=False)
         raise typer.Exit(2)
-    with _bar("calibrating", "trials", console) as bar:
-        task = bar.add_task("calibrate", total=trials + 1)
-        result = fit(spec_scenario, spec, trials=trials, replications=replications,
-                     final_replications=final_replications, scale=scale, workers=workers, seed=seed,
-                     progress=lambda done, total: bar.update(task, completed=done), backend=backend)
-    emit([fit_sheet(result), parameter_sheet(result, spec)], fmt, out_console)
-    written, report = write_calibrated(result, spec, str(targets), destination)
-    console.print(f"calibrated scenario written to {written} (fit: {report})", markup=False, highlight=False)
-    if not result.within_tolerance:
-        console.print("not every target is within its tolerance", markup=False, highlight=False)
+    posterior = abc_calibrate(spec_scenario, spec, seed=seed, population=population, generations=generations,
+                              scale=scale, workers=workers, backend=backend)
+    check = recovery_check(spec_scenario, spec, posterior.mean(), seed=seed + 1, population=population,
+                           generations=generations, scale=scale, workers=workers, backend=backend) if recovery else None
+    emit([marginal_sheet(posterior)] + ([recovery_sheet(check)] if check is not None else []), fmt, out_console)
+    written = write_posterior(posterior, spec, spec_scenario, str(targets), destination, check)
+    console.print(f"posterior and calibrated scenario written: {', '.join(str(p) for p in written)}",
+                  markup=False, highlight=False)
+    if check is not None and not check.passed:
+        console.print("recovery check failed: the posterior does not cover the known parameters",
+                      markup=False, highlight=False)
         raise typer.Exit(1)
+
+
+@app.command()
+def forecast(scenario: ScenarioArg = "history-2016-2025",
+             posterior: Annotated[Path, typer.Option(help="posterior sample written by quotasim calibrate")] = Path(
+                 "out/history-2016-2025-calibrated.posterior.parquet"),
+             targets: Annotated[str, typer.Option(help="the targets file the posterior was fitted to")] = "record",
+             draws: Annotated[int, typer.Option(min=2, max=10_000, help="posterior draws, one run each")] = 40,
+             scale: Annotated[float, typer.Option(min=0.01, max=1.0, help="population scale of the runs")] = 0.25,
+             workers: Annotated[int, typer.Option(min=1, help="processes")] = 2,
+             backend: BackendOpt = None,
+             out: Annotated[Path, typer.Option(help="folder for bands.csv, fit.csv and forecast.png")] = Path("out/forecast"),
+             overrides: SetOpt = None) -> None:
+    """Posterior predictive runs of SCENARIO: the fit to the targets and yearly bands (5-50-95 %) of exports,
+    workers abroad and state receipts."""
+    from .calibration import load_targets
+    from .calibration.forecast import bands, figure, fit_bands, load_posterior, posterior_predictive, yearly_record
+    spec_scenario = _load(scenario, list(overrides or []))
+    _check_backend(backend)
+    spec = load_targets(targets, spec_scenario)
+    runs, fitted = posterior_predictive(spec_scenario, spec, load_posterior(posterior), draws=draws, scale=scale,
+                                        workers=workers, backend=backend)
+    band = bands(runs)
+    out.mkdir(parents=True, exist_ok=True)
+    band.to_csv(out / "bands.csv", index=False)
+    fit = fit_bands(fitted, spec)
+    fit.to_csv(out / "fit.csv", index=False)
+    fit_table = Table(title="fit to the record (2016-2019), posterior predictive")
+    for name in ("target", "record", "5 %", "median", "95 %", "record in band"):
+        fit_table.add_column(name)
+    for row in fit.itertuples():
+        fit_table.add_row(row.target, f"{row.record:,.4g}", f"{row.q05:,.4g}", f"{row.median:,.4g}", f"{row.q95:,.4g}",
+                          "yes" if row.record_in_band else "no")
+    out_console.print(fit_table)
+    figure(band, yearly_record(spec), out / "forecast.png")
+    table = Table(title=f"posterior predictive · {draws} draws · scale {scale:g}")
+    for name in ("statistic", "year", "5 %", "median", "95 %"):
+        table.add_column(name)
+    for row in band.itertuples():
+        table.add_row(row.statistic, str(row.year), f"{row.q05:,.4g}", f"{row.median:,.4g}", f"{row.q95:,.4g}")
+    out_console.print(table)
+    out_console.print(f"bands and figure written to {out}")
 
 
 # ------------------------------------------------------------------ experiments

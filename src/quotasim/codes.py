@@ -18,7 +18,8 @@ __all__ = ["STATUS_NAMES", "ROUTE_NAMES", "POST_NAMES", "ROLE_NAMES", "TIER_NAME
            "STAGE_NAMES", "Purpose", "POST_ROUTE", "ABROAD_POSTS", "FOREIGN_ROUTES", "N_STAGES", "KernelCodes", "KERNEL_CODES",
            "ACTIVE", "RECALLED", "ARRESTED", "DEFECTED", "GAVE_UP", "CHINA", "RUSSIA", "THIRD", "DOMESTIC",
            "PYONGYANG", "PROVINCE", "BORDER_CITY", "BIG_CITY", "RUSSIA_POST", "THIRD_POST", "TRADER", "WORKER",
-           "CENTRAL", "PROVINCIAL", "CITY", "LOWER", "ARMY", "SECURITY", "MINISTRY", "FUND_OFFICE"]
+           "CENTRAL", "PROVINCIAL", "CITY", "LOWER", "ARMY", "SECURITY", "MINISTRY", "FUND_OFFICE",
+           "CHANNEL_NAMES", "CUSTOMS", "STATE_TRADE", "SMUGGLING"]   # issue 14: trade channels
 
 # statuses: every official is in exactly one
 STATUS_NAMES = ("active", "recalled", "arrested", "defected", "gave_up")
@@ -46,6 +47,9 @@ ARMY, SECURITY, MINISTRY, FUND_OFFICE = range(len(AFFILIATION_NAMES))
 # pipeline stages (M18)
 STAGE_NAMES = ("central_party", "feasibility_review", "planning_licence", "customs_quarantine")
 N_STAGES = len(STAGE_NAMES)
+# trade channels (issue 14; M5, M17): what customs records, and the rest
+CHANNEL_NAMES = ("customs", "state_military", "smuggling")
+CUSTOMS, STATE_TRADE, SMUGGLING = range(len(CHANNEL_NAMES))
 
 
 class Purpose(IntEnum):

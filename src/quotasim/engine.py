@@ -35,6 +35,7 @@ from .phases.exits import cap_workers, defect_and_give_up
 from .phases.income import split_income
 from .phases.record import record_month
 from .phases.review import review_companies, revise_quotas
+from .phases.workers import move_workers
 from .rules import reviews_held
 from .scenario import Scenario
 from .state import State
@@ -57,6 +58,7 @@ MONTHLY_PHASES: tuple[Phase, ...] = (
     surveil,
     recall_by_rumour,
     cap_workers,
+    move_workers,      # issue 14: workers' permits and repatriation (M8)
 )
 #: At the close of a half-year (June, December) while quotas are set (M1, M2).
 REVIEW_PHASES: tuple[Phase, ...] = (

@@ -45,6 +45,8 @@ __all__ = ["SplitRule", "CompanyShares", "PayRule", "HomeRule", "MonthStartRule"
 # ------------------------------------------------------------------ month start (phases/conditions.py)
 class MonthStartRule(NamedTuple):
     closed: bool              # the border is closed (M20): traders abroad earn at home
+    closed: bool              # the border is closed (M20): traders abroad earn at home
+    home_posts_trade: bool    # Pyongyang's traders keep trading through what is open (issue 14, M20 by degree)
     fear_factor: float        # the believed arrest risk's monthly pull toward the prior (M23); 0 resets it
     fear_prior: float         # the believed arrest risk nobody has heard a case to move (M23)
     campaign_pressure: float  # pressure a campaign adds this month (M21); 0 when none
@@ -69,7 +71,8 @@ def month_start_pass(off, codes, rule, workers_by_route, totals):  # pragma: no 
             off.pressure[i] += extra
             if off.role[i] == codes.worker:
                 workers_by_route[off.route[i]] += 1
-        off.domestic_duty[i] = rule.closed and off.role[i] == codes.trader and off.post[i] != codes.province
+        off.domestic_duty[i] = (rule.closed and off.role[i] == codes.trader and off.post[i] != codes.province
+                                and (codes.abroad[off.post[i]] or not rule.home_posts_trade))
         off.fear[i] = prior + (off.fear[i] - prior) * factor
         if off.debt_usd[i] > 0:
             interest = off.debt_usd[i] * rule.interest_rate
@@ -147,14 +150,17 @@ def earners(off, codes):  # pragma: no cover - compiled
 
 class PayRule(NamedTuple):
     wage_usd: float     # monthly pay at skill and effort 1 (M8)
-    living_usd: float   # living costs paid first (M8)
+    living_usd: float   # living costs paid after the charge (M8)
+    arrears_pressure: float   # company pressure per month of charge in arrears (M8)
 
 
 @njit(cache=True, nogil=True)
-def pay_workers_pass(off, rows, factor, noise, rule, earned, by_route, totals):  # pragma: no cover - compiled
+def pay_workers_pass(off, rows, factor, charge, noise, rule, earned, charged, by_route, totals):  # pragma: no cover
     """Workers' pay: wage x skill x effort in force (single precision) x the route's factor x
-    noise; living costs first, a shortfall out of savings. ``totals``: workers' gross, net
-    and living deficit."""
+    noise. The charge owed to the company (this month's ``charge`` by route plus arrears) is
+    paid first, into ``charged``; living costs next, a shortfall out of savings; a charge
+    unpaid becomes debt, and the company's pressure grows with it. ``totals``: workers' gross,
+    net, living deficit, charges owed, paid and net arrears."""
     wage32 = np.float32(rule.wage_usd)
     living = rule.living_usd
     # Sums in local variables, added to the record once at the end: a store to the record
@@ -162,22 +168,39 @@ def pay_workers_pass(off, rows, factor, noise, rule, earned, by_route, totals): 
     workers_gross_usd__sum = 0.0
     workers_net_usd__sum = 0.0
     workers_living_deficit_usd__sum = 0.0
+    worker_charges_owed_usd__sum = 0.0
+    worker_charges_paid_usd__sum = 0.0
+    worker_charge_arrears_usd__sum = 0.0
     for k in range(rows.shape[0]):
         i = rows[k]
         r = off.route[i]
         gross = np.float64(wage32 * off.skill[i] * off.effort_in_force[i]) * factor[r] * np.float64(noise[k])
-        net = max(gross - living, 0.0)
-        deficit = max(living - gross, 0.0)
+        owed = charge[r] + off.charge_arrears_usd[i]
+        paid = min(gross, owed)
+        living_paid = min(gross - paid, living)
+        deficit = living - living_paid
         off.wealth_usd[i] -= min(deficit, off.wealth_usd[i])
+        net = gross - living_paid
+        off.charge_arrears_usd[i] = owed - paid
+        if charge[r] > 0 and off.charge_arrears_usd[i] > 0:
+            months = min(off.charge_arrears_usd[i] / charge[r], 3.0)
+            off.pressure[i] += np.float32(rule.arrears_pressure * months)
         earned[i] += net
+        charged[i] = paid
         by_route[r] += net
         workers_gross_usd__sum += gross
         workers_net_usd__sum += net
         workers_living_deficit_usd__sum += deficit
+        worker_charges_owed_usd__sum += charge[r]
+        worker_charges_paid_usd__sum += paid
+        worker_charge_arrears_usd__sum += charge[r] - paid
     t = totals[0]
     t["workers_gross_usd"] += workers_gross_usd__sum
     t["workers_net_usd"] += workers_net_usd__sum
     t["workers_living_deficit_usd"] += workers_living_deficit_usd__sum
+    t["worker_charges_owed_usd"] += worker_charges_owed_usd__sum
+    t["worker_charges_paid_usd"] += worker_charges_paid_usd__sum
+    t["worker_charge_arrears_usd"] += worker_charge_arrears_usd__sum
 
 
 class HomeRule(NamedTuple):
@@ -204,6 +227,7 @@ class SplitRule(NamedTuple):
     month_index: int          # defectors of this month carry off their earnings (M9)
     levy_rate: float          # levies: a share of the monthly target (M12)
     visibility_memory: float  # share of visibility carried over a month (M14)
+    workers_charged: bool     # workers remit their charge per head, and no levy (issue 14, M8)
 
 
 class CompanyShares(NamedTuple):
@@ -245,15 +269,24 @@ def split_income_pass(off, codes, month, rule, shares, company_earned, company_k
             rent = min(month.rents[i], e - lost)
         net = e - lost - rent
         c = off.company[i]
-        shared = net * shares.upward[c]
-        levied = min(net - shared, rule.levy_rate * off.target_usd[i] / 6)
-        rest = net - shared - levied
-        remitted = rest * shares.remit[c]
-        if off.hold_at[i] < np.inf:
-            room = max(np.float64(off.hold_at[i]) * off.target_usd[i] - off.half_remitted_usd[i], 0.0)
-            off.half_withheld_usd[i] += max(remitted - room, 0.0)
-            remitted = min(remitted, room)
-        kept = rest - remitted
+        if rule.workers_charged and off.role[i] == codes.worker:
+            # issue 14 (M8): a worker's charge is the company's (a lower-tier company hands the privileged
+            # their share of it, M28); the rest of the pay is the worker's
+            charge_paid = min(month.charged[i], net)
+            shared = charge_paid * shares.upward[c]
+            levied = 0.0
+            remitted = charge_paid - shared
+            kept = net - charge_paid
+        else:
+            shared = net * shares.upward[c]
+            levied = min(net - shared, rule.levy_rate * off.target_usd[i] / 6)
+            rest = net - shared - levied
+            remitted = rest * shares.remit[c]
+            if off.hold_at[i] < np.inf:
+                room = max(np.float64(off.hold_at[i]) * off.target_usd[i] - off.half_remitted_usd[i], 0.0)
+                off.half_withheld_usd[i] += max(remitted - room, 0.0)
+                remitted = min(remitted, room)
+            kept = rest - remitted
         off.half_remitted_usd[i] += remitted
         off.half_kept_usd[i] += kept
         off.wealth_usd[i] += kept
@@ -369,8 +402,8 @@ def overwhelmed(off, codes, rule):  # pragma: no cover - compiled
     rows = np.empty(n, np.int64)
     k = 0
     for i in range(n):
-        if (off.status[i] == codes.active and not off.resigned[i] and not off.defiant[i] and off.pressure[i] > p32
-                and off.attainment[i] < a32):
+        if (off.status[i] == codes.active and off.role[i] == codes.trader and not off.resigned[i]
+                and not off.defiant[i] and off.pressure[i] > p32 and off.attainment[i] < a32):   # workers do not give up (issue 14)
             rows[k] = i
             k += 1
     return rows[:k]
@@ -600,7 +633,10 @@ def choose_defiance_pass(off, codes, rule):  # pragma: no cover - compiled
     k = 0
     for i in range(n):
         off.defiant[i] = False
-        if off.status[i] != codes.active or off.resigned[i] or off.target_usd[i] < 1.0:
+        # Workers abroad answer to a charge per head, not a quota of their own: they default,
+        # fall into arrears or defect (issue 14), and do not refuse openly.
+        if (off.status[i] != codes.active or off.role[i] != codes.trader or off.resigned[i]
+                or off.target_usd[i] < 1.0):
             continue
         reach = off.capacity_usd[i] / off.target_usd[i]
         if reach >= rule.impossible:

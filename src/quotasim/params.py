@@ -435,3 +435,69 @@ class Surveillance(Mechanism):
 class PartyFunds(Mechanism):
     MECHANISM, SOURCE, TITLE = "M30", "seed 004, 002", "party-fund companies open Russia and Middle East ventures"
     jv_multiplier: float = param(2.0, unit="multiplier", ge=0, le=100, doc="joint-venture rate of party-fund-office companies")
+
+
+# =============================================================================================
+# Issue 14: workers abroad, trade channels, the closure by degree and channel.
+# Kept in one block (and one block of Scenario fields) so that it merges beside other work.
+# =============================================================================================
+Route3 = tuple[Fraction, Fraction, Fraction]          # China, Russia, friendly third countries
+Usd3 = tuple[Annotated[float, Field(ge=0, le=1e6)], Annotated[float, Field(ge=0, le=1e6)],
+             Annotated[float, Field(ge=0, le=1e6)]]
+
+
+class WorkersAbroad(Mechanism):
+    MECHANISM, SOURCE, TITLE = "M8", "seed 001; record", "workers abroad under permits, each owing the company a monthly charge"
+    charge_usd: Usd3 = param(
+        (235.0, 365.0, 300.0), unit="USD per month per head",
+        source="record: overseas_worker_monthly_quota_dalian/sakhalin 2025-03",
+        doc="charge a worker owes the dispatching company each month, by country (China, Russia, third); the "
+            "company answers for it in its quota. 3,400 yuan (470 USD) in Dalian and 62,000 rubles (730 USD) in "
+            "Sakhalin after the March 2025 doubling (the record's figures), so about half of them before")
+    shortfall_pressure: float = param(0.2, unit="pressure per month of charge in arrears", ge=0, le=10, source="seed 001",
+                                      doc="company pressure on a worker for each month's charge owed and unpaid")
+    new_permits: Route3 = param((1.0, 1.0, 1.0), unit="fraction", source="events: UNSC resolution 2375 (2017-09)",
+                                doc="share of the usual new work permits still issued, by country: 1 ordinary, 0 none "
+                                    "(vacated workers' posts are refilled, and new dispatches made, only under new permits)")
+    dispatch_rate: Route3 = param((0.0, 0.0, 0.0), unit="per month, share of the country's initial workers",
+                                  source="events: DPRK-Russia treaty (2024-06)",
+                                  doc="new dispatches of workers beyond refilled posts, by country (Russia after 2024)")
+    repatriation_rate: float = param(0.0, unit="per month", ge=0, le=1, source="events: UNSC resolution 2397 (2017-12)",
+                                     doc="monthly chance a worker on a work permit is due for repatriation (times the "
+                                         "country's compliance)")
+    compliance: Route3 = param((1.0, 1.0, 1.0), unit="fraction",
+                               doc="how far each country (China, Russia, third) carries out repatriation orders")
+    evasion_share: float = param(0.2, unit="fraction", ge=0, le=1, source="events: 2019-12 deadline (students, trainees)",
+                                 doc="share of workers due for repatriation who stay on other permits (students, trainees)")
+
+
+class TradeChannels(Mechanism):
+    MECHANISM, SOURCE, TITLE = "M17", "seed 002; record", "official customs trade, state and military trade, smuggling"
+    evasion: float = param(0.25, unit="fraction", ge=0, le=1, source="record: dprk_total_exports 2018, 2019",
+                           doc="share of banned trade that moves to other channels (state and military trade, smuggling "
+                               "and ship-to-ship transfers); the rest is lost")
+    state_share: float = param(0.5, unit="fraction", ge=0, le=1, source="seed 002",
+                               doc="share of evaded trade carried by state and military trade, for companies affiliated "
+                                   "with the army, State Security or the party's fund office (others smuggle)")
+    evasion_cost: float = param(0.2, unit="fraction of profit", ge=0, le=1,
+                                doc="profit lost to the costs of evasion (middlemen, relabelling, ship-to-ship transfers)")
+    seizure: tuple[Fraction, Fraction] = param((0.03, 0.1), unit="per completed deal",
+                                               doc="chance the proceeds of a completed deal are seized: state and military "
+                                                   "trade, smuggling (times enforcement)")
+    enforcement: float = param(1.0, unit="multiplier", ge=0, le=10,
+                               doc="enforcement of sanctions against evasion: multiplies the seizure risks")
+
+
+class ClosureDegree(Mechanism):
+    MECHANISM, SOURCE, TITLE = "M20", "seed 003; events", "the closure by degree and channel"
+    official_open: Route3 = param((0.0, 0.0, 0.0), unit="fraction of capacity",
+                                  source="events: Dandong-Sinuiju rail freight 2022-01, 2022-04, 2022-09",
+                                  doc="share of official (customs) trade capacity open while the border is closed, by "
+                                      "country (e.g. rail freight with China at 30 %)")
+    state_open: float = param(0.0, unit="fraction of capacity", ge=0, le=1,
+                              doc="share of state and military trade open while the border is closed")
+    smuggling_open: float = param(0.3, unit="fraction of capacity", ge=0, le=1,
+                                  doc="share of smuggling and ship-to-ship transfers still running while the border is closed")
+    people_open: float = param(0.0, unit="fraction", ge=0, le=1, source="events: borders reopen to people 2023-08",
+                               doc="share of the usual movement of people (dispatches, refills, repatriation) possible "
+                                   "while the border is closed")

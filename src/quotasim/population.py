@@ -18,7 +18,7 @@ from .phases.behaviour import forward_effort
 from .phases.conditions import update_markets
 from .phases.deals import advance_pipeline, start_deals
 from .recruitment import new_officials
-from .rules import assign_targets, expected_capacity
+from .rules import assign_targets, expected_capacity, route_bans
 from .scenario import Scenario
 from .state import COMPANY_COLUMNS, DEAL_COLUMNS, OFFICIAL_COLUMNS, State, Table
 
@@ -38,6 +38,7 @@ def build_state(p: Scenario, rng: np.random.Generator) -> State:
     state = State(officials=officials, companies=companies, deals=Table(DEAL_COLUMNS, 1024),
                   trust=np.full(3, p.frictions.initial_trust if p.frictions.enabled else 1.0),
                   market_open=np.ones(4), competition=np.ones(4), initial_workers_by_route=np.zeros(4))
+    state.ban_in_force = route_bans(p)     # issue 14: deals of the warm-up started under the bans in force
     role, post = _roles_and_posts(pop, rng)
     company = _companies_of(pop, rng, role)
     state.initial_workers_by_route = np.bincount(POST_ROUTE[post][role == WORKER], minlength=4).astype(float)

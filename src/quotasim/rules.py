@@ -17,7 +17,8 @@ __all__ = ["HALF", "border_closed", "directive_in_force", "other_sources_usd", "
            "protection", "access",
            "watch_factor", "remit_share", "abroad", "active", "earns_domestically", "median_deal_usd",
            "total_rent_share", "worker_pay_factor", "expected_capacity", "assign_targets", "leave",
-           "required_stage_mask", "take_home_ratio", "arrest_prior", "campaign_scrutiny"]
+           "required_stage_mask", "take_home_ratio", "arrest_prior", "campaign_scrutiny",
+           "route_bans", "open_by_channel", "closure_factor", "people_move", "worker_charge"]
 
 HALF = 6  # months in a review period (M1, M2)
 
@@ -152,6 +153,10 @@ def expected_capacity(state: State, p: Scenario, rows: np.ndarray | slice) -> np
     trader_net = (min(p.posts.deal_rate, 1.0) * trust * state.market_open[route] * mean_value
                   * p.posts.margin * (1 - total_rent_share(p)) * completion)
     monthly = np.where(role == WORKER, worker_net, np.where(home, yield_usd, trader_net))
+    if p.workers_abroad.enabled:   # issue 14: a worker remits the charge per head, paid first (M8)
+        gross = p.overseas_earnings.wage_usd * skill * worker_pay_factor(state, p)[route]
+        charged = np.minimum(worker_charge(p)[route], gross)
+        return HALF * np.where(role == WORKER, charged, rho * monthly)
     return HALF * rho * monthly
 
 
@@ -187,3 +192,62 @@ def required_stage_mask(p: Scenario, post: np.ndarray, independent: np.ndarray) 
     return mask
 
 
+
+
+# --------------------------------------------------------------------------------------------
+# Issue 14: trade channels (M5, M17), the closure by degree and channel (M20), workers' charges (M8)
+def route_bans(p: Scenario) -> np.ndarray:
+    """Share of each route's official trade banned by sanctions (domestic: none), shape (4,)."""
+    env = p.environment
+    return np.array([env.sanctions_china, env.sanctions_russia, env.sanctions_third, 0.0])
+
+
+def open_by_channel(p: Scenario) -> np.ndarray:
+    """Open share of each route's business by channel, shape (4 routes, 3 channels, 2).
+
+    Channels are official customs trade, state and military trade, and smuggling and
+    ship-to-ship transfers (``codes.CHANNEL_NAMES``); the last axis is an ordinary company
+    (0) and one affiliated with the army, State Security or the fund office (1), which alone
+    has state and military trade (M17). Sanctions (``environment.sanctions_*``) ban a share
+    of official trade; ``trade_channels.evasion`` of what is banned moves to the other
+    channels. A closure (M20) shuts each channel to ``closure_degree``'s share of capacity
+    (all of them when that mechanism is off); the domestic route is never shut.
+    """
+    tc = p.trade_channels
+    ban = route_bans(p)
+    evaded = ban * (tc.evasion if tc.enabled else 0.0)
+    factor = closure_factor(p)
+    out = np.zeros((4, 3, 2))
+    out[:, 0, :] = ((1 - ban) * factor[:, 0])[:, None]
+    out[:, 1, 1] = evaded * tc.state_share * factor[:, 1]
+    out[:, 2, 1] = evaded * (1 - tc.state_share) * factor[:, 2]
+    out[:, 2, 0] = evaded * factor[:, 2]
+    return out
+
+
+def closure_factor(p: Scenario) -> np.ndarray:
+    """Share of each route's capacity open by channel under the closure, shape (4, 3): all ones
+    while open; while closed, ``closure_degree``'s shares (zeros abroad when it is off, M20)."""
+    factor = np.ones((4, 3))
+    if border_closed(p):
+        cd = p.closure_degree
+        if cd.enabled:
+            factor[:3] = np.column_stack([np.asarray(cd.official_open), np.full(3, cd.state_open),
+                                          np.full(3, cd.smuggling_open)])
+        else:
+            factor[:3] = 0.0
+    return factor
+
+
+def people_move(p: Scenario) -> float:
+    """Share of the usual movement of people (dispatch, refills, repatriation) possible now (M20)."""
+    if not border_closed(p):
+        return 1.0
+    return p.closure_degree.people_open if p.closure_degree.enabled else 0.0
+
+
+def worker_charge(p: Scenario) -> np.ndarray:
+    """Monthly charge per head owed by a worker, by route (domestic 0); zeros when M8's charges are off."""
+    if not p.workers_abroad.enabled:
+        return np.zeros(4)
+    return np.append(np.asarray(p.workers_abroad.charge_usd, np.float64), 0.0)

@@ -55,6 +55,7 @@ from .params import (
     Arrest,
     Behaviour,
     BorderClosure,
+    ClosureDegree,
     Decentralisation,
     Defection,
     Environment,
@@ -83,8 +84,10 @@ from .params import (
     RumourRecall,
     SanctionCuts,
     Surveillance,
+    TradeChannels,
     UnconditionalDemands,
     WorkerCaps,
+    WorkersAbroad,
     YearEndCampaign,
     param,
 )
@@ -182,6 +185,10 @@ class Scenario(_ScenarioBase):
     indirect_collaboration: IndirectCollaboration = IndirectCollaboration()
     surveillance: Surveillance = Surveillance()
     party_funds: PartyFunds = PartyFunds()
+    # --- issue 14: workers abroad, trade channels, the closure by degree and channel
+    workers_abroad: WorkersAbroad = WorkersAbroad()
+    trade_channels: TradeChannels = TradeChannels()
+    closure_degree: ClosureDegree = ClosureDegree()
 
 
 #: The thirty mechanisms: scenario key -> declaration, in the order of MECHANISMS.md (read

@@ -30,6 +30,7 @@ COMPANY_COLUMNS: dict[str, Any] = {
 DEAL_COLUMNS: dict[str, Any] = {
     "official": np.int32, "company": np.int32, "route": np.int8, "value_usd": np.float64,
     "stage": np.int8, "required": np.int8, "age_months": np.int16,
+    "channel": np.int8,   # issue 14: official customs, state and military trade, smuggling (codes.CHANNEL_NAMES)
 }
 # One named-tuple type per table, defined here (a module-level name) so that numba can cache
 # passes that take it. Their fields are computed from the column tables, which mypy's
@@ -172,6 +173,7 @@ class MonthArrays(NamedTuple):
     rents: np.ndarray    # of which the approval stages' interests take (M18)
     seized: np.ndarray   # of which crackdowns seize (M5)
     kept: np.ndarray     # what the official kept after the split (surveillance may take it, M29)
+    charged: np.ndarray  # of earned, a worker's charge paid from pay: remitted first (M8)
 
     @classmethod
     def zeros(cls, n: int) -> MonthArrays:
@@ -200,6 +202,8 @@ class State:
     closure_in_force: bool = False         # M20: quotas were last set for a closed border (a run
                                            # starting closed re-sets them in its first month)
     seen: dict[str, np.ndarray] = field(default_factory=dict)   # what officials saw this half, by post and company
+    ban_in_force: np.ndarray = field(default_factory=lambda: np.zeros(4))   # issue 14: sanctions' ban per route
+                                                                            # last month (rules.route_bans)
     review_rows: list[dict[str, np.ndarray]] = field(default_factory=list)
     monthly_rows: list[dict[str, Any]] = field(default_factory=list)
 

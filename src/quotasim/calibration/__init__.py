@@ -1,5 +1,9 @@
 """Calibration on the public record: fit declared free parameters to target statistics.
 
+``quotasim calibrate`` is Bayesian (:mod:`.abc`: ABC-SMC with pyabc, a posterior and a recovery
+check; :mod:`.forecast`: posterior predictive runs). The point fit below remains as a library
+function for quick searches.
+
 A targets file (TOML, :mod:`.targets`) lists statistics of the monthly table with the
 figures the record gives and the error accepted, and the free parameters with their
 prior ranges. :func:`calibrate` searches with Optuna's TPE sampler (seeded, so a

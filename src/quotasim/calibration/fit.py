@@ -56,10 +56,11 @@ def measure(result, target: Target, scale: float = 1.0) -> float:
     frame = result.monthly.to_pandas()
     monthly = frame.set_index(frame["date"].map(month_text).rename("date")).drop(columns="date")
     first, last = target.months()
-    values = monthly.loc[first:last, target.statistic]
+    values = monthly.loc[first:last, list(target.columns)].sum(axis=1)
     if values.empty:
         raise ValueError(f"target {target.name!r}: the run has no months in {target.period}")
-    return float(values.sum() / scale) if target.aggregate == "sum" else float(values.mean())
+    value = float(values.sum()) if target.aggregate == "sum" else float(values.mean())
+    return value / scale if target.extensive else value
 
 
 def _loss(values: dict[str, float], targets) -> float:

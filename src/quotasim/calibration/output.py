@@ -1,4 +1,5 @@
-"""What ``quotasim calibrate`` prints and writes: the fit, the parameters, a calibrated scenario file."""
+"""What ``quotasim calibrate`` prints and writes: the marginals against the priors, the recovery
+check, the posterior sample and a calibrated scenario file."""
 
 from __future__ import annotations
 
@@ -10,53 +11,63 @@ from ..display import Sheet
 from ..results import write_atomic
 from ..scenario import load_scenario, to_toml
 
-__all__ = ["fit_sheet", "parameter_sheet", "write_calibrated", "as_json"]
+__all__ = ["marginal_sheet", "recovery_sheet", "write_posterior"]
 
 
-def fit_sheet(cal) -> Sheet:
-    """The fit at the best parameters: record, model mean and 95 % interval, relative error, tolerance."""
-    sheet = Sheet("fit", [("target", "text"), ("record", "number"), ("model", "number"), ("ci_low", "number"),
-                          ("ci_high", "number"), ("error", "share"), ("tolerance", "share"), ("within", "text")],
-                  title=f"fit at the best parameters · {cal.replications} replications · "
-                        f"{cal.trials} trials · {cal.wall_seconds:.0f} s (model: mean and 95 % interval of the mean)")
-    for row in cal.fit:
+# ------------------------------------------------------------------ Bayesian calibration (issue 14)
+def marginal_sheet(posterior) -> Sheet:
+    """Which parameters the record pins down: posterior mean and 90 % interval against the prior."""
+    from .abc import posterior_table
+
+    sheet = Sheet("posterior", [("parameter", "text"), ("prior_low", "number"), ("prior_high", "number"),
+                                ("mean", "number"), ("q05", "number"), ("q95", "number"), ("width_ratio", "number"),
+                                ("verdict", "text")],
+                  title=f"posterior · ABC-SMC · {posterior.generations} generations · {posterior.evaluations} "
+                        f"simulations · {posterior.wall_seconds:.0f} s (uniform priors; width_ratio: the 90 % "
+                        "interval's width over the prior's)")
+    for row in posterior_table(posterior):
         sheet.add({name: row[name] for name, _ in sheet.columns})
     return sheet
 
 
-def parameter_sheet(cal, spec) -> Sheet:
-    """Each free parameter: its prior range, the best value, and the range of the accepted trials."""
-    sheet = Sheet("parameters", [("parameter", "text"), ("prior_low", "number"), ("prior_high", "number"),
-                                 ("best", "number"), ("accepted_low", "number"), ("accepted_high", "number")],
-                  title=f"fitted parameters · range over the {cal.accepted_trials} trials that met every tolerance "
-                        "(– : none met every tolerance)")
-    for free in spec.free:
-        accepted = cal.ranges.get(free.label) or (None, None)
-        sheet.add({"parameter": free.label, "prior_low": free.low, "prior_high": free.high,
-                   "best": cal.best[free.label], "accepted_low": accepted[0], "accepted_high": accepted[1]})
+def recovery_sheet(check) -> Sheet:
+    """The recovery check: the known parameters and the posterior interval fitted to data made at them."""
+    sheet = Sheet("recovery", [("parameter", "text"), ("truth", "number"), ("low", "number"), ("high", "number"),
+                               ("covered", "text")],
+                  title=f"recovery check: synthetic data at known parameters · {check.mass:.0%} intervals · "
+                        f"{check.posterior.wall_seconds:.0f} s · " + ("passed" if check.passed else "FAILED"))
+    for free in check.posterior.free:
+        low, high = check.posterior.interval(free.label, check.mass)
+        sheet.add({"parameter": free.label, "truth": check.truth[free.label], "low": low, "high": high,
+                   "covered": "yes" if check.covered[free.label] else "no"})
     return sheet
 
 
-def as_json(cal, spec) -> dict:
-    return {"scenario": cal.scenario.name, "trials": cal.trials, "accepted_trials": cal.accepted_trials,
-            "loss": cal.loss, "replications": cal.replications, "wall_seconds": cal.wall_seconds,
-            "within_tolerance": cal.within_tolerance, "best": cal.best,
-            "accepted_ranges": {k: list(v) for k, v in cal.ranges.items()},
-            "priors": {f.label: [f.low, f.high] for f in spec.free}, "fit": cal.fit}
+def write_posterior(posterior, spec, base, targets_label: str, out: Path, check=None) -> tuple[Path, Path, Path]:
+    """Write the posterior sample (Parquet), the calibrated scenario at the posterior mean (TOML) and a
+    summary (JSON), each atomically."""
+    from .abc import posterior_table
+    from .targets import apply_free
 
-
-def write_calibrated(cal, spec, targets_label: str, out: Path) -> tuple[Path, Path]:
-    """Write the calibrated scenario (TOML, loadable by ``quotasim run``) and its fit (JSON), atomically."""
-    base = cal.scenario
-    fitted = ", ".join(f"{label} = {value:.4g}" for label, value in cal.best.items())
-    description = (f"{base.description}\n\nCalibrated on {targets_label} with quotasim calibrate on {date.today()}: "
-                   f"{fitted}. Fit: " + "; ".join(f"{r['target']} {r['error']:+.0%}" for r in cal.fit) + ".")
-    data = base.model_dump(mode="json")
-    data.update(name=f"{base.name}-calibrated", description=description,
+    mean = posterior.mean()
+    calibrated = apply_free(base, {free: mean[free.label] for free in spec.free})
+    fitted = ", ".join(f"{label} = {value:.4g}" for label, value in mean.items())
+    data = calibrated.model_dump(mode="json")
+    data.update(name=f"{base.name}-calibrated",
+                description=f"{base.description}\n\nCalibrated on {targets_label} with quotasim calibrate (ABC-SMC) on "
+                            f"{date.today()}: posterior means {fitted}.",
                 sources=list(base.sources) + [t.source for t in spec.target if t.source not in base.sources])
     scenario = load_scenario(data)
     out.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(out, lambda path: Path(path).write_text(to_toml(scenario)))
-    report = out.with_suffix(".fit.json")
-    write_atomic(report, lambda path: Path(path).write_text(json.dumps(as_json(cal, spec), indent=2)))
-    return out, report
+    parquet = out.with_suffix(".posterior.parquet")
+    write_atomic(parquet, lambda path: posterior.samples.to_parquet(path, index=False))
+    summary = out.with_suffix(".posterior.json")
+    report = {"scenario": base.name, "targets": targets_label, "generations": posterior.generations,
+              "simulations": posterior.evaluations, "epsilons": posterior.epsilons,
+              "wall_seconds": posterior.wall_seconds, "marginals": posterior_table(posterior),
+              "recovery": None if check is None else {
+                  "truth": check.truth, "mass": check.mass, "covered": check.covered, "passed": check.passed,
+                  "wall_seconds": check.posterior.wall_seconds}}
+    write_atomic(summary, lambda path: Path(path).write_text(json.dumps(report, indent=2)))
+    return out, parquet, summary

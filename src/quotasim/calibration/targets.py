@@ -26,20 +26,28 @@ class Target(_Strict):
     """A statistic of the monthly table over a period, and the figure the record gives."""
 
     name: str
-    statistic: str = Field(description="a column of monthly.parquet (docs/outputs.md)")
+    statistic: str = Field(description="a column of monthly.parquet (docs/outputs.md), or columns joined by '+'")
     period: str = Field(description="YYYY, or YYYY-MM..YYYY-MM (inclusive)")
     aggregate: Literal["sum", "mean"] = "sum"
     value: float = Field(gt=0, allow_inf_nan=False, description="the record's figure, finite and positive")
     tolerance: float = Field(gt=0, le=10, allow_inf_nan=False, description="relative error accepted, e.g. 0.15")
     source: str = ""
+    extensive: bool = Field(True, description="the statistic grows with the population (money, people): a run at a "
+                                              "reduced scale is scaled back")
 
     @model_validator(mode="after")
     def _known(self) -> Target:
-        if self.statistic not in MONTHLY or self.statistic in ("month", "date"):
-            raise ValueError(f"statistic {self.statistic!r} is not a numeric column of monthly.parquet "
-                             "(see docs/outputs.md)")
+        for column in self.columns:
+            if column not in MONTHLY or column in ("month", "date"):
+                raise ValueError(f"statistic {column!r} is not a numeric column of monthly.parquet "
+                                 "(see docs/outputs.md)")
         self.months()
         return self
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The monthly columns whose sum is the statistic."""
+        return tuple(part.strip() for part in self.statistic.split("+"))
 
     def months(self) -> tuple[str, str]:
         """First and last month of the period, YYYY-MM."""

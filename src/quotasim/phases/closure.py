@@ -5,33 +5,37 @@ officials were ordered to "acquire foreign currency, even domestically" and were
 to the provinces. While ``environment.border_closed`` holds and M20 is on
 (``rules.border_closed``):
 
-* every route abroad is shut to trade (:func:`shut_routes`), so no deal starts and joint
-  ventures do not pay (``phases/deals.py``);
+* every route abroad is shut to trade, channel by channel (``rules.closure_factor``), so
+  deals start only through what is open and joint ventures do not pay (``phases/deals.py``);
 * deals already in the pipeline are frozen, and some are cancelled each month
   (:func:`frozen_deals`);
 * trade officials abroad are sent to earn at home (their ``domestic_duty``, set at the
   month's start in ``kernels.month_start_pass``) at ``border_closure.domestic_yield_usd``;
 * workers abroad stay and earn ``border_closure.worker_yield`` of their pay
   (``rules.worker_pay_factor``);
-* posts abroad are not refilled (:func:`refillable`);
+* posts abroad are refilled only as far as people may move (:func:`refill_chance`);
 * when the border closes or reopens, quotas are re-set for the new conditions
   (:func:`reset_quotas_on_closure`, a phase of its own).
 
-Partial openings are the timeline's business: ``environment.border_closed`` is dated like
-every other condition.
+The closure by degree and channel (issue 14, ``closure_degree``): while closed, each
+channel of each route keeps a share of its capacity (``official_open`` by country: rail
+freight with China at 30 % is ``official_open = [0.3, 0, 0]``; ``state_open``;
+``smuggling_open`` for ship-to-ship transfers), Pyongyang's traders keep trading through
+what is open, and people move (dispatches, refills, repatriation) at ``people_open``. All
+are dated in the timeline like every other condition: a partial opening needs no new code.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..codes import ABROAD_POSTS, ACTIVE, FOREIGN_ROUTES
-from ..rules import border_closed, expected_capacity
+from ..codes import ABROAD_POSTS, ACTIVE, WORKER
+from ..rules import border_closed, closure_factor, expected_capacity, people_move
 from ..scenario import Scenario
 from ..state import State
 from . import mechanisms
 
-__all__ = ["reset_quotas_on_closure", "shut_routes", "frozen_deals", "refillable"]
+__all__ = ["reset_quotas_on_closure", "frozen_deals", "refill_chance"]
 
 
 @mechanisms("M20", "M1")
@@ -54,25 +58,27 @@ def reset_quotas_on_closure(state: State, p: Scenario, rng: np.random.Generator)
     companies.quota_usd[:] = ratio * capacity
 
 
-def shut_routes(open_share: np.ndarray, p: Scenario) -> np.ndarray:
-    """The open share of each route's business with the routes abroad shut while closed."""
-    if border_closed(p):
-        open_share[list(FOREIGN_ROUTES)] = 0.0
-    return open_share
+def frozen_deals(p: Scenario, rng: np.random.Generator, route: np.ndarray,
+                 channel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which deals are frozen this month, and which of those are cancelled.
 
-
-def frozen_deals(p: Scenario, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Which of ``n`` deals are frozen this month, and which of those are cancelled.
-
-    The draw is made every month, closed or not, so that a closure changes no other draw.
+    While closed, a deal moves only with the chance that its route's channel is open
+    (``rules.closure_factor``: rail freight at 30 % moves three deals in ten; issue 14).
+    The draws are made every month, closed or not, so that a closure changes no other draw.
     """
-    frozen = np.full(n, border_closed(p))
+    n = len(route)
+    draw = rng.random(n)
+    frozen = border_closed(p) & (draw >= closure_factor(p)[route, channel])
     cancelled = frozen & (rng.random(n) < p.border_closure.frozen_cancel_rate)
     return frozen, cancelled
 
 
-def refillable(post: np.ndarray, p: Scenario) -> np.ndarray:
-    """Which vacated posts may be refilled: none abroad while the border is closed."""
-    if border_closed(p):
-        return ~ABROAD_POSTS[post]
-    return np.ones(len(post), bool)
+def refill_chance(p: Scenario, post: np.ndarray, role: np.ndarray, route: np.ndarray) -> np.ndarray:
+    """Relative chance a vacated post is refilled this month (issue 14): posts abroad only as far as
+    people may move (``closure_degree.people_open`` while closed); workers' posts only under new
+    work permits (``workers_abroad.new_permits``, M8)."""
+    chance = np.where(ABROAD_POSTS[post], people_move(p), 1.0)
+    if p.workers_abroad.enabled:
+        permits = np.append(np.asarray(p.workers_abroad.new_permits, np.float64), 1.0)
+        chance = np.where(role == WORKER, chance * permits[route], chance)
+    return chance

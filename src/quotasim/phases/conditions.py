@@ -13,11 +13,10 @@ import numpy as np
 
 from ..codes import KERNEL_CODES
 from ..kernels import MonthStartRule, effort_in_force_pass, month_start_pass, workers_by_route
-from ..rules import arrest_prior, assign_targets, border_closed
+from ..rules import arrest_prior, assign_targets, border_closed, open_by_channel
 from ..scenario import Scenario
 from ..state import State, totals_record
 from . import mechanisms
-from .closure import shut_routes
 
 __all__ = ["assess_conditions", "set_personal_targets", "update_markets"]
 
@@ -42,9 +41,9 @@ def update_markets(state: State, p: Scenario, headcount: np.ndarray | None = Non
 
     ``headcount``: active workers per route, when the caller has counted them.
     """
-    env = p.environment
-    state.market_open = shut_routes(
-        np.array([1 - env.sanctions_china, 1 - env.sanctions_russia, 1 - env.sanctions_third, 1.0]), p)
+    # Open share per route over all channels (issue 14: official, state and military, smuggling),
+    # averaged over ordinary and affiliated companies.
+    state.market_open = open_by_channel(p).sum(axis=1).mean(axis=1)
     if headcount is None:
         headcount = workers_by_route(state.officials.arrays(), KERNEL_CODES)
     headcount = headcount.astype(np.float64)
@@ -60,7 +59,8 @@ def _start_month(state: State, p: Scenario) -> np.ndarray:
     off = state.officials
     campaign = p.year_end_campaign.enabled and p.environment.campaign_active and p.pressure.enabled
     workers_by_route = np.zeros(4, np.int64)
-    rule = MonthStartRule(closed=border_closed(p), fear_factor=p.arrest.fear_decay if p.arrest.enabled else 0.0,
+    rule = MonthStartRule(closed=border_closed(p), home_posts_trade=p.closure_degree.enabled,
+                          fear_factor=p.arrest.fear_decay if p.arrest.enabled else 0.0,
                           fear_prior=arrest_prior(p),
                           campaign_pressure=p.year_end_campaign.campaign_pressure if campaign else 0.0,
                           interest_rate=p.own_pocket.interest_rate)

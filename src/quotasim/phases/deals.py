@@ -11,6 +11,11 @@
   when partners' trust is low), or clear its stage (faster with access, M17). Completed
   deals pay their margin; each stage's interests take a rent; some proceeds are seized
   (M5). A closure (M20) freezes foreign deals; a deal whose trader has left is cancelled.
+* Channels (issue 14; M5, M17): each deal goes through official customs trade (what the
+  record's export figures count), state and military trade (companies affiliated with the
+  army, State Security or the fund office) or smuggling and ship-to-ship transfers, in
+  proportion to what sanctions and the closure leave open on each (``rules.open_by_channel``).
+  Evasion costs part of the profit and risks seizure under enforcement.
 * Joint ventures (M25, M30): independent companies open ventures that pay monthly.
 
 Deals live in a growable table that is compacted each month, so a long run's pipeline
@@ -21,7 +26,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..codes import ACTIVE, BIG_CITY, FUND_OFFICE, N_STAGES, PYONGYANG, RUSSIA, THIRD, TRADER
+from ..codes import (
+    ACTIVE,
+    ARMY,
+    BIG_CITY,
+    CHINA,
+    CUSTOMS,
+    FUND_OFFICE,
+    N_STAGES,
+    PYONGYANG,
+    RUSSIA,
+    SECURITY,
+    SMUGGLING,
+    STATE_TRADE,
+    THIRD,
+    TRADER,
+)
 from ..kernels import credit
 from ..rules import (
     abroad,
@@ -31,8 +51,10 @@ from ..rules import (
     earns_domestically,
     independent_companies,
     median_deal_usd,
+    open_by_channel,
     protection,
     required_stage_mask,
+    route_bans,
 )
 from ..scenario import Scenario
 from ..state import State
@@ -42,11 +64,11 @@ from .closure import frozen_deals
 __all__ = ["start_deals", "advance_pipeline", "run_joint_ventures"]
 
 
-@mechanisms("M5", "M16", "M20", "M25", "M26", "M27")
+@mechanisms("M5", "M16", "M17", "M20", "M25", "M26", "M27")
 def start_deals(state: State, p: Scenario, rng: np.random.Generator) -> None:
     """Active traders start new deals: more with effort and trust, fewer under sanctions."""
     off = state.officials
-    if border_closed(p):
+    if border_closed(p) and not p.closure_degree.enabled:
         return
     eligible = ((off.status == ACTIVE) & (off.role == TRADER) & (abroad(off) | (off.post == PYONGYANG))
                 & ~earns_domestically(off, p))
@@ -54,7 +76,9 @@ def start_deals(state: State, p: Scenario, rng: np.random.Generator) -> None:
     independent = independent_companies(state, p)[off.company[candidates]]
     route = _deal_routes(off.route[candidates], independent, p, rng)
     trust = state.trust[route]
-    chance = p.posts.deal_rate * off.effort_in_force[candidates] * trust * state.market_open[route]
+    affiliated = np.isin(state.companies.affiliation[off.company[candidates]], (ARMY, SECURITY, FUND_OFFICE))
+    open_share = open_by_channel(p)[route, :, affiliated.astype(np.intp)]      # (deals, channels), issue 14
+    chance = p.posts.deal_rate * off.effort_in_force[candidates] * trust * open_share.sum(axis=1)
     if p.negotiation_teams.enabled:
         chance = chance * np.where(independent, 1 + p.negotiation_teams.team_size
                                    * p.negotiation_teams.deal_boost_per_member, 1.0)
@@ -63,8 +87,9 @@ def start_deals(state: State, p: Scenario, rng: np.random.Generator) -> None:
     post = off.post[who]
     goods = 1 - p.frictions.goods_shortfall if p.frictions.enabled else 1.0
     value = median_deal_usd(p, post) * rng.lognormal(0.0, p.posts.deal_sd, len(who)) * goods * off.skill[who]
+    channel = _channels(open_share[starts], rng)
     state.deals.append(len(who), official=who, company=off.company[who], route=route[starts], value_usd=value,
-                       stage=0, required=required_stage_mask(p, post, independent[starts]))
+                       stage=0, required=required_stage_mask(p, post, independent[starts]), channel=channel)
     state.flows.add("deals_started", len(who))
     _skip_to_required_stage(state, np.arange(state.deals.n - len(who), state.deals.n))
 
@@ -77,10 +102,9 @@ def advance_pipeline(state: State, p: Scenario, rng: np.random.Generator) -> Non
         _record_backlog(state)
         return
     deals.age_months[:] += 1
-    n = deals.n
     owner_gone = off.status[deals.official] != ACTIVE
-    frozen, cancelled_frozen = frozen_deals(p, rng, n)
-    cancelled = owner_gone | cancelled_frozen
+    frozen, cancelled_frozen = frozen_deals(p, rng, deals.route, deals.channel)
+    cancelled = owner_gone | cancelled_frozen | _stop_banned(state, p, rng)
     moving = ~cancelled & ~frozen
     affiliation = state.companies.affiliation[deals.company]
     cancelled, moving = _crackdowns(state, p, rng, affiliation, cancelled, moving)
@@ -126,6 +150,30 @@ def _deal_routes(home_route: np.ndarray, independent: np.ndarray, p: Scenario, r
         to_third = independent & ~to_russia & (draw < p.partners.russia_share + p.partners.third_share)
         route[to_russia], route[to_third] = RUSSIA, THIRD
     return route
+
+
+def _stop_banned(state: State, p: Scenario, rng: np.random.Generator) -> np.ndarray:
+    """A new ban stops goods already on their way through customs (issue 14; M5, M17).
+
+    When a route's ban rises from b to b', the share (b' - b) / (1 - b) of its customs deals
+    in the pipeline are now of banned goods: ``trade_channels.evasion`` of them move to state
+    and military trade (affiliated companies, ``state_share``) or smuggling; the rest are
+    stopped (cancelled). The draws are made every month, whether a ban rose or not.
+    """
+    deals = state.deals
+    ban = route_bans(p)
+    rise = np.clip(ban - state.ban_in_force, 0.0, None) / np.maximum(1.0 - state.ban_in_force, 1e-9)
+    state.ban_in_force = ban
+    draw, evade_draw, state_draw = rng.random(deals.n), rng.random(deals.n), rng.random(deals.n)
+    hit = (deals.channel == CUSTOMS) & (draw < rise[deals.route])
+    tc = p.trade_channels
+    evading = hit & (evade_draw < (tc.evasion if tc.enabled else 0.0))
+    affiliated = np.isin(state.companies.affiliation[deals.company], (ARMY, SECURITY, FUND_OFFICE))
+    deals.channel[evading] = np.where(affiliated[evading] & (state_draw[evading] < tc.state_share), STATE_TRADE,
+                                      SMUGGLING)
+    stopped = hit & ~evading
+    state.flows.add("deals_stopped_by_ban", int(stopped.sum()))
+    return stopped
 
 
 def _crackdowns(state, p: Scenario, rng, affiliation, cancelled, moving):
@@ -183,20 +231,46 @@ def _skip_to_required_stage(state: State, rows: np.ndarray) -> None:
 def _pay_completed(state: State, p: Scenario, rng: np.random.Generator, completed: np.ndarray) -> None:
     """Completed deals pay their margin to the trader; rents and seizures come out of it."""
     deals = state.deals
-    who, value = deals.official[completed], deals.value_usd[completed]
-    profit = value * p.posts.margin
+    who, value, channel = deals.official[completed], deals.value_usd[completed], deals.channel[completed]
+    evading = channel != CUSTOMS
+    profit = value * p.posts.margin * np.where(evading, 1 - p.trade_channels.evasion_cost, 1.0)
     credit(state.month.earned, who, profit)
     if p.pipeline.enabled:
         credit(state.month.rents, who, profit * _passed_rent_share(p, deals.required[completed]))
+    seized = np.zeros(len(who), bool)
     if p.frictions.enabled:
         seized = rng.random(len(who)) < p.frictions.seizure_rate
         credit(state.month.seized, who[seized], profit[seized])
+    _seize_evading(state, p, rng, who, profit, channel, seized)
     route = deals.route[completed]
+    customs = ~evading
+    state.flows.add("customs_exports_usd", value[customs].sum())
+    state.flows.add("customs_exports_china_usd", value[customs & (route == CHINA)].sum())
+    state.flows.add("trade_state_channel_usd", value[channel == STATE_TRADE].sum())
+    state.flows.add("trade_smuggled_usd", value[channel == SMUGGLING].sum())
     for code, name in enumerate(("china", "russia", "third")):
         state.flows.add(f"earned_{name}_usd", profit[route == code].sum())
         state.flows.add(f"trade_volume_{name}_usd", value[route == code].sum())
     state.flows.add("trade_volume_usd", value.sum())
     state.flows.add("mou_deals_completed", int((state.officials.post[who] == BIG_CITY).sum()))
+
+
+def _channels(open_share: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Each new deal's channel, drawn in proportion to what is open on it (issue 14)."""
+    total = open_share.sum(axis=1, keepdims=True)
+    cumulative = np.cumsum(np.divide(open_share, total, out=np.zeros_like(open_share), where=total > 0), axis=1)
+    draw = rng.random(len(open_share))
+    return (draw[:, None] >= cumulative[:, :2]).sum(axis=1).astype(np.int8)
+
+
+def _seize_evading(state: State, p: Scenario, rng: np.random.Generator, who: np.ndarray, profit: np.ndarray,
+                   channel: np.ndarray, seized: np.ndarray) -> None:
+    """Enforcement seizes some proceeds of state and military trade and smuggling (M5, M17)."""
+    tc = p.trade_channels
+    risk = np.append(0.0, np.asarray(tc.seizure) * tc.enforcement)[channel] if tc.enabled else np.zeros(len(who))
+    hit = ~seized & (rng.random(len(who)) < risk)
+    credit(state.month.seized, who[hit], profit[hit])
+    state.flows.add("channel_seized_usd", profit[hit].sum())
 
 
 def _passed_rent_share(p: Scenario, required: np.ndarray) -> np.ndarray:

@@ -20,7 +20,7 @@ from ..scenario import Scenario
 from ..state import State
 from . import mechanisms
 from .behaviour import forward_effort
-from .closure import refillable
+from .closure import refill_chance
 
 __all__ = ["fill_vacancies"]
 
@@ -29,8 +29,9 @@ __all__ = ["fill_vacancies"]
 def fill_vacancies(state: State, p: Scenario, rng: np.random.Generator) -> None:
     """Refill some vacated posts with new officials, some of them relatives of serving traders."""
     off = state.officials
-    vacant = np.flatnonzero((off.status != ACTIVE) & ~off.replaced & refillable(off.post, p))
-    chosen = vacant[rng.random(len(vacant)) < p.population.refill_rate]
+    vacant = np.flatnonzero((off.status != ACTIVE) & ~off.replaced)
+    chance = p.population.refill_rate * refill_chance(p, off.post[vacant], off.role[vacant], off.route[vacant])
+    chosen = vacant[rng.random(len(vacant)) < chance]
     chosen = _within_worker_caps(state, p, rng, chosen)
     if len(chosen) == 0:
         return

@@ -1,8 +1,10 @@
 """Workers' pay and foreign cash raised at home.
 
 Overseas workers (M8) earn their pay times skill, effort in force and the route's pay
-factor (open share x competition, M10); living costs come first, and a shortfall comes out
-of savings — most earn little above their keep. Province-post traders, and every trader
+factor (open share x competition, M10). The monthly charge per head owed to the dispatching
+company comes first (issue 14; unpaid, it becomes debt and the company presses), living
+costs next, and a shortfall of those comes out of savings — most earn little above their
+keep and the charge. Province-post traders, and every trader
 sent home by a closure (M20), raise foreign cash at home.
 """
 
@@ -13,7 +15,7 @@ import numpy as np
 from ..codes import FOREIGN_ROUTES, KERNEL_CODES
 from ..columns import EARNED_BY_ROUTE
 from ..kernels import HomeRule, PayRule, earn_at_home_pass, earners, pay_workers_pass
-from ..rules import worker_pay_factor
+from ..rules import worker_charge, worker_pay_factor
 from ..scenario import Scenario
 from ..state import State, totals_record
 from . import mechanisms
@@ -34,11 +36,13 @@ def earn_wages_and_domestic(state: State, p: Scenario, rng: np.random.Generator)
 
 def _pay_workers(state: State, p: Scenario, rows: np.ndarray, noise: np.ndarray) -> None:
     pay = p.overseas_earnings
-    rule = PayRule(wage_usd=pay.wage_usd, living_usd=pay.living_cost_usd if pay.enabled else 0.0)
+    rule = PayRule(wage_usd=pay.wage_usd, living_usd=pay.living_cost_usd if pay.enabled else 0.0,
+                   arrears_pressure=p.workers_abroad.shortfall_pressure if p.pressure.enabled else 0.0)
     by_route = np.zeros(4)
-    totals = totals_record("workers_gross_usd", "workers_net_usd", "workers_living_deficit_usd")
-    pay_workers_pass(state.officials.arrays(), rows, worker_pay_factor(state, p), noise, rule, state.month.earned,
-                     by_route, totals)
+    totals = totals_record("workers_gross_usd", "workers_net_usd", "workers_living_deficit_usd",
+                           "worker_charges_owed_usd", "worker_charges_paid_usd", "worker_charge_arrears_usd")
+    pay_workers_pass(state.officials.arrays(), rows, worker_pay_factor(state, p), worker_charge(p), noise, rule,
+                     state.month.earned, state.month.charged, by_route, totals)
     for code, name in zip(FOREIGN_ROUTES, EARNED_BY_ROUTE):
         state.flows.add(name, by_route[code])
     state.flows.add_totals(totals)

@@ -44,7 +44,8 @@ def split_income(state: State, p: Scenario, rng: np.random.Generator) -> None:
     share = remit_share(state, p)
     rule = SplitRule(month_index=state.month_index,
                      levy_rate=p.levies.rate if (p.levies.enabled and p.quota.enabled) else 0.0,   # M12
-                     visibility_memory=p.rumour_recall.visibility_memory)                           # M14
+                     visibility_memory=p.rumour_recall.visibility_memory,                           # M14
+                     workers_charged=p.workers_abroad.enabled)                                      # M8, issue 14
     shares = CompanyShares(upward=_upward_share(state, p), remit=share,
                            fund=companies.affiliation == FUND_OFFICE)          # M16, M30: party funds
     company_earned, company_kept, company_up = np.zeros(companies.n), np.zeros(companies.n), np.zeros(companies.n)

@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..codes import KERNEL_CODES
+from ..codes import ACTIVE, CHINA, KERNEL_CODES, RUSSIA, THIRD, TRADER, WORKER
 from ..columns import MONTHLY
 from ..kernels import census
 from ..rules import border_closed, directive_in_force, other_sources_usd
@@ -59,13 +59,40 @@ REPORTERS: dict[str, Callable[[Snapshot], Any]] = {
     "border_closed": lambda s: border_closed(s.p),
     "decentralisation": lambda s: directive_in_force(s.p),
     "campaign": lambda s: bool(s.p.environment.campaign_active),
+    # issue 14: workers abroad by country and permit (M8)
+    "workers_china": lambda s: _workers(s, CHINA),
+    "workers_russia": lambda s: _workers(s, RUSSIA),
+    "workers_third": lambda s: _workers(s, THIRD),
+    "workers_russia_permitted": lambda s: _workers(s, RUSSIA, permitted_only=True),
+    "workers_other_permits": lambda s: int((_abroad_workers(s) & s.state.officials.other_permit).sum()),
+    "worker_debt_usd": lambda s: float(s.state.officials.charge_arrears_usd[_abroad_workers(s)].sum()),
+    "mean_effort_traders": lambda s: _trader_effort(s),
 }
 _FLOWS = MONTHLY.of_kind("flow")
 _GAUGES = MONTHLY.of_kind("gauge")
 if set(REPORTERS) != set(_GAUGES):
     raise RuntimeError(f"gauges without a reporter or reporters without a declaration: "
                        f"{sorted(set(REPORTERS) ^ set(_GAUGES))}")
+_ORDER = tuple(name for name in MONTHLY if name != "date")   # the declared order (the date is added later)
 _INT_FLOWS = frozenset(name for name in _FLOWS if MONTHLY[name].type == "int")
+
+
+def _abroad_workers(s: Snapshot) -> np.ndarray:
+    off = s.state.officials
+    return (off.status == ACTIVE) & (off.role == WORKER)
+
+
+def _trader_effort(s: Snapshot) -> float:
+    off = s.state.officials
+    traders = (off.status == ACTIVE) & (off.role == TRADER)
+    return float(off.effort_in_force[traders].mean()) if traders.any() else 0.0
+
+
+def _workers(s: Snapshot, route: int, permitted_only: bool = False) -> int:
+    mask = _abroad_workers(s) & (s.state.officials.route == route)
+    if permitted_only:
+        mask &= ~s.state.officials.other_permit
+    return int(mask.sum())
 
 
 @mechanisms()
@@ -79,4 +106,4 @@ def record_month(state: State, p: Scenario, rng: np.random.Generator) -> None:
     snapshot = Snapshot(state, p, row, counts, sums)
     for name in _GAUGES:
         row[name] = REPORTERS[name](snapshot)
-    state.monthly_rows.append(row)
+    state.monthly_rows.append({name: row[name] for name in _ORDER})
