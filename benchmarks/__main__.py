@@ -45,29 +45,27 @@ def _sweep() -> dict:
 
 def phase_times(officials: int, months: int, threads: int = 1) -> dict[str, float]:
     """Seconds spent in each phase of the full model (timers wrap the phases of ``engine.SCHEDULE``)."""
-    import numba
-
     import quotasim
     from benchmarks.probe import full_size_overrides
     from quotasim import engine
-    numba.set_num_threads(threads)
     totals: dict[str, float] = {}
 
     def timed(phase):
-        def wrapper(state, p, rng):
+        def wrapper(state, p, key):
             clock = time.perf_counter()
-            phase(state, p, rng)
+            phase(state, p, key)
             totals[phase.__name__] = totals.get(phase.__name__, 0.0) + time.perf_counter() - clock
         return wrapper
 
     # A small run first loads the compiled kernels, as the probe's warm-up does.
-    quotasim.simulate(quotasim.load_scenario("baseline", full_size_overrides(2_000, 12)), seed=0)
+    quotasim.simulate(quotasim.load_scenario("baseline", full_size_overrides(2_000, 12)), seed=0, threads=threads)
     blocks = ("MONTHLY_PHASES", "REVIEW_PHASES", "CLOSING_PHASES")   # the blocks of engine.SCHEDULE
     original = {name: getattr(engine, name) for name in blocks}
     for name, phases in original.items():
         setattr(engine, name, tuple(timed(phase) for phase in phases))
     try:
-        quotasim.simulate(quotasim.load_scenario("baseline", full_size_overrides(officials, months)), seed=0)
+        quotasim.simulate(quotasim.load_scenario("baseline", full_size_overrides(officials, months)), seed=0,
+                          threads=threads)
     finally:
         for name, phases in original.items():
             setattr(engine, name, phases)

@@ -30,11 +30,8 @@ def full_size_overrides(officials: int, months: int) -> dict:
 
 
 def main(kind: str, officials: int, months: int, threads: int = 1) -> dict:
-    import numba
-
     import quotasim
     from benchmarks import twin_rules
-    numba.set_num_threads(threads)
     if kind == "ceiling":
         from benchmarks.ceiling import quota_core
         quota_core(1_000, 12)
@@ -55,10 +52,10 @@ def main(kind: str, officials: int, months: int, threads: int = 1) -> dict:
         quotasim.simulate(quotasim.load_scenario("baseline", {**overrides, "population.n_companies": 2,
                                                               "population.n_trade_officials": 20,
                                                               "population.n_overseas_workers": 30 if kind == "full" else 0,
-                                                              "months": 12}))
+                                                              "months": 12}), threads=threads)
         baseline = _peak_bytes()
         clock = time.perf_counter()
-        quotasim.simulate(scenario, seed=0)
+        quotasim.simulate(scenario, seed=0, threads=threads)
     return _figures(kind, officials, months, threads, time.perf_counter() - clock, baseline)
 
 

@@ -8,6 +8,7 @@ import re
 import stat
 
 import pyarrow.parquet as pq
+import pytest
 from typer.testing import CliRunner
 
 from quotasim.cli import app
@@ -54,6 +55,18 @@ def test_written_scenario_reproduces_the_run(tmp_path):
     rerun = runner.invoke(app, ["run", str(out1 / "scenario.toml"), "--seed", "7", "--out", str(out2), "--quiet"])
     assert rerun.exit_code == 0, rerun.output
     assert pq.read_table(out1 / "monthly.parquet").equals(pq.read_table(out2 / "monthly.parquet"))
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs two cores")
+def test_run_on_two_threads_writes_the_same_tables(tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert runner.invoke(app, ["run", "--seed", "3", "--out", str(one), *SMALL]).exit_code == 0
+    result = runner.invoke(app, ["run", "--seed", "3", "--threads", "2", "--out", str(two), *SMALL])
+    assert result.exit_code == 0, result.output
+    for name in ("monthly", "reviews", "officials"):
+        assert pq.read_table(one / f"{name}.parquet").equals(pq.read_table(two / f"{name}.parquet")), name
+    refused = runner.invoke(app, ["run", "--threads", "0", "--out", str(tmp_path / "zero"), *SMALL])
+    assert refused.exit_code == 2 and "--threads" in refused.output
 
 
 def test_explain_lists_all_thirty_mechanisms():

@@ -67,12 +67,12 @@ def test_the_layout_is_seed_as_key_and_agent_month_purpose_index_as_counter(seed
     assert [int(w) for w in kr.words(seed, month, int(purpose), agent, index)] == expected
     if index == 0:
         w0, w1 = expected[:2]
-        assert kr.uniform(seed, month, int(purpose), agent) == ((w0 << 32 | w1) >> 11) * 2.0**-53
+        assert kr.uniform(seed, month, int(purpose), agent, 0) == ((w0 << 32 | w1) >> 11) * 2.0**-53
 
 
 def test_uniforms_are_uniform_and_in_the_half_open_unit_interval():
     for seed in (0, 1, 2):
-        u = kr.uniforms(seed, 7, int(Purpose.DEFECTION), np.arange(N))
+        u = kr.uniforms(seed, 7, int(Purpose.DEFECTION), np.arange(N), 0)
         assert u.min() >= 0.0 and u.max() < 1.0
         assert stats.kstest(u, "uniform").pvalue > 1e-3
 
@@ -82,6 +82,7 @@ def test_normals_lognormals_and_integers_have_their_distributions():
     z = kr.normals(5, 3, int(Purpose.EARNINGS_NOISE), ids)
     assert np.isfinite(z).all()
     assert stats.kstest(z, "norm").pvalue > 1e-3
+    assert np.array_equal(z[:100], [kr.normal(5, 3, int(Purpose.EARNINGS_NOISE), i) for i in range(100)])
     x = kr.lognormals(5, 3, int(Purpose.DEAL_VALUE), ids, 0.5, 0.8)
     assert stats.kstest(x, "lognorm", args=(0.8, 0.0, np.exp(0.5))).pvalue > 1e-3
     k = np.array([kr.below(5, 3, int(Purpose.PATRON), i, 10) for i in range(20_000)])
@@ -89,9 +90,19 @@ def test_normals_lognormals_and_integers_have_their_distributions():
     assert stats.chisquare(np.bincount(k, minlength=10)).pvalue > 1e-3
 
 
+def test_the_normal_quantile_agrees_with_scipy_to_the_last_digits():
+    """AS 241 against scipy's ndtri, in the middle and far into both tails (where the
+    algorithm switches branches), including the extreme open uniforms a draw can give."""
+    from scipy.special import ndtri
+    p = np.concatenate([np.random.default_rng(3).random(20_000), np.logspace(-300, -1, 500),
+                        1 - np.logspace(-16, -1, 500), [2.0**-53, 1 - 2.0**-53, 0.075, 0.925]])
+    ours = np.array([kr.inverse_normal(x) for x in p])
+    assert np.allclose(ours, ndtri(p), rtol=1e-14, atol=0)
+
+
 def test_the_uniformity_check_has_power():
     """The KS check above has power: uniforms shifted by a hundredth fail it."""
-    u = kr.uniforms(0, 7, int(Purpose.DEFECTION), np.arange(N))
+    u = kr.uniforms(0, 7, int(Purpose.DEFECTION), np.arange(N), 0)
     assert stats.kstest(np.minimum(u + 0.01, 0.999999), "uniform").pvalue < 1e-3
 
 
@@ -103,8 +114,8 @@ def test_neighbouring_keys_give_uncorrelated_streams(other):
     base = {"seed": 11, "month": 30, "purpose": int(Purpose.GOAL_RECALL)}
     shifted = {key: value + other.get(key, 0) for key, value in base.items()}
     ids = np.arange(N)
-    a = kr.uniforms(base["seed"], base["month"], base["purpose"], ids)
-    b = kr.uniforms(shifted["seed"], shifted["month"], shifted["purpose"], ids)
+    a = kr.uniforms(base["seed"], base["month"], base["purpose"], ids, 0)
+    b = kr.uniforms(shifted["seed"], shifted["month"], shifted["purpose"], ids, 0)
     bound = 5 / np.sqrt(N)
     assert abs(np.corrcoef(a, b)[0, 1]) < bound
     assert abs(np.corrcoef(a[:-1], a[1:])[0, 1]) < bound
@@ -120,8 +131,8 @@ def test_a_draw_depends_on_its_agent_never_on_the_order_or_company_it_comes_in()
     ids = np.random.default_rng(4).choice(1_000_000, 5_000, replace=False)
     shuffled = ids[::-1].copy()
     purpose = int(Purpose.REFILL)
-    assert np.array_equal(kr.uniforms(9, 2, purpose, ids)[::-1], kr.uniforms(9, 2, purpose, shuffled))
-    assert np.array_equal(kr.uniforms(9, 2, purpose, ids[:100]), kr.uniforms(9, 2, purpose, ids)[:100])
+    assert np.array_equal(kr.uniforms(9, 2, purpose, ids, 0)[::-1], kr.uniforms(9, 2, purpose, shuffled, 0))
+    assert np.array_equal(kr.uniforms(9, 2, purpose, ids[:100], 0), kr.uniforms(9, 2, purpose, ids, 0)[:100])
     assert np.array_equal(kr.keyed_order(9, 2, purpose, ids), kr.keyed_order(9, 2, purpose, shuffled))
     order = kr.keyed_order(9, 2, purpose, ids)
     assert sorted(order.tolist()) == sorted(ids.tolist()) and not np.array_equal(order, np.sort(ids))
@@ -132,7 +143,7 @@ import json, numpy as np
 from quotasim import keyed_random as kr
 ids = np.array([0, 1, 17, 2**31 + 5])
 print(json.dumps({"words": [int(w) for w in kr.words(2**33 + 3, 40, 9, 17, 2)],
-                  "uniforms": kr.uniforms(3, 40, 9, ids).tolist(), "normals": kr.normals(3, 40, 9, ids).tolist(),
+                  "uniforms": kr.uniforms(3, 40, 9, ids, 0).tolist(), "normals": kr.normals(3, 40, 9, ids).tolist(),
                   "lognormals": kr.lognormals(3, 40, 9, ids, 0.1, 0.3).tolist(),
                   "below": [int(kr.below(3, 40, 9, int(i), 7)) for i in ids],
                   "order": kr.keyed_order(3, 40, 9, ids).tolist()}))
@@ -148,7 +159,7 @@ def test_plain_python_gives_the_same_draws_without_overflow_warnings():
     plain = json.loads(out.stdout)
     ids = np.array([0, 1, 17, 2**31 + 5])
     assert plain["words"] == [int(w) for w in kr.words(2**33 + 3, 40, 9, 17, 2)]
-    assert plain["uniforms"] == kr.uniforms(3, 40, 9, ids).tolist()
+    assert plain["uniforms"] == kr.uniforms(3, 40, 9, ids, 0).tolist()
     assert plain["normals"] == kr.normals(3, 40, 9, ids).tolist()
     assert plain["lognormals"] == kr.lognormals(3, 40, 9, ids, 0.1, 0.3).tolist()
     assert plain["below"] == [int(kr.below(3, 40, 9, int(i), 7)) for i in ids]

@@ -12,7 +12,7 @@ import gc
 import tracemalloc
 
 import quotasim
-from quotasim.engine import rng_streams, step
+from quotasim.engine import step
 from quotasim.population import build_state
 from quotasim.scenario import schedule
 
@@ -22,12 +22,11 @@ def test_fifty_years_keep_the_pipeline_and_the_rest_of_memory_flat():
                                                    "population.n_trade_officials": 300,
                                                    "population.n_overseas_workers": 600})
     p = schedule(scenario)[0][1]
-    population_rng, rng = rng_streams(5)
     tracemalloc.start()
-    state = build_state(p, population_rng)
+    state = build_state(p, 5)
     marks = {}
     for month in range(scenario.months):
-        step(state, p, rng, scenario.start)
+        step(state, p, scenario.start)
         if month + 1 in (120, 600):
             state.monthly_rows.clear()          # the monthly table grows by design: one row a month
             state.review_rows.clear()

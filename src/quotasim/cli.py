@@ -12,6 +12,7 @@ so ``quotasim --help`` answers at once.
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Annotated
@@ -59,6 +60,9 @@ def run(scenario: ScenarioArg = "baseline",
         replications: Annotated[int | None, typer.Option(min=1, max=1000, help="run seeds SEED .. SEED+N-1 into "
                                                             "--out/rep-000, rep-001, ... (for bands in `quotasim report`)")] = None,
         workers: Annotated[int, typer.Option(min=1, help="processes for --replications")] = 1,
+        threads: Annotated[int, typer.Option(min=1, max=os.cpu_count() or 1,
+                                             help="threads for the passes over officials of a single run "
+                                                  "(the tables are the same for any number)")] = 1,
         backend: BackendOpt = None, fmt: FormatOpt = "table") -> None:
     """Run SCENARIO once (or --replications N times) and write monthly, reviews and officials tables to --out."""
     _check_format(fmt)
@@ -81,7 +85,8 @@ def run(scenario: ScenarioArg = "baseline",
         check_destination(out, content_hash(spec), seed, overwrite, estimated_run_bytes(people, spec.months))
         with _progress(quiet) as bar:
             task = bar.add_task(spec.name, total=spec.months)
-            result = simulate(spec, seed, progress=lambda done, total: bar.update(task, completed=done))
+            result = simulate(spec, seed, progress=lambda done, total: bar.update(task, completed=done),
+                              threads=threads)
         folder = result.write(out, overwrite=overwrite)
     except OutputError as exc:
         console.print("error: " + str(exc), markup=False, highlight=False)
@@ -195,6 +200,7 @@ def calibrate(scenario: ScenarioArg = "history-2016-2025",
     from .calibration.abc import abc_calibrate, recovery_check
     from .calibration.output import marginal_sheet, recovery_sheet, write_posterior
     from .display import emit
+    from .errors import ScenarioError
     _check_format(fmt)
     spec_scenario = _load(scenario, list(overrides or []))
     _check_backend(backend)
@@ -234,6 +240,8 @@ def forecast(scenario: ScenarioArg = "history-2016-2025",
              overrides: SetOpt = None) -> None:
     """Posterior predictive runs of SCENARIO: the fit to the targets and yearly bands (5-50-95 %) of exports,
     workers abroad and state receipts."""
+    from rich.table import Table
+
     from .calibration import load_targets
     from .calibration.forecast import bands, figure, fit_bands, load_posterior, posterior_predictive, yearly_record
     spec_scenario = _load(scenario, list(overrides or []))
@@ -250,7 +258,7 @@ def forecast(scenario: ScenarioArg = "history-2016-2025",
     for name in ("target", "record", "5 %", "median", "95 %", "record in band"):
         fit_table.add_column(name)
     for row in fit.itertuples():
-        fit_table.add_row(row.target, f"{row.record:,.4g}", f"{row.q05:,.4g}", f"{row.median:,.4g}", f"{row.q95:,.4g}",
+        fit_table.add_row(str(row.target), f"{row.record:,.4g}", f"{row.q05:,.4g}", f"{row.median:,.4g}", f"{row.q95:,.4g}",
                           "yes" if row.record_in_band else "no")
     out_console.print(fit_table)
     figure(band, yearly_record(spec), out / "forecast.png")
@@ -258,7 +266,7 @@ def forecast(scenario: ScenarioArg = "history-2016-2025",
     for name in ("statistic", "year", "5 %", "median", "95 %"):
         table.add_column(name)
     for row in band.itertuples():
-        table.add_row(row.statistic, str(row.year), f"{row.q05:,.4g}", f"{row.median:,.4g}", f"{row.q95:,.4g}")
+        table.add_row(str(row.statistic), str(row.year), f"{row.q05:,.4g}", f"{row.median:,.4g}", f"{row.q95:,.4g}")
     out_console.print(table)
     out_console.print(f"bands and figure written to {out}")
 

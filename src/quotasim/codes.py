@@ -93,6 +93,17 @@ class Purpose(IntEnum):
     JOINT_VENTURE = 30         # a company opens a joint venture (M25)
     # people again (numbers are never reused, so later decisions come last)
     CAP_RECALL = 31            # which workers above a route's cap are recalled (M10)
+    # trade channels and workers abroad (issue 14)
+    FROZEN = 32                # a deal held up while the border is closed, by its channel's opening (M20), by deal
+    BANNED = 33                # a customs deal stopped by a new ban (M5), by deal
+    EVASION = 34               # a stopped deal moved to another channel instead (M5), by deal
+    STATE_TRADE = 35           # that channel is state and military trade rather than smuggling (M17), by deal
+    DEAL_CHANNEL = 36          # a new deal's channel, by trader
+    CHANNEL_SEIZURE = 37       # proceeds of state trade or smuggling seized (M5), by deal
+    REPATRIATION = 38          # a worker on a permit repatriated under orders (M8)
+    REPATRIATION_EVADED = 39   # the order evaded on another permit (M8)
+    DISPATCH_COUNT = 40        # how many workers are dispatched under new permits, by route code (M8)
+    WORKER_COMPANY = 41        # the company that dispatches a new worker, by the worker's id (M8)
 
 
 class KernelCodes(NamedTuple):

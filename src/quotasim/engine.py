@@ -6,23 +6,25 @@ One month is one step; a step runs the phases of :data:`SCHEDULE` in order, the 
 block only in June and December. Read the schedule as the model's table of contents: each
 phase declares the mechanisms it carries, and ``docs/model.md``'s schedule table is
 generated from these declarations (:func:`schedule_markdown`). Every phase is
-``phase(state, p, rng) -> None`` and updates ``state`` in place; ``p`` is the scenario in
+``phase(state, p, key) -> None`` and updates ``state`` in place; ``p`` is the scenario in
 force that month (the timeline swaps it).
 
-Randomness: one ``numpy.random.Generator`` per purpose, from ``SeedSequence(seed)``:
-the population is drawn from its own stream, so two scenarios with the same population
-block and seed start from the very same officials (common random numbers for
-comparisons); the dynamics use a second stream. The result depends on the seed and the
-scenario only, never on which process ran it.
+Randomness: every draw of the dynamics is keyed by (run seed, month, purpose, agent)
+(``quotasim.keyed_random``; ``key`` carries the seed and the month), so no phase depends on
+the order in which officials are processed or on what another phase drew, and compiled
+passes can run on several threads with the same result. The population's structure is
+drawn once from its own generator (``population.population_rng``), so two scenarios with
+the same population block and seed start from the very same officials (common random
+numbers for comparisons). The result depends on the seed and the scenario only, never on
+which process or how many threads ran it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-import numpy as np
-
 from .calendar import calendar_month, half_label, is_review_month
+from .keyed_random import Key
 from .phases import mechanisms_of
 from .phases.behaviour import adapt_effort
 from .phases.closure import reset_quotas_on_closure
@@ -40,9 +42,9 @@ from .rules import reviews_held
 from .scenario import Scenario
 from .state import State
 
-__all__ = ["PHASES", "SCHEDULE", "step", "rng_streams", "schedule_markdown"]
+__all__ = ["PHASES", "SCHEDULE", "step", "schedule_markdown"]
 
-Phase = Callable[[State, Scenario, np.random.Generator], None]
+Phase = Callable[[State, Scenario, Key], None]
 
 #: Every month, in this order.
 MONTHLY_PHASES: tuple[Phase, ...] = (
@@ -80,24 +82,19 @@ SCHEDULE: tuple[tuple[str, tuple[Phase, ...]], ...] = (
 PHASES: tuple[Phase, ...] = MONTHLY_PHASES + REVIEW_PHASES + CLOSING_PHASES
 
 
-def rng_streams(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
-    """(population, dynamics) generators for a run, from ``SeedSequence(seed)``."""
-    population, dynamics = np.random.SeedSequence(seed).spawn(2)
-    return np.random.default_rng(population), np.random.default_rng(dynamics)
-
-
-def step(state: State, p: Scenario, rng: np.random.Generator, start: str) -> None:
+def step(state: State, p: Scenario, start: str) -> None:
     """Advance ``state`` by one month under parameters ``p``."""
     state.calendar_month = calendar_month(start, state.month_index)
     state.is_review = is_review_month(start, state.month_index)
     state.period = half_label(start, state.month_index)
+    key = Key.of(state.seed, state.month_index)
     for phase in MONTHLY_PHASES:
-        phase(state, p, rng)
+        phase(state, p, key)
     if state.is_review and reviews_held(p):
         for phase in REVIEW_PHASES:
-            phase(state, p, rng)
+            phase(state, p, key)
     for phase in CLOSING_PHASES:
-        phase(state, p, rng)
+        phase(state, p, key)
     state.month_index += 1
 
 

@@ -22,7 +22,17 @@ Conventions:
 * Totals come back in a record of named fields (``state.totals_record``), each a declared
   flow, added to the month's flows by name.
 * ``NUMBA_DISABLE_JIT=1`` runs this same source as plain Python, for debugging.
-* Random numbers are drawn by the calling phase with NumPy's generator.
+* Random numbers are drawn by the calling phase, keyed by official (``quotasim.keyed_random``),
+  and come in as arrays. Drawing them here would save a pass, but numba's on-disk cache
+  checks only this file: a kernel compiled with the generator inlined would survive an
+  edit to ``keyed_random.py``.
+* Passes over every official run on the threads numba is allowed (``simulate(threads=...)``):
+  the rows are split into fixed blocks (:func:`blocks`), a ``prange`` over the blocks calls
+  a serial function on each (``_..._block``), which sums its block in row order into its own
+  slot, and the slots are added in block order: the same additions in the same order on one
+  thread or many, so the tables do not depend on the number of threads. The rows are
+  written only inside the called function: numba's parallel loops lose writes made through
+  a named tuple of arrays in the loop body itself (numba 0.68).
 """
 
 from __future__ import annotations
@@ -30,7 +40,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit, types
+from numba import njit, prange, types
 from numba.typed import Dict
 
 __all__ = ["SplitRule", "CompanyShares", "PayRule", "HomeRule", "MonthStartRule", "PayoffRule", "DefectionRule",
@@ -42,9 +52,27 @@ __all__ = ["SplitRule", "CompanyShares", "PayRule", "HomeRule", "MonthStartRule"
            "learn_recall_belief_pass"]
 
 
+# ------------------------------------------------------------------ blocks of a parallel pass
+@njit(cache=True, nogil=True, inline="always")
+def blocks(n):  # pragma: no cover - compiled
+    """(count, size) of the fixed blocks a parallel pass over ``n`` rows sums in: at most 64
+    blocks of at least 4,096 rows. They depend on ``n`` only, never on the number of threads."""
+    count = min(64, max(1, (n + 4095) // 4096))
+    return count, (n + count - 1) // count
+
+
+@njit(cache=True, nogil=True, inline="always")
+def block_sum(partial):  # pragma: no cover - compiled
+    """Column sums of per-block partial sums (one row a block), added in block order."""
+    out = np.zeros(partial.shape[1])
+    for b in range(partial.shape[0]):
+        for j in range(partial.shape[1]):
+            out[j] += partial[b, j]
+    return out
+
+
 # ------------------------------------------------------------------ month start (phases/conditions.py)
 class MonthStartRule(NamedTuple):
-    closed: bool              # the border is closed (M20): traders abroad earn at home
     closed: bool              # the border is closed (M20): traders abroad earn at home
     home_posts_trade: bool    # Pyongyang's traders keep trading through what is open (issue 14, M20 by degree)
     fear_factor: float        # the believed arrest risk's monthly pull toward the prior (M23); 0 resets it
@@ -53,36 +81,50 @@ class MonthStartRule(NamedTuple):
     interest_rate: float      # monthly interest on debts (M22)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, parallel=True)
 def month_start_pass(off, codes, rule, workers_by_route, totals):  # pragma: no cover - compiled
     """Tenure, closure duty, the believed arrest risk's drift toward the prior, campaign
     pressure, interest on debts and their repayment from savings; active workers counted by
     route into ``workers_by_route``; interest paid into ``totals``. Fear and pressure stay
     single precision."""
+    n = off.status.shape[0]
+    count, size = blocks(n)
+    partial = np.zeros((count, 5))      # interest paid, then active workers on routes 0-3
+    for b in prange(count):
+        _month_start_block(off, codes, rule, b * size, min(n, (b + 1) * size), partial[b])
+    sums = block_sum(partial)
+    for r in range(4):
+        workers_by_route[r] += np.int64(sums[1 + r])
+    t = totals[0]
+    t["interest_paid_usd"] += sums[0]
+
+
+@njit(cache=True, nogil=True)
+def _month_start_block(off, codes, rule, lo, hi, out):  # pragma: no cover - compiled
+    """``month_start_pass`` on rows lo to hi; interest paid and workers by route into ``out``."""
     factor = np.float32(rule.fear_factor)
     prior = np.float32(rule.fear_prior)
     extra = np.float32(rule.campaign_pressure)
-    # Sums in local variables, added to the record once at the end: a store to the record
-    # on every iteration keeps the compiler from holding them in registers.
-    interest_paid_usd__sum = 0.0
-    for i in range(off.status.shape[0]):
+    # Sums in local variables, stored once: a store on every iteration keeps the compiler
+    # from holding them in registers.
+    interest_paid = 0.0
+    for i in range(lo, hi):
         if off.status[i] == codes.active:
             off.tenure_months[i] += 1
             off.pressure[i] += extra
             if off.role[i] == codes.worker:
-                workers_by_route[off.route[i]] += 1
+                out[1 + off.route[i]] += 1.0
         off.domestic_duty[i] = (rule.closed and off.role[i] == codes.trader and off.post[i] != codes.province
                                 and (codes.abroad[off.post[i]] or not rule.home_posts_trade))
         off.fear[i] = prior + (off.fear[i] - prior) * factor
         if off.debt_usd[i] > 0:
             interest = off.debt_usd[i] * rule.interest_rate
             off.debt_usd[i] += interest
-            interest_paid_usd__sum += interest
+            interest_paid += interest
             repaid = min(off.wealth_usd[i], off.debt_usd[i])
             off.wealth_usd[i] -= repaid
             off.debt_usd[i] -= repaid
-    t = totals[0]
-    t["interest_paid_usd"] += interest_paid_usd__sum
+    out[0] = interest_paid
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -93,14 +135,22 @@ def pressure_extra(pressure, response):  # pragma: no cover - compiled
     return response * strain / (1 + strain)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, parallel=True)
 def effort_in_force_pass(off, codes, response, max_effort):  # pragma: no cover - compiled
     """Effort in force: chosen effort plus the saturating response to pressure, within
     [0, max_effort]; zero for those who gave up (M11) or refuse openly (M23), and for anyone
     not active."""
+    n = off.status.shape[0]
+    count, size = blocks(n)
+    for b in prange(count):
+        _effort_in_force_block(off, codes, response, max_effort, b * size, min(n, (b + 1) * size))
+
+
+@njit(cache=True, nogil=True)
+def _effort_in_force_block(off, codes, response, max_effort, lo, hi):  # pragma: no cover - compiled
     top = np.float32(max_effort)
     out = off.effort_in_force
-    for i in range(off.effort.shape[0]):
+    for i in range(lo, hi):
         if off.status[i] != codes.active or off.resigned[i] or off.defiant[i]:
             out[i] = 0.0
             continue
@@ -108,16 +158,30 @@ def effort_in_force_pass(off, codes, response, max_effort):  # pragma: no cover 
         out[i] = min(max(value, np.float32(0.0)), top)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, parallel=True)
 def assign_targets_pass(off, codes, quota, company_weight):  # pragma: no cover - compiled
     """Each company's quota split among its active people in proportion to capacity (M1,
     ``rules.assign_targets``); zero for the inactive and in companies with nobody active."""
     n = off.status.shape[0]
-    company_weight[:] = 0.0
-    for i in range(n):
+    count, size = blocks(n)
+    partial = np.zeros((count, company_weight.shape[0]))
+    for b in prange(count):
+        _company_weight_block(off, codes, b * size, min(n, (b + 1) * size), partial[b])
+    company_weight[:] = block_sum(partial)
+    for b in prange(count):
+        _targets_block(off, codes, quota, company_weight, b * size, min(n, (b + 1) * size))
+
+
+@njit(cache=True, nogil=True)
+def _company_weight_block(off, codes, lo, hi, out):  # pragma: no cover - compiled
+    for i in range(lo, hi):
         if off.status[i] == codes.active:
-            company_weight[off.company[i]] += max(off.capacity_usd[i], 1e-9)
-    for i in range(n):
+            out[off.company[i]] += max(off.capacity_usd[i], 1e-9)
+
+
+@njit(cache=True, nogil=True)
+def _targets_block(off, codes, quota, company_weight, lo, hi):  # pragma: no cover - compiled
+    for i in range(lo, hi):
         c = off.company[i]
         total = company_weight[c]
         if off.status[i] == codes.active and total > 0:
@@ -154,24 +218,44 @@ class PayRule(NamedTuple):
     arrears_pressure: float   # company pressure per month of charge in arrears (M8)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, parallel=True)
 def pay_workers_pass(off, rows, factor, charge, noise, rule, earned, charged, by_route, totals):  # pragma: no cover
     """Workers' pay: wage x skill x effort in force (single precision) x the route's factor x
     noise. The charge owed to the company (this month's ``charge`` by route plus arrears) is
     paid first, into ``charged``; living costs next, a shortfall out of savings; a charge
     unpaid becomes debt, and the company's pressure grows with it. ``totals``: workers' gross,
     net, living deficit, charges owed, paid and net arrears."""
+    n = rows.shape[0]
+    count, size = blocks(n)
+    partial = np.zeros((count, 10))   # gross, net, living deficit, charges owed, paid, arrears; net by route 0-3
+    for b in prange(count):
+        _pay_workers_block(off, rows, factor, charge, noise, rule, earned, charged, b * size, min(n, (b + 1) * size),
+                           partial[b])
+    sums = block_sum(partial)
+    by_route += sums[6:]
+    t = totals[0]
+    t["workers_gross_usd"] += sums[0]
+    t["workers_net_usd"] += sums[1]
+    t["workers_living_deficit_usd"] += sums[2]
+    t["worker_charges_owed_usd"] += sums[3]
+    t["worker_charges_paid_usd"] += sums[4]
+    t["worker_charge_arrears_usd"] += sums[5]
+
+
+@njit(cache=True, nogil=True)
+def _pay_workers_block(off, rows, factor, charge, noise, rule, earned, charged, lo, hi, out):  # pragma: no cover
+    """``pay_workers_pass`` on rows[lo:hi]; its sums into ``out``."""
     wage32 = np.float32(rule.wage_usd)
     living = rule.living_usd
-    # Sums in local variables, added to the record once at the end: a store to the record
-    # on every iteration keeps the compiler from holding them in registers.
+    # Sums in local variables, stored once: a store on every iteration keeps the compiler
+    # from holding them in registers.
     workers_gross_usd__sum = 0.0
     workers_net_usd__sum = 0.0
     workers_living_deficit_usd__sum = 0.0
     worker_charges_owed_usd__sum = 0.0
     worker_charges_paid_usd__sum = 0.0
     worker_charge_arrears_usd__sum = 0.0
-    for k in range(rows.shape[0]):
+    for k in range(lo, hi):
         i = rows[k]
         r = off.route[i]
         gross = np.float64(wage32 * off.skill[i] * off.effort_in_force[i]) * factor[r] * np.float64(noise[k])
@@ -187,20 +271,19 @@ def pay_workers_pass(off, rows, factor, charge, noise, rule, earned, charged, by
             off.pressure[i] += np.float32(rule.arrears_pressure * months)
         earned[i] += net
         charged[i] = paid
-        by_route[r] += net
+        out[6 + r] += net
         workers_gross_usd__sum += gross
         workers_net_usd__sum += net
         workers_living_deficit_usd__sum += deficit
         worker_charges_owed_usd__sum += charge[r]
         worker_charges_paid_usd__sum += paid
         worker_charge_arrears_usd__sum += charge[r] - paid
-    t = totals[0]
-    t["workers_gross_usd"] += workers_gross_usd__sum
-    t["workers_net_usd"] += workers_net_usd__sum
-    t["workers_living_deficit_usd"] += workers_living_deficit_usd__sum
-    t["worker_charges_owed_usd"] += worker_charges_owed_usd__sum
-    t["worker_charges_paid_usd"] += worker_charges_paid_usd__sum
-    t["worker_charge_arrears_usd"] += worker_charge_arrears_usd__sum
+    out[0] = workers_gross_usd__sum
+    out[1] = workers_net_usd__sum
+    out[2] = workers_living_deficit_usd__sum
+    out[3] = worker_charges_owed_usd__sum
+    out[4] = worker_charges_paid_usd__sum
+    out[5] = worker_charge_arrears_usd__sum
 
 
 class HomeRule(NamedTuple):
@@ -211,7 +294,7 @@ class HomeRule(NamedTuple):
 @njit(cache=True, nogil=True)
 def earn_at_home_pass(off, codes, rows, noise, rule, earned):  # pragma: no cover - compiled
     """Foreign cash raised at home: the post's yield x skill x effort in force x noise;
-    returns the total."""
+    returns the total. Few earn at home: one thread."""
     total = 0.0
     for k in range(rows.shape[0]):
         i = rows[k]
@@ -238,7 +321,7 @@ class CompanyShares(NamedTuple):
     fund: np.ndarray       # bool: a party-fund-office company (M30)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, parallel=True)
 def split_income_pass(off, codes, month, rule, shares, company_earned, company_kept, company_up,
                       totals):  # pragma: no cover
     """Each official's earnings split, in order, into lost, rents, shared upward, levied,
@@ -249,8 +332,33 @@ def split_income_pass(off, codes, month, rule, shares, company_earned, company_k
 
     What the state's share would remit beyond the official's own ``hold_at`` x target (a
     choice, ``choose_hand_in_pass``; infinite for those who hand everything in) is kept."""
-    # Sums in local variables, added to the record once at the end: a store to the record
-    # on every iteration keeps the compiler from holding them in registers.
+    n = month.earned.shape[0]
+    n_companies = company_earned.shape[0]
+    count, size = blocks(n)
+    # Per block: the eight totals, then earned, kept and handed up per company.
+    partial = np.zeros((count, 8 + 3 * n_companies))
+    for b in prange(count):
+        _split_income_block(off, codes, month, rule, shares, n_companies, b * size, min(n, (b + 1) * size), partial[b])
+    sums = block_sum(partial)
+    company_earned += sums[8:8 + n_companies]
+    company_kept += sums[8 + n_companies:8 + 2 * n_companies]
+    company_up += sums[8 + 2 * n_companies:]
+    t = totals[0]
+    t["earned_usd"] += sums[0]
+    t["lost_usd"] += sums[1]
+    t["rents_usd"] += sums[2]
+    t["shared_upward_usd"] += sums[3]
+    t["levied_usd"] += sums[4]
+    t["remitted_usd"] += sums[5]
+    t["kept_by_officials_usd"] += sums[6]
+    t["party_funds_usd"] += sums[7]
+
+
+@njit(cache=True, nogil=True)
+def _split_income_block(off, codes, month, rule, shares, n_companies, lo, hi, out):  # pragma: no cover - compiled
+    """``split_income_pass`` on rows lo to hi; its totals and per-company sums into ``out``."""
+    # Sums in local variables, stored once: a store on every iteration keeps the compiler
+    # from holding them in registers.
     earned_usd__sum = 0.0
     lost_usd__sum = 0.0
     rents_usd__sum = 0.0
@@ -259,7 +367,7 @@ def split_income_pass(off, codes, month, rule, shares, company_earned, company_k
     remitted_usd__sum = 0.0
     kept_by_officials_usd__sum = 0.0
     party_funds_usd__sum = 0.0
-    for i in range(month.earned.shape[0]):
+    for i in range(lo, hi):
         e = month.earned[i]
         if off.status[i] == codes.defected and off.exit_month[i] == rule.month_index:
             lost = e
@@ -292,9 +400,9 @@ def split_income_pass(off, codes, month, rule, shares, company_earned, company_k
         off.wealth_usd[i] += kept
         off.visibility_usd[i] = off.visibility_usd[i] * rule.visibility_memory + e
         month.kept[i] = kept
-        company_earned[c] += e
-        company_kept[c] += kept
-        company_up[c] += shared
+        out[8 + c] += e
+        out[8 + n_companies + c] += kept
+        out[8 + 2 * n_companies + c] += shared
         earned_usd__sum += e
         lost_usd__sum += lost
         rents_usd__sum += rent
@@ -304,15 +412,14 @@ def split_income_pass(off, codes, month, rule, shares, company_earned, company_k
         kept_by_officials_usd__sum += kept
         if shares.fund[c] or off.post[i] == codes.big_city:
             party_funds_usd__sum += remitted
-    t = totals[0]
-    t["earned_usd"] += earned_usd__sum
-    t["lost_usd"] += lost_usd__sum
-    t["rents_usd"] += rents_usd__sum
-    t["shared_upward_usd"] += shared_upward_usd__sum
-    t["levied_usd"] += levied_usd__sum
-    t["remitted_usd"] += remitted_usd__sum
-    t["kept_by_officials_usd"] += kept_by_officials_usd__sum
-    t["party_funds_usd"] += party_funds_usd__sum
+    out[0] = earned_usd__sum
+    out[1] = lost_usd__sum
+    out[2] = rents_usd__sum
+    out[3] = shared_upward_usd__sum
+    out[4] = levied_usd__sum
+    out[5] = remitted_usd__sum
+    out[6] = kept_by_officials_usd__sum
+    out[7] = party_funds_usd__sum
 
 
 # ------------------------------------------------------------------ choices (phases/behaviour.py)
@@ -328,12 +435,20 @@ class PayoffRule(NamedTuple):
     arrest_loss: float         # loss from arrest, weighed by each one's believed risk (M23)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, parallel=True)
 def expected_payoff_pass(off, codes, steps, take_home, rule, best):  # pragma: no cover - compiled
     """The best of (effort + step for step in steps) by the expected payoff of
     ``behaviour._hill_climb``, per official, under the official's own beliefs (recall
     belief, believed arrest risk); ties go to the first candidate."""
-    for i in range(off.effort.shape[0]):
+    n = off.effort.shape[0]
+    count, size = blocks(n)
+    for b in prange(count):
+        _expected_payoff_block(off, codes, steps, take_home, rule, best, b * size, min(n, (b + 1) * size))
+
+
+@njit(cache=True, nogil=True)
+def _expected_payoff_block(off, codes, steps, take_home, rule, best, lo, hi):  # pragma: no cover - compiled
+    for i in range(lo, hi):
         e0 = np.float64(off.effort[i])
         extra = pressure_extra(off.pressure[i], rule.response)
         recall_cost = np.float64(off.recall_belief[i]) * rule.recall_loss
@@ -426,13 +541,21 @@ def relatives_of(off, codes, arrested_rows):  # pragma: no cover - compiled
     return rows[:k]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, parallel=True)
 def spread_fear(off, codes, by_company, by_role, cap):  # pragma: no cover - compiled
     """Believed arrest risk after cases heard of (M23): the active add the weight of their
     company's cases, then of their role's (single precision, in that order); at most ``cap``."""
+    n = off.status.shape[0]
+    count, size = blocks(n)
+    for b in prange(count):
+        _spread_fear_block(off, codes, by_company, by_role, cap, b * size, min(n, (b + 1) * size))
+
+
+@njit(cache=True, nogil=True)
+def _spread_fear_block(off, codes, by_company, by_role, cap, lo, hi):  # pragma: no cover - compiled
     cap32 = np.float32(cap)
     fear = off.fear
-    for i in range(off.status.shape[0]):
+    for i in range(lo, hi):
         if off.status[i] == codes.active:
             fear[i] += by_company[off.company[i]]
             fear[i] += by_role[off.role[i]]
@@ -440,35 +563,61 @@ def spread_fear(off, codes, by_company, by_role, cap):  # pragma: no cover - com
 
 
 # ------------------------------------------------------------------ counts (record, markets, caps)
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, parallel=True)
 def census(off, codes):  # pragma: no cover - compiled
     """Counts and sums over the active, for the monthly row: (active, traders, workers abroad)
     and the sums of effort in force, pressure, believed arrest risk and recall belief (in double precision)."""
-    counts = np.zeros(3, np.int64)
-    sums = np.zeros(4)
-    for i in range(off.status.shape[0]):
-        if off.status[i] != codes.active:
-            continue
-        counts[0] += 1
-        if off.role[i] == codes.trader:
-            counts[1] += 1
-        elif off.role[i] == codes.worker and codes.abroad[off.post[i]]:
-            counts[2] += 1
-        sums[0] += off.effort_in_force[i]
-        sums[1] += off.pressure[i]
-        sums[2] += off.fear[i]
-        sums[3] += off.recall_belief[i]
-    return counts, sums
+    n = off.status.shape[0]
+    count, size = blocks(n)
+    partial = np.zeros((count, 7))      # the three counts, then the four sums
+    for b in prange(count):
+        _census_block(off, codes, b * size, min(n, (b + 1) * size), partial[b])
+    sums = block_sum(partial)
+    return sums[:3].astype(np.int64), sums[3:].copy()
 
 
 @njit(cache=True, nogil=True)
+def _census_block(off, codes, lo, hi, out):  # pragma: no cover - compiled
+    active, traders, abroad, effort, pressure, fear, belief = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
+    for i in range(lo, hi):
+        if off.status[i] != codes.active:
+            continue
+        active += 1.0
+        if off.role[i] == codes.trader:
+            traders += 1.0
+        elif off.role[i] == codes.worker and codes.abroad[off.post[i]]:
+            abroad += 1.0
+        # in double precision (the columns are single): as Python floats, the interpreter
+        # (NUMBA_DISABLE_JIT=1) would add them in single precision
+        effort += np.float64(off.effort_in_force[i])
+        pressure += np.float64(off.pressure[i])
+        fear += np.float64(off.fear[i])
+        belief += np.float64(off.recall_belief[i])
+    out[0] = active
+    out[1] = traders
+    out[2] = abroad
+    out[3] = effort
+    out[4] = pressure
+    out[5] = fear
+    out[6] = belief
+
+
+@njit(cache=True, nogil=True, parallel=True)
 def workers_by_route(off, codes):  # pragma: no cover - compiled
     """Active workers per route (4 routes)."""
-    counts = np.zeros(4, np.int64)
-    for i in range(off.status.shape[0]):
+    n = off.status.shape[0]
+    count, size = blocks(n)
+    partial = np.zeros((count, 4), np.int64)
+    for b in prange(count):
+        _workers_by_route_block(off, codes, b * size, min(n, (b + 1) * size), partial[b])
+    return partial.sum(axis=0)
+
+
+@njit(cache=True, nogil=True)
+def _workers_by_route_block(off, codes, lo, hi, out):  # pragma: no cover - compiled
+    for i in range(lo, hi):
         if off.status[i] == codes.active and off.role[i] == codes.worker:
-            counts[off.route[i]] += 1
-    return counts
+            out[off.route[i]] += 1
 
 
 @njit(cache=True, nogil=True)
@@ -492,17 +641,28 @@ class OwnPocketRule(NamedTuple):
     take_home_per_usd: float  # take-home per dollar of capacity per month (capacity x this = a month's take-home)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, parallel=True)
 def own_pocket_pass(off, codes, draws, rule, totals):  # pragma: no cover - compiled
     """Short officials who still try pay in from savings, then from what they can borrow
     (M22), with a chance that grows with pressure (single precision); totals paid and
     borrowed into ``totals``. What they can borrow is bounded by what they owe already."""
+    n = off.status.shape[0]
+    count, size = blocks(n)
+    partial = np.zeros((count, 2))    # own pocket, borrowed
+    for b in prange(count):
+        _own_pocket_block(off, codes, draws, rule, b * size, min(n, (b + 1) * size), partial[b])
+    sums = block_sum(partial)
+    t = totals[0]
+    t["own_pocket_usd"] += sums[0]
+    t["borrowed_usd"] += sums[1]
+
+
+@njit(cache=True, nogil=True)
+def _own_pocket_block(off, codes, draws, rule, lo, hi, out):  # pragma: no cover - compiled
     defiance32, willingness32, one32 = np.float32(rule.defiance_effort), np.float32(rule.willingness), np.float32(1.0)
-    # Sums in local variables, added to the record once at the end: a store to the record
-    # on every iteration keeps the compiler from holding them in registers.
     own_pocket_usd__sum = 0.0
     borrowed_usd__sum = 0.0
-    for i in range(off.status.shape[0]):
+    for i in range(lo, hi):
         if off.status[i] != codes.active or off.effort_in_force[i] < defiance32:
             continue
         if not draws[i] < min(willingness32 * (one32 + off.pressure[i]), one32):
@@ -516,31 +676,47 @@ def own_pocket_pass(off, codes, draws, rule, totals):  # pragma: no cover - comp
         off.half_own_pocket_usd[i] += from_savings + borrowed
         own_pocket_usd__sum += from_savings + borrowed
         borrowed_usd__sum += borrowed
-    t = totals[0]
-    t["own_pocket_usd"] += own_pocket_usd__sum
-    t["borrowed_usd"] += borrowed_usd__sum
+    out[0] = own_pocket_usd__sum
+    out[1] = borrowed_usd__sum
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, parallel=True)
 def company_results(off, n_companies):  # pragma: no cover - compiled
     """Per company, the half's result (remitted plus own pocket, summed per official first)
     and the own-pocket part."""
-    result = np.zeros(n_companies)
-    own = np.zeros(n_companies)
-    for i in range(off.company.shape[0]):
-        result[off.company[i]] += off.half_remitted_usd[i] + off.half_own_pocket_usd[i]
-        own[off.company[i]] += off.half_own_pocket_usd[i]
-    return result, own
+    n = off.company.shape[0]
+    count, size = blocks(n)
+    partial = np.zeros((count, 2 * n_companies))
+    for b in prange(count):
+        _company_results_block(off, n_companies, b * size, min(n, (b + 1) * size), partial[b])
+    sums = block_sum(partial)
+    return sums[:n_companies].copy(), sums[n_companies:].copy()
 
 
 @njit(cache=True, nogil=True)
+def _company_results_block(off, n_companies, lo, hi, out):  # pragma: no cover - compiled
+    for i in range(lo, hi):
+        c = off.company[i]
+        out[c] += off.half_remitted_usd[i] + off.half_own_pocket_usd[i]
+        out[n_companies + c] += off.half_own_pocket_usd[i]
+
+
+@njit(cache=True, nogil=True, parallel=True)
 def review_officials(off, codes, company_attainment, criticism, gap_weight, decay):  # pragma: no cover - compiled
     """Each official's attainment (result over target; the company's when it has no target of
     a dollar), and the political assessment: pressure x decay + ``gap_weight`` x the
     official's own shortfall + the criticism of the official's company (by rank), for the
     active (single precision). With decay 0 and nothing added, it is cleared."""
+    n = off.company.shape[0]
+    count, size = blocks(n)
+    for b in prange(count):
+        _review_officials_block(off, codes, company_attainment, criticism, gap_weight, decay, b * size, min(n, (b + 1) * size))
+
+
+@njit(cache=True, nogil=True)
+def _review_officials_block(off, codes, company_attainment, criticism, gap_weight, decay, lo, hi):  # pragma: no cover - compiled
     decay32 = np.float32(decay)
-    for i in range(off.company.shape[0]):
+    for i in range(lo, hi):
         c = off.company[i]
         if off.target_usd[i] >= 1.0:
             off.attainment[i] = (off.half_remitted_usd[i] + off.half_own_pocket_usd[i]) / off.target_usd[i]
@@ -552,23 +728,33 @@ def review_officials(off, codes, company_attainment, criticism, gap_weight, deca
             off.pressure[i] += np.float32(gap_weight * gap + criticism[c])
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, parallel=True)
 def people_means(off, codes, n_companies):  # pragma: no cover - compiled
     """Mean pressure and effort in force of each company's active people (0 where none)."""
-    count = np.zeros(n_companies)
-    pressure_sum = np.zeros(n_companies)
-    effort_sum = np.zeros(n_companies)
-    for i in range(off.company.shape[0]):
-        if off.status[i] == codes.active:
-            c = off.company[i]
-            count[c] += 1.0
-            pressure_sum[c] += off.pressure[i]
-            effort_sum[c] += off.effort_in_force[i]
+    n = off.company.shape[0]
+    blocks_count, size = blocks(n)
+    partial = np.zeros((blocks_count, 3 * n_companies))   # people, pressure, effort per company
+    for b in prange(blocks_count):
+        _people_means_block(off, codes, n_companies, b * size, min(n, (b + 1) * size), partial[b])
+    sums = block_sum(partial)
+    count = sums[:n_companies]
+    pressure_sum = sums[n_companies:2 * n_companies].copy()
+    effort_sum = sums[2 * n_companies:].copy()
     for c in range(n_companies):
         if count[c] > 0:
             pressure_sum[c] /= count[c]
             effort_sum[c] /= count[c]
     return pressure_sum, effort_sum
+
+
+@njit(cache=True, nogil=True)
+def _people_means_block(off, codes, n_companies, lo, hi, out):  # pragma: no cover - compiled
+    for i in range(lo, hi):
+        if off.status[i] == codes.active:
+            c = off.company[i]
+            out[c] += 1.0
+            out[n_companies + c] += off.pressure[i]
+            out[2 * n_companies + c] += off.effort_in_force[i]
 
 
 # ------------------------------------------------------------------ choices at a review (phases/behaviour.py)
@@ -581,7 +767,7 @@ class HandInRule(NamedTuple):
     hold_margin: float     # how far over the target a trader who holds back aims
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, parallel=True)
 def choose_hand_in_pass(off, codes, rule):  # pragma: no cover - compiled
     """Each active trader abroad chooses for the next half whether to hand in surplus above
     the target or keep it (``hold_at``), by the own belief about recall (M15).
@@ -591,7 +777,15 @@ def choose_hand_in_pass(off, codes, rule):  # pragma: no cover - compiled
     in is worth ``praise_value`` x (x - 1 - margin) less the believed recall risk times the
     loss, the risk growing with how far toward the goal the result goes. The trader holds at
     1 + margin when keeping is worth more. Everyone else hands all in."""
-    for i in range(off.status.shape[0]):
+    n = off.status.shape[0]
+    count, size = blocks(n)
+    for b in prange(count):
+        _choose_hand_in_block(off, codes, rule, b * size, min(n, (b + 1) * size))
+
+
+@njit(cache=True, nogil=True)
+def _choose_hand_in_block(off, codes, rule, lo, hi):  # pragma: no cover - compiled
+    for i in range(lo, hi):
         off.hold_at[i] = np.inf
         if off.status[i] != codes.active or off.role[i] != codes.trader or not codes.abroad[off.post[i]]:
             continue
@@ -617,7 +811,7 @@ class DefianceRule(NamedTuple):
     arrest_loss: float    # loss from arrest (target units), weighed by the believed risk
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, parallel=True)
 def choose_defiance_pass(off, codes, rule):  # pragma: no cover - compiled
     """Officials facing a quota they cannot reach choose whether to refuse it openly (M23).
 
@@ -629,9 +823,15 @@ def choose_defiance_pass(off, codes, rule):  # pragma: no cover - compiled
     (``fear``) times the loss. An official refuses when indignation exceeds the cost:
     effort 0, no remorse. Returns the rows who chose it."""
     n = off.status.shape[0]
-    rows = np.empty(n, np.int64)
-    k = 0
-    for i in range(n):
+    count, size = blocks(n)
+    for b in prange(count):
+        _choose_defiance_block(off, codes, rule, b * size, min(n, (b + 1) * size))
+    return np.flatnonzero(off.defiant)
+
+
+@njit(cache=True, nogil=True)
+def _choose_defiance_block(off, codes, rule, lo, hi):  # pragma: no cover - compiled
+    for i in range(lo, hi):
         off.defiant[i] = False
         # Workers abroad answer to a charge per head, not a quota of their own: they default,
         # fall into arrears or defect (issue 14), and do not refuse openly.
@@ -647,23 +847,28 @@ def choose_defiance_pass(off, codes, rule):  # pragma: no cover - compiled
         indignation = rule.resentment * comfort * impossible
         if indignation > np.float64(off.fear[i]) * rule.arrest_loss:
             off.defiant[i] = True
-            rows[k] = i
-            k += 1
-    return rows[:k]
 
 
 class BeliefRule(NamedTuple):
     memory: float     # weight of what was seen this half
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, parallel=True)
 def learn_recall_belief_pass(off, codes, rule, high_post, hit_post, high_company, hit_company):  # pragma: no cover
     """Each active official updates the belief that a result over the goal brings recall
     (M14, M15) from what was seen this half in the own post and the own company: those
     over the goal (or brought down by rumours) and how many of them were recalled or
     relocated. Nothing seen, nothing learned."""
+    n = off.status.shape[0]
+    count, size = blocks(n)
+    for b in prange(count):
+        _learn_recall_belief_block(off, codes, rule, high_post, hit_post, high_company, hit_company, b * size, min(n, (b + 1) * size))
+
+
+@njit(cache=True, nogil=True)
+def _learn_recall_belief_block(off, codes, rule, high_post, hit_post, high_company, hit_company, lo, hi):  # pragma: no cover - compiled
     m = np.float32(rule.memory)
-    for i in range(off.status.shape[0]):
+    for i in range(lo, hi):
         if off.status[i] != codes.active:
             continue
         seen = high_post[off.post[i]] + high_company[off.company[i]]
@@ -671,3 +876,5 @@ def learn_recall_belief_pass(off, codes, rule, high_post, hit_post, high_company
             continue
         share = (hit_post[off.post[i]] + hit_company[off.company[i]]) / seen
         off.recall_belief[i] = (1 - m) * off.recall_belief[i] + m * np.float32(share)
+
+

@@ -29,10 +29,18 @@ stages a deal may clear within a month); it is 0 otherwise.
 Conversions, each from the four words of one call:
 
 * uniform in [0, 1): the top 53 bits of (word 0 x 2**32 + word 1), times 2**-53;
-* standard normal: Box-Muller, the cosine branch, from that uniform (as 1 - u, in (0, 1],
-  so its log is finite) and the same from words 2 and 3;
+* standard normal: the inverse of the normal distribution function (Wichura's algorithm
+  AS 241, PPND16, relative error about 1e-16) at the top 52 of those bits plus one half,
+  times 2**-52, a point strictly inside (0, 1). One uniform a normal, and in 85 % of draws
+  no logarithm: about twice as fast as Box-Muller here; it reaches 8.2 standard deviations;
 * lognormal: exp(mean + sigma x that normal);
 * integer below n: floor(uniform x n), at most n - 1 (bias at most n / 2**53).
+
+The functions over arrays of ids run on the threads numba is allowed (``prange``): each
+element depends on its own id only, so the result is the same on any number of threads.
+
+Logarithms and exponentials are ``math``'s: compiled, they are the C library's, and so they
+are under ``NUMBA_DISABLE_JIT=1`` (NumPy's own vectorised ones may differ in the last bit).
 
 Words are held in uint64 and every product is of two 32-bit values, so no operation
 overflows: under ``NUMBA_DISABLE_JIT=1`` the same source runs on NumPy scalars, which warn
@@ -41,11 +49,14 @@ on overflow.
 
 from __future__ import annotations
 
-import numpy as np
-from numba import njit
+import math
+from typing import NamedTuple
 
-__all__ = ["philox4x32", "words", "uniform", "normal", "lognormal", "below", "uniforms", "normals", "lognormals",
-           "keyed_order"]
+import numpy as np
+from numba import njit, prange
+
+__all__ = ["Key", "philox4x32", "words", "uniform", "normal", "lognormal", "below", "uniforms", "normals", "lognormals",
+           "belows", "keyed_order", "inverse_normal"]
 
 # Philox4x32's multipliers and Weyl key increments (Random123, philox.h).
 _M0 = np.uint64(0xD2511F53)
@@ -55,7 +66,9 @@ _W1 = np.uint64(0xBB67AE85)
 _LOW = np.uint64(0xFFFFFFFF)
 _32 = np.uint64(32)
 _11 = np.uint64(11)
+_12 = np.uint64(12)
 _TWO_TO_MINUS_53 = 1.0 / 9007199254740992.0
+_TWO_TO_MINUS_52 = 1.0 / 4503599627370496.0
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -85,56 +98,108 @@ def _unit(high, low):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True, inline="always")
-def uniform(seed, month, purpose, agent):  # pragma: no cover - compiled
-    """A uniform float64 in [0, 1)."""
-    w0, w1, _, _ = words(seed, month, purpose, agent, 0)
+def uniform(seed, month, purpose, agent, index):  # pragma: no cover - compiled
+    """A uniform float64 in [0, 1): draw ``index`` (0 unless a decision draws several times)."""
+    w0, w1, _, _ = words(seed, month, purpose, agent, index)
     return _unit(w0, w1)
 
 
 @njit(cache=True, nogil=True, inline="always")
+def _open_unit(high, low):  # pragma: no cover - compiled
+    """The top 52 bits of two words, plus one half, times 2**-52: a float64 strictly inside
+    (0, 1), from 2**-53 to 1 - 2**-53 (with 53 bits the largest would round to 1)."""
+    return (np.float64(np.int64(((high << _32) | low) >> _12)) + 0.5) * _TWO_TO_MINUS_52
+
+
+@njit(cache=True, nogil=True, inline="always")
+def inverse_normal(p):  # pragma: no cover - compiled
+    """The standard normal quantile of p in (0, 1): Wichura (1988), "Algorithm AS 241: the
+    percentage points of the normal distribution", Applied Statistics 37, 477-484 (PPND16)."""
+    q = p - 0.5
+    if abs(q) <= 0.425:
+        r = 0.180625 - q * q
+        return q * (((((((2.5090809287301226727e+3 * r + 3.3430575583588128105e+4) * r + 6.7265770927008700853e+4) * r
+                        + 4.5921953931549871457e+4) * r + 1.3731693765509461125e+4) * r + 1.9715909503065514427e+3) * r
+                     + 1.3314166789178437745e+2) * r + 3.3871328727963666080e0) / (
+            ((((((5.2264952788528545610e+3 * r + 2.8729085735721942674e+4) * r + 3.9307895800092710610e+4) * r
+                + 2.1213794301586595867e+4) * r + 5.3941960214247511077e+3) * r + 6.8718700749205790830e+2) * r
+             + 4.2313330701600911252e+1) * r + 1.0)
+    r = math.sqrt(-math.log(p if q < 0 else 1.0 - p))
+    if r <= 5.0:
+        r -= 1.6
+        value = (((((((7.74545014278341407640e-4 * r + 2.27238449892691845833e-2) * r + 2.41780725177450611770e-1) * r
+                     + 1.27045825245236838258e0) * r + 3.64784832476320460504e0) * r + 5.76949722146069140550e0) * r
+                  + 4.63033784615654529590e0) * r + 1.42343711074968357734e0) / (
+            ((((((1.05075007164441684324e-9 * r + 5.47593808499534494600e-4) * r + 1.51986665636164571966e-2) * r
+                + 1.48103976427480074590e-1) * r + 6.89767334985100004550e-1) * r + 1.67638483018380384940e0) * r
+             + 2.05319162663775882187e0) * r + 1.0)
+    else:
+        r -= 5.0
+        value = (((((((2.01033439929228813265e-7 * r + 2.71155556874348757815e-5) * r + 1.24266094738807843860e-3) * r
+                     + 2.65321895265761230930e-2) * r + 2.96560571828504891230e-1) * r + 1.78482653991729133580e0) * r
+                  + 5.46378491116411436990e0) * r + 6.65790464350110377720e0) / (
+            ((((((2.04426310338993978564e-15 * r + 1.42151175831644588870e-7) * r + 1.84631831751005468180e-5) * r
+                + 7.86869131145613259100e-4) * r + 1.48753612908506148525e-2) * r + 1.36929880922735805310e-1) * r
+             + 5.99832206555887937690e-1) * r + 1.0)
+    return -value if q < 0 else value
+
+
+@njit(cache=True, nogil=True, inline="always")
 def normal(seed, month, purpose, agent):  # pragma: no cover - compiled
-    """A standard normal (Box-Muller)."""
-    w0, w1, w2, w3 = words(seed, month, purpose, agent, 0)
-    radius = np.sqrt(-2.0 * np.log(1.0 - _unit(w0, w1)))
-    return radius * np.cos(2.0 * np.pi * _unit(w2, w3))
+    """A standard normal (the inverse distribution function at an open uniform)."""
+    w0, w1, _, _ = words(seed, month, purpose, agent, 0)
+    return inverse_normal(_open_unit(w0, w1))
 
 
 @njit(cache=True, nogil=True, inline="always")
 def lognormal(seed, month, purpose, agent, mean, sigma):  # pragma: no cover - compiled
     """exp(mean + sigma x a standard normal)."""
-    return np.exp(mean + sigma * normal(seed, month, purpose, agent))
+    return math.exp(mean + sigma * normal(seed, month, purpose, agent))
 
 
 @njit(cache=True, nogil=True, inline="always")
 def below(seed, month, purpose, agent, n):  # pragma: no cover - compiled
     """An integer in [0, n) for n >= 1."""
-    return min(np.int64(uniform(seed, month, purpose, agent) * n), np.int64(n) - 1)
+    return min(np.int64(uniform(seed, month, purpose, agent, 0) * n), np.int64(n) - 1)
 
 
-@njit(cache=True, nogil=True)
-def uniforms(seed, month, purpose, agents):  # pragma: no cover - compiled
+@njit(cache=True, nogil=True, parallel=True)
+def uniforms(seed, month, purpose, agents, index):  # pragma: no cover - compiled
     """``uniform`` for each agent id in ``agents``: element k depends on agents[k] only."""
     out = np.empty(agents.shape[0])
-    for k in range(agents.shape[0]):
-        out[k] = uniform(seed, month, purpose, agents[k])
+    for k in prange(agents.shape[0]):
+        out[k] = uniform(seed, month, purpose, agents[k], index)
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, parallel=True)
 def normals(seed, month, purpose, agents):  # pragma: no cover - compiled
-    """``normal`` for each agent id in ``agents``."""
+    """``normal`` for each agent id in ``agents``: the open uniforms first, in a loop with no
+    branch that the compiler vectorises, then their quantiles (the same arithmetic as ``normal``)."""
     out = np.empty(agents.shape[0])
-    for k in range(agents.shape[0]):
-        out[k] = normal(seed, month, purpose, agents[k])
+    for k in prange(agents.shape[0]):
+        w0, w1, _, _ = words(seed, month, purpose, agents[k], 0)
+        out[k] = _open_unit(w0, w1)
+    for k in prange(agents.shape[0]):
+        out[k] = inverse_normal(out[k])
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, parallel=True)
 def lognormals(seed, month, purpose, agents, mean, sigma):  # pragma: no cover - compiled
     """``lognormal`` for each agent id in ``agents``."""
     out = np.empty(agents.shape[0])
-    for k in range(agents.shape[0]):
+    for k in prange(agents.shape[0]):
         out[k] = lognormal(seed, month, purpose, agents[k], mean, sigma)
+    return out
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def belows(seed, month, purpose, agents, n):  # pragma: no cover - compiled
+    """``below`` for each agent id in ``agents``, below ``n[k]`` for agent k."""
+    out = np.empty(agents.shape[0], np.int64)
+    for k in prange(agents.shape[0]):
+        out[k] = below(seed, month, purpose, agents[k], n[k])
     return out
 
 
@@ -142,7 +207,43 @@ def lognormals(seed, month, purpose, agents, mean, sigma):  # pragma: no cover -
 def keyed_order(seed, month, purpose, agents):  # pragma: no cover - compiled
     """``agents`` in a random order that depends on the ids, never on the order they come in:
     sorted by each one's keyed uniform (ties, at 2**-53 apart, by id)."""
-    keys = uniforms(seed, month, purpose, agents)
+    keys = uniforms(seed, month, purpose, agents, 0)
     by_id = np.argsort(agents, kind="mergesort")
     order = by_id[np.argsort(keys[by_id], kind="mergesort")]
     return agents[order]
+
+
+class Key(NamedTuple):
+    """What every draw of one month shares: the run's seed and the month. Phases get one
+    (``phase(state, p, key)``) and draw with a purpose and the ids the draws are about;
+    compiled passes get ``key.seed`` and ``key.month`` and call the functions above."""
+
+    seed: int
+    month: int    # the counter's month word: the run's month modulo 2**32 (the warm-up's months before the start wrap)
+
+    @classmethod
+    def of(cls, seed: int, month: int) -> Key:
+        return cls(int(seed), int(month) % 2**32)
+
+    def uniforms(self, purpose: int, agents: np.ndarray, index: int = 0) -> np.ndarray:
+        return uniforms(self.seed, self.month, int(purpose), _ids(agents), int(index))
+
+    def normals(self, purpose: int, agents: np.ndarray) -> np.ndarray:
+        return normals(self.seed, self.month, int(purpose), _ids(agents))
+
+    def lognormals(self, purpose: int, agents: np.ndarray, mean: float, sigma: float) -> np.ndarray:
+        return lognormals(self.seed, self.month, int(purpose), _ids(agents), float(mean), float(sigma))
+
+    def below(self, purpose: int, agents: np.ndarray, n: np.ndarray | int) -> np.ndarray:
+        """For each agent an integer below n (one bound for all, or one per agent; each at least 1)."""
+        agents = _ids(agents)
+        bounds = np.broadcast_to(np.asarray(n, np.int64), agents.shape)
+        return belows(self.seed, self.month, int(purpose), agents, np.ascontiguousarray(bounds))
+
+    def order(self, purpose: int, agents: np.ndarray) -> np.ndarray:
+        return keyed_order(self.seed, self.month, int(purpose), _ids(agents))
+
+
+def _ids(agents: np.ndarray) -> np.ndarray:
+    """Ids as one dtype, so each compiled function is compiled once."""
+    return np.ascontiguousarray(agents, dtype=np.int64)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from .codes import BORDER_CITY, CENTRAL, CHINA, POST_ROUTE, RUSSIA, RUSSIA_POST, THIRD, THIRD_POST, TRADER, WORKER
+from .keyed_random import Key
 from .phases.behaviour import forward_effort
 from .phases.conditions import update_markets
 from .phases.deals import advance_pipeline, start_deals
@@ -22,11 +23,23 @@ from .rules import assign_targets, expected_capacity, route_bans
 from .scenario import Scenario
 from .state import COMPANY_COLUMNS, DEAL_COLUMNS, OFFICIAL_COLUMNS, State, Table
 
-__all__ = ["build_state"]
+__all__ = ["build_state", "population_rng", "WARM_UP_MONTHS"]
+
+#: Months of trade before the start that fill the approval pipeline (``_warm_up_pipeline``).
+WARM_UP_MONTHS = 6
 
 
-def build_state(p: Scenario, rng: np.random.Generator) -> State:
-    """Draw the population of scenario ``p`` and return the state at month 0."""
+def population_rng(seed: int) -> np.random.Generator:
+    """The generator the population's structure (companies, roles, posts, first efforts) is
+    drawn from: the first child of ``SeedSequence(seed)``, hashed, so consecutive seeds give
+    unrelated populations. Everything drawn per official or per deal is keyed instead
+    (``quotasim.keyed_random``)."""
+    return np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
+
+
+def build_state(p: Scenario, seed: int) -> State:
+    """Draw the population of scenario ``p`` from ``seed`` and return the state at month 0."""
+    rng = population_rng(seed)
     pop = p.population
     companies = Table(COMPANY_COLUMNS, pop.n_companies)
     companies.append(pop.n_companies,
@@ -35,19 +48,19 @@ def build_state(p: Scenario, rng: np.random.Generator) -> State:
     companies.front[:] = _fronts(companies.tier, rng)
     n_people = pop.n_trade_officials + pop.n_overseas_workers
     officials = Table(OFFICIAL_COLUMNS, n_people + n_people // 4 + 16)
-    state = State(officials=officials, companies=companies, deals=Table(DEAL_COLUMNS, 1024),
+    state = State(officials=officials, companies=companies, deals=Table(DEAL_COLUMNS, 1024), seed=seed,
                   trust=np.full(3, p.frictions.initial_trust if p.frictions.enabled else 1.0),
                   market_open=np.ones(4), competition=np.ones(4), initial_workers_by_route=np.zeros(4))
     state.ban_in_force = route_bans(p)     # issue 14: deals of the warm-up started under the bans in force
     role, post = _roles_and_posts(pop, rng)
     company = _companies_of(pop, rng, role)
     state.initial_workers_by_route = np.bincount(POST_ROUTE[post][role == WORKER], minlength=4).astype(float)
-    new_officials(state, p, rng, company=company, role=role, post=post, effort=_initial_effort(pop, rng, n_people))
+    new_officials(state, p, Key.of(seed, 0), company=company, role=role, post=post, effort=_initial_effort(pop, rng, n_people))
     update_markets(state, p)
     officials.capacity_usd[:] = expected_capacity(state, p, slice(None))
     companies.quota_usd[:] = p.quota.initial_ratio * np.bincount(
         officials.company, weights=officials.capacity_usd, minlength=pop.n_companies)
-    _warm_up_pipeline(state, p, rng)
+    _warm_up_pipeline(state, p)
     if p.behaviour.rule == "forward":
         assign_targets(state, p)
         officials.effort[:] = forward_effort(state, p)
@@ -66,17 +79,19 @@ def _fronts(tier: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return front
 
 
-def _warm_up_pipeline(state: State, p: Scenario, rng: np.random.Generator, months: int = 6) -> None:
+def _warm_up_pipeline(state: State, p: Scenario) -> None:
     """Fill the approval pipeline as if trade had run before the start (M18).
 
     Without it the first half-year would start with no deals in approval and every
     company would miss its first quota for a reason the reports do not describe. Money
-    from these months is discarded; only the backlog and partners' trust carry over.
+    from these months is discarded; only the backlog and partners' trust carry over. Their
+    draws are keyed by the months before the start, -6 to -1.
     """
-    for _ in range(months):
+    for month in range(-WARM_UP_MONTHS, 0):
         state.reset_month()
-        start_deals(state, p, rng)
-        advance_pipeline(state, p, rng)
+        key = Key.of(state.seed, month)
+        start_deals(state, p, key)
+        advance_pipeline(state, p, key)
     state.reset_month()
 
 

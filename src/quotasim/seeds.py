@@ -1,9 +1,10 @@
 """What "replication k" means: one function, used by every command that replicates a run.
 
 Replication ``k`` of a scenario run from base seed ``s`` is the run ``simulate(scenario,
-replication_seed(s, k))``, and ``replication_seed(s, k) = s + k``. A run's random streams
-come from ``numpy.random.SeedSequence(seed)`` (``engine.rng_streams``), which hashes the
-seed, so consecutive seeds give independent streams.
+replication_seed(s, k))``, and ``replication_seed(s, k) = s + k``. A run's population comes
+from ``numpy.random.SeedSequence(seed)`` (``population.population_rng``), which hashes the
+seed, and every other draw is keyed by the seed with Philox (``keyed_random``), whose key
+schedule makes consecutive seeds independent streams (``tests/test_keyed_random.py``).
 
 Every entry point uses it, so replication ``k`` is the same run everywhere:
 

@@ -31,6 +31,7 @@ DEAL_COLUMNS: dict[str, Any] = {
     "official": np.int32, "company": np.int32, "route": np.int8, "value_usd": np.float64,
     "stage": np.int8, "required": np.int8, "age_months": np.int16,
     "channel": np.int8,   # issue 14: official customs, state and military trade, smuggling (codes.CHANNEL_NAMES)
+    "deal_id": np.int64,   # numbered from 0 in order of start: the agent id of a deal's draws (keyed_random)
 }
 # One named-tuple type per table, defined here (a module-level name) so that numba can cache
 # passes that take it. Their fields are computed from the column tables, which mypy's
@@ -191,12 +192,14 @@ class State:
     market_open: np.ndarray                # share of each route's business not shut, shape (4,)
     competition: np.ndarray                # per-worker pay factor per route (M10), shape (4,)
     initial_workers_by_route: np.ndarray   # shape (4,)
+    seed: int = 0                          # the run's seed: the key of every draw (quotasim.keyed_random)
     month_index: int = 0
     calendar_month: int = 1                # 1-12, set by the engine each step
     is_review: bool = False                # June and December close a half-year (M2)
     period: str = ""                       # "YYYY-H1" / "YYYY-H2" of the current month
     flows: Flows = field(default_factory=Flows)
     month: MonthArrays = field(default_factory=lambda: MonthArrays.zeros(0))
+    deals_started: int = 0                 # deals ever started: the next deal's id
     targets_cut: bool = False              # M7: the bureau has made its cut and waits for most to meet targets
     other_sources_shifted: bool = False    # M13 burden already moved onto quotas
     closure_in_force: bool = False         # M20: quotas were last set for a closed border (a run

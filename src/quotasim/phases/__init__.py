@@ -1,4 +1,4 @@
-"""The phases of one month, each a function ``phase(state, p, rng) -> None``.
+"""The phases of one month, each a function ``phase(state, p, key) -> None``.
 
 Every phase updates ``state`` in place and returns nothing. Each declares, once, the
 mechanisms of ``shared/MECHANISMS.md`` it carries (:func:`mechanisms`); the engine's

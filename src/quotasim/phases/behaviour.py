@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..codes import ACTIVE, KERNEL_CODES
+from ..codes import ACTIVE, KERNEL_CODES, Purpose
 from ..kernels import (
     BeliefRule,
     DefianceRule,
@@ -46,6 +46,7 @@ from ..kernels import (
     expected_payoff_pass,
     learn_recall_belief_pass,
 )
+from ..keyed_random import Key
 from ..rules import remit_share, take_home_ratio
 from ..scenario import Scenario
 from ..state import State
@@ -55,14 +56,14 @@ __all__ = ["adapt_effort", "forward_output", "forward_effort"]
 
 
 @mechanisms("M4", "M11", "M14", "M15", "M23", "M24")
-def adapt_effort(state: State, p: Scenario, rng: np.random.Generator) -> None:
+def adapt_effort(state: State, p: Scenario, key: Key) -> None:
     """Learn capacity and risks from what each one saw; choose effort, hand-in and open refusal."""
     _learn_capacity(state)
     _learn_recall_belief(state, p)
     rule = p.behaviour.rule
     live = state.officials.status == ACTIVE
     if rule == "adaptive":
-        _hill_climb(state, p, rng, live)
+        _hill_climb(state, p, key, live)
         _choose_hand_in(state, p)
         _choose_defiance(state, p)
         return
@@ -133,7 +134,7 @@ def _choose_defiance(state: State, p: Scenario) -> None:
     state.flows.add("chose_defiance", len(chose))
 
 
-def _hill_climb(state: State, p: Scenario, rng: np.random.Generator, live: np.ndarray) -> None:
+def _hill_climb(state: State, p: Scenario, key: Key, live: np.ndarray) -> None:
     """Step effort toward the better of (e - step, e, e + step) under what the official has learned.
 
     What an official expects a half at effort e to be worth, in units of the target: its
@@ -151,5 +152,5 @@ def _hill_climb(state: State, p: Scenario, rng: np.random.Generator, live: np.nd
                       recall_loss=b.recall_loss, defiance_effort=p.arrest.defiance_effort,
                       defiance_attainment=p.arrest.attainment_below, arrest_loss=b.arrest_loss)
     expected_payoff_pass(off.arrays(), KERNEL_CODES, steps, take_home_ratio(remit_share(state, p)), rule, best)
-    chosen = np.clip(best + rng.normal(0.0, b.exploration_sd, off.n), 0.0, b.max_effort)
+    chosen = np.clip(best + b.exploration_sd * key.normals(Purpose.EXPLORATION, np.arange(off.n)), 0.0, b.max_effort)
     off.effort[live & ~off.defiant & ~off.resigned] = chosen[live & ~off.defiant & ~off.resigned]

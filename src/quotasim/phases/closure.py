@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..codes import ABROAD_POSTS, ACTIVE, WORKER
+from ..codes import ABROAD_POSTS, ACTIVE, WORKER, Purpose
+from ..keyed_random import Key
 from ..rules import border_closed, closure_factor, expected_capacity, people_move
 from ..scenario import Scenario
 from ..state import State
@@ -39,7 +40,7 @@ __all__ = ["reset_quotas_on_closure", "frozen_deals", "refill_chance"]
 
 
 @mechanisms("M20", "M1")
-def reset_quotas_on_closure(state: State, p: Scenario, rng: np.random.Generator) -> None:
+def reset_quotas_on_closure(state: State, p: Scenario, key: Key) -> None:
     """Quotas re-set when the border closes or reopens.
 
     Officials' learned capacity no longer holds, so it is reset to what they can be expected
@@ -58,18 +59,19 @@ def reset_quotas_on_closure(state: State, p: Scenario, rng: np.random.Generator)
     companies.quota_usd[:] = ratio * capacity
 
 
-def frozen_deals(p: Scenario, rng: np.random.Generator, route: np.ndarray,
+def frozen_deals(p: Scenario, key: Key, deal_ids: np.ndarray, route: np.ndarray,
                  channel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Which deals are frozen this month, and which of those are cancelled.
 
     While closed, a deal moves only with the chance that its route's channel is open
     (``rules.closure_factor``: rail freight at 30 % moves three deals in ten; issue 14).
-    The draws are made every month, closed or not, so that a closure changes no other draw.
+    Draws are keyed by deal id, and made only while closed.
     """
     n = len(route)
-    draw = rng.random(n)
-    frozen = border_closed(p) & (draw >= closure_factor(p)[route, channel])
-    cancelled = frozen & (rng.random(n) < p.border_closure.frozen_cancel_rate)
+    if not border_closed(p):
+        return np.zeros(n, bool), np.zeros(n, bool)
+    frozen = key.uniforms(Purpose.FROZEN, deal_ids) >= closure_factor(p)[route, channel]
+    cancelled = frozen & (key.uniforms(Purpose.FROZEN_CANCEL, deal_ids) < p.border_closure.frozen_cancel_rate)
     return frozen, cancelled
 
 

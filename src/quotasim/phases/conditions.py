@@ -13,6 +13,7 @@ import numpy as np
 
 from ..codes import KERNEL_CODES
 from ..kernels import MonthStartRule, effort_in_force_pass, month_start_pass, workers_by_route
+from ..keyed_random import Key
 from ..rules import arrest_prior, assign_targets, border_closed, open_by_channel
 from ..scenario import Scenario
 from ..state import State, totals_record
@@ -22,7 +23,7 @@ __all__ = ["assess_conditions", "set_personal_targets", "update_markets"]
 
 
 @mechanisms("M4", "M10", "M20", "M21", "M23")
-def assess_conditions(state: State, p: Scenario, rng: np.random.Generator) -> None:
+def assess_conditions(state: State, p: Scenario, key: Key) -> None:
     """Markets, duties, pressure drift and effort in force for the month."""
     state.reset_month()
     workers_by_route = _start_month(state, p)
@@ -31,7 +32,7 @@ def assess_conditions(state: State, p: Scenario, rng: np.random.Generator) -> No
 
 
 @mechanisms("M1")
-def set_personal_targets(state: State, p: Scenario, rng: np.random.Generator) -> None:
+def set_personal_targets(state: State, p: Scenario, key: Key) -> None:
     """Each company's half-year quota split among its active people by capacity."""
     assign_targets(state, p)
 

@@ -19,7 +19,9 @@
 * Joint ventures (M25, M30): independent companies open ventures that pay monthly.
 
 Deals live in a growable table that is compacted each month, so a long run's pipeline
-costs memory in proportion to its backlog, never to its history.
+costs memory in proportion to its backlog, never to its history. Each deal has an id
+(``deal_id``, numbered in order of start) that keys its draws; a deal's start, route and
+value are keyed by its trader.
 """
 
 from __future__ import annotations
@@ -41,8 +43,10 @@ from ..codes import (
     STATE_TRADE,
     THIRD,
     TRADER,
+    Purpose,
 )
 from ..kernels import credit
+from ..keyed_random import Key
 from ..rules import (
     abroad,
     access,
@@ -65,7 +69,7 @@ __all__ = ["start_deals", "advance_pipeline", "run_joint_ventures"]
 
 
 @mechanisms("M5", "M16", "M17", "M20", "M25", "M26", "M27")
-def start_deals(state: State, p: Scenario, rng: np.random.Generator) -> None:
+def start_deals(state: State, p: Scenario, key: Key) -> None:
     """Active traders start new deals: more with effort and trust, fewer under sanctions."""
     off = state.officials
     if border_closed(p) and not p.closure_degree.enabled:
@@ -74,7 +78,7 @@ def start_deals(state: State, p: Scenario, rng: np.random.Generator) -> None:
                 & ~earns_domestically(off, p))
     candidates = np.flatnonzero(eligible)
     independent = independent_companies(state, p)[off.company[candidates]]
-    route = _deal_routes(off.route[candidates], independent, p, rng)
+    route = _deal_routes(off.route[candidates], candidates, independent, p, key)
     trust = state.trust[route]
     affiliated = np.isin(state.companies.affiliation[off.company[candidates]], (ARMY, SECURITY, FUND_OFFICE))
     open_share = open_by_channel(p)[route, :, affiliated.astype(np.intp)]      # (deals, channels), issue 14
@@ -82,20 +86,22 @@ def start_deals(state: State, p: Scenario, rng: np.random.Generator) -> None:
     if p.negotiation_teams.enabled:
         chance = chance * np.where(independent, 1 + p.negotiation_teams.team_size
                                    * p.negotiation_teams.deal_boost_per_member, 1.0)
-    starts = rng.random(len(candidates)) < np.minimum(chance, 1.0)
+    starts = key.uniforms(Purpose.DEAL_START, candidates) < np.minimum(chance, 1.0)
     who = candidates[starts]
     post = off.post[who]
     goods = 1 - p.frictions.goods_shortfall if p.frictions.enabled else 1.0
-    value = median_deal_usd(p, post) * rng.lognormal(0.0, p.posts.deal_sd, len(who)) * goods * off.skill[who]
-    channel = _channels(open_share[starts], rng)
+    value = median_deal_usd(p, post) * key.lognormals(Purpose.DEAL_VALUE, who, 0.0, p.posts.deal_sd) * goods * off.skill[who]
+    channel = _channels(open_share[starts], who, key)
     state.deals.append(len(who), official=who, company=off.company[who], route=route[starts], value_usd=value,
-                       stage=0, required=required_stage_mask(p, post, independent[starts]), channel=channel)
+                       stage=0, required=required_stage_mask(p, post, independent[starts]), channel=channel,
+                       deal_id=np.arange(state.deals_started, state.deals_started + len(who)))
+    state.deals_started += len(who)
     state.flows.add("deals_started", len(who))
     _skip_to_required_stage(state, np.arange(state.deals.n - len(who), state.deals.n))
 
 
 @mechanisms("M5", "M17", "M18", "M20")
-def advance_pipeline(state: State, p: Scenario, rng: np.random.Generator) -> None:
+def advance_pipeline(state: State, p: Scenario, key: Key) -> None:
     """Move every deal one month through the approval stages; completed deals pay."""
     deals, off = state.deals, state.officials
     if deals.n == 0:
@@ -103,13 +109,13 @@ def advance_pipeline(state: State, p: Scenario, rng: np.random.Generator) -> Non
         return
     deals.age_months[:] += 1
     owner_gone = off.status[deals.official] != ACTIVE
-    frozen, cancelled_frozen = frozen_deals(p, rng, deals.route, deals.channel)
-    cancelled = owner_gone | cancelled_frozen | _stop_banned(state, p, rng)
+    frozen, cancelled_frozen = frozen_deals(p, key, deals.deal_id, deals.route, deals.channel)
+    cancelled = owner_gone | cancelled_frozen | _stop_banned(state, p, key)
     moving = ~cancelled & ~frozen
     affiliation = state.companies.affiliation[deals.company]
-    cancelled, moving = _crackdowns(state, p, rng, affiliation, cancelled, moving)
-    completed = _clear_stages(state, p, rng, affiliation, moving, cancelled)
-    _pay_completed(state, p, rng, completed)
+    cancelled, moving = _crackdowns(state, p, key, affiliation, cancelled, moving)
+    completed = _clear_stages(state, p, key, affiliation, moving, cancelled)
+    _pay_completed(state, p, key, completed)
     _update_trust(state, p, completed, cancelled)
     state.flows.add("deals_completed", int(completed.sum()))
     state.flows.add("deals_cancelled", int(cancelled.sum()))
@@ -118,7 +124,7 @@ def advance_pipeline(state: State, p: Scenario, rng: np.random.Generator) -> Non
 
 
 @mechanisms("M25", "M26", "M30")
-def run_joint_ventures(state: State, p: Scenario, rng: np.random.Generator) -> None:
+def run_joint_ventures(state: State, p: Scenario, key: Key) -> None:
     """Independent companies open joint ventures, which pay their traders monthly."""
     companies, off = state.companies, state.officials
     if not directive_in_force(p) or border_closed(p):
@@ -127,7 +133,8 @@ def run_joint_ventures(state: State, p: Scenario, rng: np.random.Generator) -> N
     rate = np.full(companies.n, p.decentralisation.jv_rate)
     if p.party_funds.enabled:
         rate[companies.affiliation == FUND_OFFICE] *= p.party_funds.jv_multiplier
-    opens = independent & (companies.n_joint_ventures < p.decentralisation.max_jvs) & (rng.random(companies.n) < rate)
+    draw = key.uniforms(Purpose.JOINT_VENTURE, np.arange(companies.n))
+    opens = independent & (companies.n_joint_ventures < p.decentralisation.max_jvs) & (draw < rate)
     companies.n_joint_ventures[opens] += 1
     route = RUSSIA if p.partners.enabled else 0
     income = companies.n_joint_ventures * p.decentralisation.jv_monthly_usd * state.market_open[route]
@@ -141,52 +148,56 @@ def run_joint_ventures(state: State, p: Scenario, rng: np.random.Generator) -> N
 
 
 # ---------------------------------------------------------------- internals
-def _deal_routes(home_route: np.ndarray, independent: np.ndarray, p: Scenario, rng: np.random.Generator) -> np.ndarray:
+def _deal_routes(home_route: np.ndarray, traders: np.ndarray, independent: np.ndarray, p: Scenario,
+                 key: Key) -> np.ndarray:
     """Independent companies send a share of deals to Russia and third countries (M26)."""
     route = home_route.copy()
     if p.partners.enabled and independent.any():
-        draw = rng.random(len(route))
+        draw = key.uniforms(Purpose.DEAL_ROUTE, traders)
         to_russia = independent & (draw < p.partners.russia_share)
         to_third = independent & ~to_russia & (draw < p.partners.russia_share + p.partners.third_share)
         route[to_russia], route[to_third] = RUSSIA, THIRD
     return route
 
 
-def _stop_banned(state: State, p: Scenario, rng: np.random.Generator) -> np.ndarray:
+def _stop_banned(state: State, p: Scenario, key: Key) -> np.ndarray:
     """A new ban stops goods already on their way through customs (issue 14; M5, M17).
 
     When a route's ban rises from b to b', the share (b' - b) / (1 - b) of its customs deals
     in the pipeline are now of banned goods: ``trade_channels.evasion`` of them move to state
     and military trade (affiliated companies, ``state_share``) or smuggling; the rest are
-    stopped (cancelled). The draws are made every month, whether a ban rose or not.
+    stopped (cancelled). Draws are keyed by deal id, and made only when a ban rose.
     """
     deals = state.deals
     ban = route_bans(p)
     rise = np.clip(ban - state.ban_in_force, 0.0, None) / np.maximum(1.0 - state.ban_in_force, 1e-9)
     state.ban_in_force = ban
-    draw, evade_draw, state_draw = rng.random(deals.n), rng.random(deals.n), rng.random(deals.n)
-    hit = (deals.channel == CUSTOMS) & (draw < rise[deals.route])
+    if not (rise > 0).any():
+        return np.zeros(deals.n, bool)
+    ids = deals.deal_id
+    hit = (deals.channel == CUSTOMS) & (key.uniforms(Purpose.BANNED, ids) < rise[deals.route])
     tc = p.trade_channels
-    evading = hit & (evade_draw < (tc.evasion if tc.enabled else 0.0))
+    evading = hit & (key.uniforms(Purpose.EVASION, ids) < (tc.evasion if tc.enabled else 0.0))
     affiliated = np.isin(state.companies.affiliation[deals.company], (ARMY, SECURITY, FUND_OFFICE))
-    deals.channel[evading] = np.where(affiliated[evading] & (state_draw[evading] < tc.state_share), STATE_TRADE,
-                                      SMUGGLING)
+    to_state = key.uniforms(Purpose.STATE_TRADE, ids[evading]) < tc.state_share
+    deals.channel[evading] = np.where(affiliated[evading] & to_state, STATE_TRADE, SMUGGLING)
     stopped = hit & ~evading
     state.flows.add("deals_stopped_by_ban", int(stopped.sum()))
     return stopped
 
 
-def _crackdowns(state, p: Scenario, rng, affiliation, cancelled, moving):
+def _crackdowns(state, p: Scenario, key: Key, affiliation, cancelled, moving):
     """Inspections hit some moving deals: cancelled or delayed a month (M5, M17)."""
     if not p.frictions.enabled:
         return cancelled, moving
-    hit = moving & (rng.random(len(moving)) < p.frictions.crackdown_rate * (1 - protection(p, affiliation)))
-    killed = hit & (rng.random(len(moving)) < p.frictions.cancel_given_crackdown)
+    ids = state.deals.deal_id
+    hit = moving & (key.uniforms(Purpose.CRACKDOWN, ids) < p.frictions.crackdown_rate * (1 - protection(p, affiliation)))
+    killed = hit & (key.uniforms(Purpose.CRACKDOWN_CANCEL, ids) < p.frictions.cancel_given_crackdown)
     state.flows.add("deals_delayed", int((hit & ~killed).sum()))
     return cancelled | killed, moving & ~hit
 
 
-def _clear_stages(state, p: Scenario, rng, affiliation, moving, cancelled) -> np.ndarray:
+def _clear_stages(state, p: Scenario, key: Key, affiliation, moving, cancelled) -> np.ndarray:
     """Rejections and passes, stage after stage within the month; returns the completed mask.
 
     A deal that clears its stage goes straight on to the next one in the same month, so a
@@ -200,13 +211,13 @@ def _clear_stages(state, p: Scenario, rng, affiliation, moving, cancelled) -> np
     pass_rate, reject_rate = np.asarray(p.pipeline.pass_rate), np.asarray(p.pipeline.reject_rate)
     speed = access(p, affiliation)
     trying = moving.copy()
-    for _ in range(N_STAGES):
+    for step in range(N_STAGES):
         trying &= deals.stage < N_STAGES
         if not trying.any():
             break
         stage = np.minimum(deals.stage, N_STAGES - 1).astype(np.intp)
         reject = reject_rate[stage] * (2.0 - trust)
-        draw = rng.random(deals.n)
+        draw = key.uniforms(Purpose.STAGE, deals.deal_id, index=step)
         rejected = trying & (draw < reject)
         passing = trying & ~rejected & (draw < reject + pass_rate[stage] * speed)
         cancelled |= rejected
@@ -228,7 +239,7 @@ def _skip_to_required_stage(state: State, rows: np.ndarray) -> None:
         deals.stage[rows[skip]] += 1
 
 
-def _pay_completed(state: State, p: Scenario, rng: np.random.Generator, completed: np.ndarray) -> None:
+def _pay_completed(state: State, p: Scenario, key: Key, completed: np.ndarray) -> None:
     """Completed deals pay their margin to the trader; rents and seizures come out of it."""
     deals = state.deals
     who, value, channel = deals.official[completed], deals.value_usd[completed], deals.channel[completed]
@@ -239,9 +250,9 @@ def _pay_completed(state: State, p: Scenario, rng: np.random.Generator, complete
         credit(state.month.rents, who, profit * _passed_rent_share(p, deals.required[completed]))
     seized = np.zeros(len(who), bool)
     if p.frictions.enabled:
-        seized = rng.random(len(who)) < p.frictions.seizure_rate
+        seized = key.uniforms(Purpose.SEIZURE, deals.deal_id[completed]) < p.frictions.seizure_rate
         credit(state.month.seized, who[seized], profit[seized])
-    _seize_evading(state, p, rng, who, profit, channel, seized)
+    _seize_evading(state, p, key, deals.deal_id[completed], who, profit, channel, seized)
     route = deals.route[completed]
     customs = ~evading
     state.flows.add("customs_exports_usd", value[customs].sum())
@@ -255,20 +266,20 @@ def _pay_completed(state: State, p: Scenario, rng: np.random.Generator, complete
     state.flows.add("mou_deals_completed", int((state.officials.post[who] == BIG_CITY).sum()))
 
 
-def _channels(open_share: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Each new deal's channel, drawn in proportion to what is open on it (issue 14)."""
+def _channels(open_share: np.ndarray, traders: np.ndarray, key: Key) -> np.ndarray:
+    """Each new deal's channel, drawn in proportion to what is open on it (issue 14), keyed by its trader."""
     total = open_share.sum(axis=1, keepdims=True)
     cumulative = np.cumsum(np.divide(open_share, total, out=np.zeros_like(open_share), where=total > 0), axis=1)
-    draw = rng.random(len(open_share))
+    draw = key.uniforms(Purpose.DEAL_CHANNEL, traders)
     return (draw[:, None] >= cumulative[:, :2]).sum(axis=1).astype(np.int8)
 
 
-def _seize_evading(state: State, p: Scenario, rng: np.random.Generator, who: np.ndarray, profit: np.ndarray,
+def _seize_evading(state: State, p: Scenario, key: Key, deal_ids: np.ndarray, who: np.ndarray, profit: np.ndarray,
                    channel: np.ndarray, seized: np.ndarray) -> None:
     """Enforcement seizes some proceeds of state and military trade and smuggling (M5, M17)."""
     tc = p.trade_channels
     risk = np.append(0.0, np.asarray(tc.seizure) * tc.enforcement)[channel] if tc.enabled else np.zeros(len(who))
-    hit = ~seized & (rng.random(len(who)) < risk)
+    hit = ~seized & (key.uniforms(Purpose.CHANNEL_SEIZURE, deal_ids) < risk)
     credit(state.month.seized, who[hit], profit[hit])
     state.flows.add("channel_seized_usd", profit[hit].sum())
 

@@ -26,8 +26,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..codes import ABROAD_POSTS, ACTIVE, ARRESTED, KERNEL_CODES, POST_NAMES, POST_ROUTE, PYONGYANG, RECALLED, TRADER
+from ..codes import (
+    ABROAD_POSTS,
+    ACTIVE,
+    ARRESTED,
+    KERNEL_CODES,
+    POST_NAMES,
+    POST_ROUTE,
+    PYONGYANG,
+    RECALLED,
+    TRADER,
+    Purpose,
+)
 from ..kernels import relatives_of, spread_fear
+from ..keyed_random import Key
 from ..rules import abroad, access, campaign_scrutiny, leave, protection, watch_factor
 from ..scenario import Scenario
 from ..state import State
@@ -38,14 +50,14 @@ __all__ = ["surveil", "recall_by_rumour", "discipline_at_review"]
 
 
 @mechanisms("M19", "M29")
-def surveil(state: State, p: Scenario, rng: np.random.Generator) -> None:
+def surveil(state: State, p: Scenario, key: Key) -> None:
     """Catch skimming: confiscate this month's take; arrest some of those caught."""
     if not p.surveillance.enabled:
         return
     off = state.officials
     chance = p.surveillance.detect_rate * watch_factor(p)
     watched = np.flatnonzero((off.status == ACTIVE) & (off.role == TRADER))
-    caught = watched[rng.random(len(watched)) < chance]     # draws for traders only: they are few
+    caught = watched[key.uniforms(Purpose.SURVEILLANCE, watched) < chance]   # draws for traders only: they are few
     taken = state.month.kept[caught]
     off.wealth_usd[caught] -= taken
     off.half_kept_usd[caught] -= taken
@@ -54,12 +66,12 @@ def surveil(state: State, p: Scenario, rng: np.random.Generator) -> None:
     state.flows.add("skimming_confiscated_usd", taken.sum())
     state.companies.half_kept_usd[:] -= np.bincount(off.company[caught], weights=taken, minlength=state.companies.n)
     state.flows.add("caught_by_surveillance", len(caught))
-    arrested = caught[rng.random(len(caught)) < p.surveillance.arrest_given_detect]
+    arrested = caught[key.uniforms(Purpose.SURVEILLANCE_ARREST, caught) < p.surveillance.arrest_given_detect]
     _arrest(state, p, arrested, made_political=False)
 
 
 @mechanisms("M14", "M17", "M19", "M24")
-def recall_by_rumour(state: State, p: Scenario, rng: np.random.Generator) -> None:
+def recall_by_rumour(state: State, p: Scenario, key: Key) -> None:
     """Underperforming traders spread rumours about visible rivals in their post; some rivals fall."""
     if not p.rumour_recall.enabled:
         return
@@ -68,15 +80,15 @@ def recall_by_rumour(state: State, p: Scenario, rng: np.random.Generator) -> Non
     visible = traders[off.visibility_usd[traders] >= rule.threshold_usd]
     if not len(visible):
         return
-    tellers = traders[(off.attainment[traders] < 1.0) & (rng.random(len(traders)) < rule.rate)]
-    teller, target = _pick_rivals(off, tellers, visible, rng)
+    tellers = traders[(off.attainment[traders] < 1.0) & (key.uniforms(Purpose.RUMOUR_TELLER, traders) < rule.rate)]
+    teller, target = _pick_rivals(off, tellers, visible, key)
     chance = _rumour_success(state, p, teller, target)
     worth = off.capacity_usd[target] / np.maximum(off.target_usd[teller], 1.0)
     told = chance * worth > rule.teller_cost
     teller, target, chance = teller[told], target[told], chance[told]
     state.flows.add("rumours_told", len(teller))
-    works = rng.random(len(teller)) < chance
-    # A rival falls once: the first teller (in random order) whose rumour works takes the partners.
+    works = key.uniforms(Purpose.RUMOUR_WORKS, teller) < chance
+    # A rival falls once: the first teller (by row: the longest serving) whose rumour works takes the partners.
     _, first = np.unique(target[works], return_index=True)
     teller, target = teller[works][first], target[works][first]
     _take_partners(state, teller, target)
@@ -89,15 +101,15 @@ def recall_by_rumour(state: State, p: Scenario, rng: np.random.Generator) -> Non
 
 
 @mechanisms("M11", "M15", "M17", "M21", "M23", "M24")
-def discipline_at_review(state: State, p: Scenario, rng: np.random.Generator) -> None:
+def discipline_at_review(state: State, p: Scenario, key: Key) -> None:
     """Recall or relocate those over the goal; arrest the defiant; summon home those who gave up."""
-    _recall_at_goal(state, p, rng)
-    _arrest_defiant(state, p, rng)
-    summon_home_the_resigned(state, p, rng)
+    _recall_at_goal(state, p, key)
+    _arrest_defiant(state, p, key)
+    summon_home_the_resigned(state, p)
 
 
 # ---------------------------------------------------------------- internals
-def _recall_at_goal(state: State, p: Scenario, rng: np.random.Generator) -> None:
+def _recall_at_goal(state: State, p: Scenario, key: Key) -> None:
     off, goal = state.officials, p.goal_recall
     high = (off.status == ACTIVE) & abroad(off) & (off.role == TRADER) & (off.attainment >= goal.attainment)
     state.flows.add("high_performers", int(high.sum()))
@@ -105,9 +117,10 @@ def _recall_at_goal(state: State, p: Scenario, rng: np.random.Generator) -> None
     if not goal.enabled:
         return
     chance = goal.probability * (1 - protection(p, state.companies.affiliation[off.company]))
-    hit = np.flatnonzero(high & (rng.random(off.n) < chance))
+    over = np.flatnonzero(high)
+    hit = over[key.uniforms(Purpose.GOAL_RECALL, over) < chance[over]]
     _saw(state, "hit", hit)
-    relocate = rng.random(len(hit)) < goal.relocate_share
+    relocate = key.uniforms(Purpose.RELOCATION, hit) < goal.relocate_share
     moved = hit[relocate]
     off.post[moved] = PYONGYANG
     off.route[moved] = POST_ROUTE[PYONGYANG]
@@ -116,7 +129,7 @@ def _recall_at_goal(state: State, p: Scenario, rng: np.random.Generator) -> None
     state.flows.add("recalled_at_goal", int((~relocate).sum()))
 
 
-def _arrest_defiant(state: State, p: Scenario, rng: np.random.Generator) -> None:
+def _arrest_defiant(state: State, p: Scenario, key: Key) -> None:
     off, rule = state.officials, p.arrest
     defiant = (off.status == ACTIVE) & off.defiant
     state.flows.add("defiant", int(defiant.sum()))
@@ -124,7 +137,8 @@ def _arrest_defiant(state: State, p: Scenario, rng: np.random.Generator) -> None
         return
     scrutiny = campaign_scrutiny(p)
     chance = np.minimum(rule.probability * scrutiny, 1.0) * (1 - protection(p, state.companies.affiliation[off.company]))
-    arrested = np.flatnonzero(defiant & (rng.random(off.n) < chance))
+    refusing = np.flatnonzero(defiant)
+    arrested = refusing[key.uniforms(Purpose.DEFIANT_ARREST, refusing) < chance[refusing]]
     state.flows.add("arrested_defiant", len(arrested))
     _arrest(state, p, arrested, made_political=True)
 
@@ -148,7 +162,7 @@ def _arrest(state: State, p: Scenario, rows: np.ndarray, made_political: bool) -
                     (p.arrest.spillover * np.log1p(cases_by_role)).astype(np.float32), 1.0)
 
 
-def _pick_rivals(off, tellers: np.ndarray, visible: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def _pick_rivals(off, tellers: np.ndarray, visible: np.ndarray, key: Key) -> tuple[np.ndarray, np.ndarray]:
     """Each teller picks a visible rival at random among those in the same post (not itself)."""
     post = off.post[visible]
     order = np.argsort(post, kind="stable")
@@ -157,7 +171,7 @@ def _pick_rivals(off, tellers: np.ndarray, visible: np.ndarray, rng: np.random.G
     first, count = starts[off.post[tellers]], np.diff(starts)[off.post[tellers]]
     has = count > 0
     tellers, first, count = tellers[has], first[has], count[has]
-    target = by_post[first + (rng.random(len(tellers)) * count).astype(np.int64)]
+    target = by_post[first + key.below(Purpose.RUMOUR_RIVAL, tellers, count)]
     other = target != tellers
     return tellers[other], target[other]
 

@@ -6,14 +6,18 @@ beyond a route's cap (M10). A new dispatch may be a relative placed by a serving
 (M24): less skilled, and raising the patron's exposure to rumours. Adaptive newcomers copy
 the effort of a serving colleague of the same role (imitation of survivors); forward-
 looking ones best-respond to their target.
+
+Draws about a vacancy are keyed by the vacated row; draws about a newcomer by the row the
+newcomer gets (``quotasim.keyed_random``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..codes import ACTIVE, FOREIGN_ROUTES, KERNEL_CODES, TRADER, WORKER
+from ..codes import ACTIVE, FOREIGN_ROUTES, KERNEL_CODES, TRADER, WORKER, Purpose
 from ..kernels import workers_by_route
+from ..keyed_random import Key
 from ..recruitment import new_officials
 from ..rules import assign_targets
 from ..scenario import Scenario
@@ -26,20 +30,21 @@ __all__ = ["fill_vacancies"]
 
 
 @mechanisms("M10", "M20", "M24")
-def fill_vacancies(state: State, p: Scenario, rng: np.random.Generator) -> None:
+def fill_vacancies(state: State, p: Scenario, key: Key) -> None:
     """Refill some vacated posts with new officials, some of them relatives of serving traders."""
     off = state.officials
     vacant = np.flatnonzero((off.status != ACTIVE) & ~off.replaced)
     chance = p.population.refill_rate * refill_chance(p, off.post[vacant], off.role[vacant], off.route[vacant])
-    chosen = vacant[rng.random(len(vacant)) < chance]
-    chosen = _within_worker_caps(state, p, rng, chosen)
+    chosen = vacant[key.uniforms(Purpose.REFILL, vacant) < chance]
+    chosen = _within_worker_caps(state, p, key, chosen)
     if len(chosen) == 0:
         return
     off.replaced[chosen] = True
     role = off.role[chosen].copy()
-    effort = _newcomer_effort(state, p, rng, role)
-    skill_factor, patron = _patronage(state, p, rng, len(chosen))
-    rows = new_officials(state, p, rng, company=off.company[chosen].copy(), role=role, post=off.post[chosen].copy(),
+    newcomers = np.arange(off.n, off.n + len(chosen))     # the rows they will get
+    effort = _newcomer_effort(state, p, key, role, newcomers)
+    skill_factor, patron = _patronage(state, p, key, newcomers)
+    rows = new_officials(state, p, key, company=off.company[chosen].copy(), role=role, post=off.post[chosen].copy(),
                          effort=effort, skill_factor=skill_factor, patron=patron)
     state.flows.add("dispatched", len(chosen))
     if p.behaviour.rule == "forward":
@@ -47,13 +52,13 @@ def fill_vacancies(state: State, p: Scenario, rng: np.random.Generator) -> None:
         state.officials.effort[rows] = forward_effort(state, p)[rows]
 
 
-def _within_worker_caps(state: State, p: Scenario, rng: np.random.Generator, chosen: np.ndarray) -> np.ndarray:
+def _within_worker_caps(state: State, p: Scenario, key: Key, chosen: np.ndarray) -> np.ndarray:
     if not p.worker_caps.enabled or len(chosen) == 0:
         return chosen
     off = state.officials
     room = (np.floor(p.worker_caps.cap_ratio * state.initial_workers_by_route)
             - workers_by_route(off.arrays(), KERNEL_CODES))
-    chosen = rng.permutation(chosen)
+    chosen = key.order(Purpose.CAP_ORDER, chosen)
     keep = off.role[chosen] != WORKER
     for route in FOREIGN_ROUTES:
         on_route = np.flatnonzero((off.role[chosen] == WORKER) & (off.route[chosen] == route))
@@ -61,9 +66,10 @@ def _within_worker_caps(state: State, p: Scenario, rng: np.random.Generator, cho
     return np.sort(chosen[keep])
 
 
-def _newcomer_effort(state: State, p: Scenario, rng: np.random.Generator, role: np.ndarray) -> np.ndarray:
+def _newcomer_effort(state: State, p: Scenario, key: Key, role: np.ndarray, newcomers: np.ndarray) -> np.ndarray:
     pop, off = p.population, state.officials
-    drawn = np.clip(rng.normal(pop.effort_mean, pop.effort_sd, len(role)), 0.0, None).astype(np.float32)
+    normal = key.normals(Purpose.INITIAL_EFFORT, newcomers)
+    drawn = np.clip(pop.effort_mean + pop.effort_sd * normal, 0.0, None).astype(np.float32)
     if p.behaviour.rule != "adaptive" or not p.behaviour.imitation:
         return drawn
     effort = drawn
@@ -71,20 +77,20 @@ def _newcomer_effort(state: State, p: Scenario, rng: np.random.Generator, role: 
         serving = np.flatnonzero((off.status == ACTIVE) & (off.role == kind) & ~off.resigned)
         new = role == kind
         if len(serving) and new.any():
-            effort[new] = off.effort[rng.choice(serving, int(new.sum()))]
+            effort[new] = off.effort[serving[key.below(Purpose.IMITATED, newcomers[new], len(serving))]]
     return effort
 
 
-def _patronage(state: State, p: Scenario, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+def _patronage(state: State, p: Scenario, key: Key, newcomers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Some newcomers are relatives of serving traders (M24)."""
-    off = state.officials
+    off, n = state.officials, len(newcomers)
     patron = np.full(n, -1, np.int32)
     skill = np.ones(n)
     traders = np.flatnonzero((off.status == ACTIVE) & (off.role == TRADER))
     if not p.patronage.enabled or len(traders) == 0:
         return skill, patron
-    relative = rng.random(n) < p.patronage.rate
-    patron[relative] = rng.choice(traders, int(relative.sum()))
+    relative = key.uniforms(Purpose.RELATIVE, newcomers) < p.patronage.rate
+    patron[relative] = traders[key.below(Purpose.PATRON, newcomers[relative], len(traders))]
     skill[relative] = p.patronage.skill_factor
     np.add.at(off.n_relatives, patron[relative], 1)
     state.flows.add("relatives_placed", int(relative.sum()))

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..codes import FOREIGN_ROUTES, KERNEL_CODES
+from ..codes import FOREIGN_ROUTES, KERNEL_CODES, Purpose
 from ..columns import EARNED_BY_ROUTE
 from ..kernels import HomeRule, PayRule, earn_at_home_pass, earners, pay_workers_pass
+from ..keyed_random import Key
 from ..rules import worker_charge, worker_pay_factor
 from ..scenario import Scenario
 from ..state import State, totals_record
@@ -24,14 +25,14 @@ __all__ = ["earn_wages_and_domestic"]
 
 
 @mechanisms("M8", "M10", "M20")
-def earn_wages_and_domestic(state: State, p: Scenario, rng: np.random.Generator) -> None:
+def earn_wages_and_domestic(state: State, p: Scenario, key: Key) -> None:
     """Credit this month's pay (net of living costs) and domestic earnings.
 
-    Each is one compiled pass (``kernels``); the noise is drawn here, workers first.
+    Each is one compiled pass (``kernels``); the noise is drawn here, keyed by official.
     """
     workers, home = earners(state.officials.arrays(), KERNEL_CODES)
-    _pay_workers(state, p, workers, _noise(p, rng, len(workers)))
-    _earn_at_home(state, p, home, _noise(p, rng, len(home)))
+    _pay_workers(state, p, workers, _noise(p, key, workers))
+    _earn_at_home(state, p, home, _noise(p, key, home))
 
 
 def _pay_workers(state: State, p: Scenario, rows: np.ndarray, noise: np.ndarray) -> None:
@@ -55,12 +56,12 @@ def _earn_at_home(state: State, p: Scenario, rows: np.ndarray, noise: np.ndarray
     state.flows.add("earned_domestic_usd", total)
 
 
-def _noise(p: Scenario, rng: np.random.Generator, n: int) -> np.ndarray:
+def _noise(p: Scenario, key: Key, rows: np.ndarray) -> np.ndarray:
     """Lognormal month-to-month variation with mean one (off: exactly one), in single precision."""
     sd = p.overseas_earnings.noise_sd
     if not p.behaviour.earnings_noise or sd == 0:
-        return np.ones(n, np.float32)
-    noise = rng.standard_normal(n, dtype=np.float32)
+        return np.ones(len(rows), np.float32)
+    noise = key.normals(Purpose.EARNINGS_NOISE, rows).astype(np.float32)
     noise *= np.float32(sd)
     noise += np.float32(-sd * sd / 2)
     return np.exp(noise, out=noise)

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..codes import ACTIVE, DEFECTED, FOREIGN_ROUTES, GAVE_UP, KERNEL_CODES, RECALLED, WORKER
+from ..codes import ACTIVE, DEFECTED, FOREIGN_ROUTES, GAVE_UP, KERNEL_CODES, RECALLED, WORKER, Purpose
 from ..kernels import DefectionRule, GiveUpRule, defection_hazard, overwhelmed
+from ..keyed_random import Key
 from ..rules import leave, remit_share, take_home_ratio
 from ..scenario import Scenario
 from ..state import State
@@ -28,7 +29,7 @@ __all__ = ["defect_and_give_up", "cap_workers", "summon_home_the_resigned"]
 
 
 @mechanisms("M9", "M11")
-def defect_and_give_up(state: State, p: Scenario, rng: np.random.Generator) -> None:
+def defect_and_give_up(state: State, p: Scenario, key: Key) -> None:
     """Officials abroad may defect; overwhelmed officials may give up."""
     off = state.officials
     if p.defection.enabled:
@@ -36,13 +37,13 @@ def defect_and_give_up(state: State, p: Scenario, rng: np.random.Generator) -> N
         rule = DefectionRule(base_rate=d.base_rate, pressure_factor=d.pressure_factor,
                              family_deterrence=d.family_deterrence)
         at_risk, hazard = defection_hazard(off.arrays(), KERNEL_CODES, rule)
-        leave(state, at_risk[rng.random(len(at_risk)) < hazard], DEFECTED, "defected")
+        leave(state, at_risk[key.uniforms(Purpose.DEFECTION, at_risk) < hazard], DEFECTED, "defected")
     if p.giving_up.enabled and p.quota.enabled:
         g = p.giving_up
         over = overwhelmed(off.arrays(), KERNEL_CODES,
                            GiveUpRule(pressure_threshold=g.pressure_threshold,
                                       attainment_threshold=g.attainment_threshold))
-        weighing = over[rng.random(len(over)) < g.rate]
+        weighing = over[key.uniforms(Purpose.GIVE_UP, over) < g.rate]
         quitting = weighing[_staying_costs_more(state, p, weighing)]
         off.resigned[quitting] = True      # stop trying; the next review deals with them
         off.effort[quitting] = 0.0
@@ -50,7 +51,7 @@ def defect_and_give_up(state: State, p: Scenario, rng: np.random.Generator) -> N
 
 
 @mechanisms("M10")
-def cap_workers(state: State, p: Scenario, rng: np.random.Generator) -> None:
+def cap_workers(state: State, p: Scenario, key: Key) -> None:
     """Recall workers above each route's cap, chosen at random."""
     if not p.worker_caps.enabled:
         return
@@ -61,7 +62,7 @@ def cap_workers(state: State, p: Scenario, rng: np.random.Generator) -> None:
         on_route = np.flatnonzero(workers & (off.route == route))
         excess = len(on_route) - caps[route]
         if excess > 0:
-            leave(state, rng.choice(on_route, excess, replace=False), RECALLED, "recalled")
+            leave(state, key.order(Purpose.CAP_RECALL, on_route)[:excess], RECALLED, "recalled")
             state.flows.add("recalled_by_cap", excess)
 
 
@@ -76,7 +77,7 @@ def _staying_costs_more(state: State, p: Scenario, rows: np.ndarray) -> np.ndarr
     return cost > take_home
 
 
-def summon_home_the_resigned(state: State, p: Scenario, rng: np.random.Generator) -> None:
+def summon_home_the_resigned(state: State, p: Scenario) -> None:
     """At a review, those who gave up and were not arrested are summoned home (M11)."""
     off = state.officials
     leave(state, np.flatnonzero((off.status == ACTIVE) & off.resigned), GAVE_UP, "gave_up")

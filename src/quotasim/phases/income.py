@@ -19,6 +19,7 @@ import numpy as np
 
 from ..codes import FUND_OFFICE, KERNEL_CODES, LOWER
 from ..kernels import CompanyShares, SplitRule, split_income_pass
+from ..keyed_random import Key
 from ..rules import directive_in_force, remit_share
 from ..scenario import Scenario
 from ..state import State, totals_record
@@ -32,7 +33,7 @@ __all__ = ["split_income"]
 
 
 @mechanisms("M1", "M5", "M9", "M12", "M14", "M15", "M18", "M25", "M28", "M30")
-def split_income(state: State, p: Scenario, rng: np.random.Generator) -> None:
+def split_income(state: State, p: Scenario, key: Key) -> None:
     """Split each official's earnings; credit remittances toward the half-year result.
 
     The split, in the order of the module's docstring, is one compiled pass

@@ -15,6 +15,7 @@ import numpy as np
 from ..codes import ACTIVE, CHINA, KERNEL_CODES, RUSSIA, THIRD, TRADER, WORKER
 from ..columns import MONTHLY
 from ..kernels import census
+from ..keyed_random import Key
 from ..rules import border_closed, directive_in_force, other_sources_usd
 from ..scenario import Scenario
 from ..state import State
@@ -96,7 +97,7 @@ def _workers(s: Snapshot, route: int, permitted_only: bool = False) -> int:
 
 
 @mechanisms()
-def record_month(state: State, p: Scenario, rng: np.random.Generator) -> None:
+def record_month(state: State, p: Scenario, key: Key) -> None:
     """Append this month's row of declared columns to ``state.monthly_rows``."""
     counts, sums = census(state.officials.arrays(), KERNEL_CODES)
     row: dict[str, Any] = {"month": state.month_index}

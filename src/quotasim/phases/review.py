@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..codes import ACTIVE, KERNEL_CODES
+from ..codes import ACTIVE, KERNEL_CODES, Purpose
 from ..kernels import OwnPocketRule, company_results, own_pocket_pass, people_means, review_officials
+from ..keyed_random import Key
 from ..rules import HALF, assign_targets, campaign_scrutiny, take_home_ratio
 from ..scenario import Scenario
 from ..state import State, totals_record
@@ -35,9 +36,9 @@ __all__ = ["review_companies", "revise_quotas"]
 
 
 @mechanisms("M2", "M4", "M21", "M22", "M28")
-def review_companies(state: State, p: Scenario, rng: np.random.Generator) -> None:
+def review_companies(state: State, p: Scenario, key: Key) -> None:
     """Own-pocket top-ups, results, ranks, criticism and pressure at a half-year close."""
-    _pay_from_own_pocket(state, p, rng)
+    _pay_from_own_pocket(state, p, key)
     off, companies = state.officials, state.companies
     result, own = company_results(off.arrays(), companies.n)
     result += companies.half_received_remitted_usd
@@ -54,7 +55,7 @@ def review_companies(state: State, p: Scenario, rng: np.random.Generator) -> Non
 
 
 @mechanisms("M3", "M6", "M7", "M13")
-def revise_quotas(state: State, p: Scenario, rng: np.random.Generator) -> None:
+def revise_quotas(state: State, p: Scenario, key: Key) -> None:
     """The bureau sets next half's quotas: ratchet, its own need, one cut when most miss, other sources; reset the half."""
     companies, last = state.companies, state.review_rows[-1]
     quota, result = companies.quota_usd, last["remitted_usd"] + last["own_pocket_usd"]
@@ -71,7 +72,7 @@ def revise_quotas(state: State, p: Scenario, rng: np.random.Generator) -> None:
 
 
 # ---------------------------------------------------------------- internals
-def _pay_from_own_pocket(state: State, p: Scenario, rng: np.random.Generator) -> None:
+def _pay_from_own_pocket(state: State, p: Scenario, key: Key) -> None:
     """Short officials who still try pay in from savings, more readily under pressure (M22)."""
     if not p.own_pocket.enabled:
         return
@@ -79,7 +80,7 @@ def _pay_from_own_pocket(state: State, p: Scenario, rng: np.random.Generator) ->
     # A month's take-home per dollar of half-year capacity, at the usual state's share.
     per_usd = float(take_home_ratio(np.array([p.quota.remit_share]))[0]) / HALF
     totals = totals_record("own_pocket_usd", "borrowed_usd")
-    own_pocket_pass(off.arrays(), KERNEL_CODES, rng.random(off.n),
+    own_pocket_pass(off.arrays(), KERNEL_CODES, key.uniforms(Purpose.OWN_POCKET, np.arange(off.n)),
                     OwnPocketRule(defiance_effort=p.arrest.defiance_effort, willingness=rule.willingness,
                                   max_share=rule.max_share, borrow_months=rule.borrow_months,
                                   take_home_per_usd=per_usd), totals)

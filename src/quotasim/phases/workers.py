@@ -12,13 +12,18 @@ which the company answers in its quota. Their number moves by permits and policy
   which a share is evaded by moving to other permits (students, trainees), reported at the
   December 2019 deadline;
 * all movement of people only as far as the closure allows (``closure_degree.people_open``).
+
+Draws are keyed (``quotasim.keyed_random``): repatriation by worker, the number dispatched by
+route, a new worker's company and effort by the row the worker gets.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from scipy.stats import poisson
 
-from ..codes import ACTIVE, BORDER_CITY, FOREIGN_ROUTES, RECALLED, RUSSIA_POST, THIRD_POST, WORKER
+from ..codes import ACTIVE, BORDER_CITY, FOREIGN_ROUTES, RECALLED, RUSSIA_POST, THIRD_POST, WORKER, Purpose
+from ..keyed_random import Key
 from ..recruitment import new_officials
 from ..rules import leave, people_move
 from ..scenario import Scenario
@@ -32,21 +37,21 @@ _WORKER_POST = (BORDER_CITY, RUSSIA_POST, THIRD_POST)
 
 
 @mechanisms("M8", "M20")
-def move_workers(state: State, p: Scenario, rng: np.random.Generator) -> None:
+def move_workers(state: State, p: Scenario, key: Key) -> None:
     """Workers repatriated under orders (some evade on other permits); new workers dispatched under new permits."""
     if not p.workers_abroad.enabled:
         return
     movement = people_move(p)
-    _repatriate(state, p, rng, movement)
-    _dispatch(state, p, rng, movement)
+    _repatriate(state, p, key, movement)
+    _dispatch(state, p, key, movement)
 
 
-def _repatriate(state: State, p: Scenario, rng: np.random.Generator, movement: float) -> None:
+def _repatriate(state: State, p: Scenario, key: Key, movement: float) -> None:
     off, w = state.officials, p.workers_abroad
     rate = np.append(w.repatriation_rate * np.asarray(w.compliance, np.float64), 0.0) * movement
     on_permit = np.flatnonzero((off.status == ACTIVE) & (off.role == WORKER) & ~off.other_permit)
-    due = on_permit[rng.random(len(on_permit)) < rate[off.route[on_permit]]]
-    evades = rng.random(len(due)) < w.evasion_share
+    due = on_permit[key.uniforms(Purpose.REPATRIATION, on_permit) < rate[off.route[on_permit]]]
+    evades = key.uniforms(Purpose.REPATRIATION_EVADED, due) < w.evasion_share
     off.other_permit[due[evades]] = True
     state.flows.add("repatriation_evaded", int(evades.sum()))
     home = due[~evades]
@@ -57,25 +62,34 @@ def _repatriate(state: State, p: Scenario, rng: np.random.Generator, movement: f
     off.replaced[home] = True          # the post goes with the permit: never refilled
 
 
-def _dispatch(state: State, p: Scenario, rng: np.random.Generator, movement: float) -> None:
+def _dispatch(state: State, p: Scenario, key: Key, movement: float) -> None:
     w, off = p.workers_abroad, state.officials
+    routes = np.asarray(FOREIGN_ROUTES)
     expected = (np.asarray(w.dispatch_rate) * np.asarray(w.new_permits) * movement
-                * state.initial_workers_by_route[list(FOREIGN_ROUTES)])
-    counts = rng.poisson(expected)
+                * state.initial_workers_by_route[routes])
+    # Poisson counts by the inverse distribution function at a keyed uniform
+    counts = poisson.ppf(key.uniforms(Purpose.DISPATCH_COUNT, routes), expected).astype(np.int64)
     if counts.sum() == 0:
         return
-    companies, posts = [], []
+    first = off.n           # the row the first new worker gets
+    companies: list[np.ndarray] = []
+    posts: list[np.ndarray] = []
     workers = off.role == WORKER
     for code, n in zip(FOREIGN_ROUTES, counts):
         if n == 0:
             continue
         # companies that dispatch to this country already send the new workers
         weight = np.bincount(off.company[workers & (off.route == code)], minlength=state.companies.n) + 1e-9
-        companies.append(rng.choice(state.companies.n, n, p=weight / weight.sum()))
+        cumulative = np.cumsum(weight / weight.sum())
+        ids = first + sum(c.shape[0] for c in companies) + np.arange(n)
+        draw = key.uniforms(Purpose.WORKER_COMPANY, ids) * cumulative[-1]
+        companies.append(np.minimum(np.searchsorted(cumulative, draw, side="right"), state.companies.n - 1))
         posts.append(np.full(n, _WORKER_POST[code], np.int8))
     company, post = np.concatenate(companies).astype(np.int32), np.concatenate(posts)
     pop = p.population
-    effort = np.clip(rng.normal(pop.effort_mean, pop.effort_sd, len(company)), 0.0, None).astype(np.float32)
-    new_officials(state, p, rng, company=company, role=np.full(len(company), WORKER, np.int8), post=post, effort=effort)
+    newcomers = np.arange(first, first + len(company))
+    normal = key.normals(Purpose.INITIAL_EFFORT, newcomers)
+    effort = np.clip(pop.effort_mean + pop.effort_sd * normal, 0.0, None).astype(np.float32)
+    new_officials(state, p, key, company=company, role=np.full(len(company), WORKER, np.int8), post=post, effort=effort)
     state.flows.add("dispatched", len(company))
     state.flows.add("workers_dispatched", len(company))

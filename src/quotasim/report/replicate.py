@@ -2,9 +2,9 @@
 (seeds ``seed, seed + 1, …``), run on an executor (``quotasim.execution``) and written as
 ``rep-000/``, ``rep-001/``, … (each an ordinary run folder) below one folder.
 
-The same seeds for every scenario give common random numbers: population and dynamics
-streams are drawn from the seed (``engine.rng_streams``), so two scenarios run on one seed
-differ only by what the scenarios change.
+The same seeds for every scenario give common random numbers: the population and every
+keyed draw come from the seed (``population.population_rng``, ``keyed_random``), so two
+scenarios run on one seed differ only by what the scenarios change.
 """
 
 from __future__ import annotations
