@@ -8,7 +8,15 @@ Names are imported on first use, so that ``import quotasim`` (and ``quotasim --h
 not pay for NumPy, Numba and pandas until a run needs them.
 """
 
+import os
 from importlib import import_module
+
+# Numba's parallel passes (kernels.py) run on GNU OpenMP, whose idle threads spin for a while
+# after every parallel loop. On a 2-core machine that spinning takes the core the NumPy work
+# between the loops needs: a run on 2 threads took four times as long as on one. Idle threads
+# that sleep cost a wake-up per loop instead, microseconds. A policy the user set is kept;
+# it is read when OpenMP starts, at the first parallel loop, so setting it here is in time.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 __all__ = ["simulate", "load_scenario", "Scenario", "ScenarioError", "RunResult", "builtin_names", "ledger",
            "MECHANISM_GROUPS", "PHASES", "replicate", "compare", "__version__"]
