@@ -45,7 +45,6 @@ __all__ = ["SplitRule", "CompanyShares", "PayRule", "HomeRule", "MonthStartRule"
 # ------------------------------------------------------------------ month start (phases/conditions.py)
 class MonthStartRule(NamedTuple):
     closed: bool              # the border is closed (M20): traders abroad earn at home
-    closed: bool              # the border is closed (M20): traders abroad earn at home
     home_posts_trade: bool    # Pyongyang's traders keep trading through what is open (issue 14, M20 by degree)
     fear_factor: float        # the believed arrest risk's monthly pull toward the prior (M23); 0 resets it
     fear_prior: float         # the believed arrest risk nobody has heard a case to move (M23)
