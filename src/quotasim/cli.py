@@ -191,19 +191,12 @@ def calibrate(scenario: ScenarioArg = "history-2016-2025",
               overwrite: Annotated[bool, typer.Option(help="replace an existing --out file")] = False,
               overrides: SetOpt = None, fmt: FormatOpt = "table") -> None:
     """Bayesian calibration (ABC-SMC, pyabc) of a targets file's free parameters; write posterior and scenario."""
-    from .calibration import load_targets
     from .calibration.abc import abc_calibrate, recovery_check
     from .calibration.output import marginal_sheet, recovery_sheet, write_posterior
     from .display import emit
-    from .errors import ScenarioError
     _check_format(fmt)
-    spec_scenario = _load(scenario, list(overrides or []))
     _check_backend(backend)
-    try:
-        spec = load_targets(targets, spec_scenario)
-    except ScenarioError as exc:
-        console.print("error: " + str(exc), markup=False, highlight=False)
-        raise typer.Exit(2) from None
+    spec_scenario, spec = _load_with_targets(scenario, targets, overrides)
     destination = out or default_out(spec_scenario.name, "-calibrated.toml")
     if destination.exists() and not overwrite:
         console.print(f"error: {destination} exists; pass --overwrite to replace it", markup=False, highlight=False)
@@ -235,19 +228,12 @@ def forecast(scenario: ScenarioArg = "history-2016-2025",
              overrides: SetOpt = None, fmt: FormatOpt = "table") -> None:
     """Posterior predictive runs of SCENARIO: the fit to the targets and yearly bands (5-50-95 %) of exports,
     workers abroad and state receipts."""
-    from .calibration import load_targets
     from .calibration.forecast import bands, figure, fit_bands, load_posterior, posterior_predictive, yearly_record
     from .calibration.output import band_sheet, fit_sheet
     from .display import emit
-    from .errors import ScenarioError
     _check_format(fmt)
-    spec_scenario = _load(scenario, list(overrides or []))
     _check_backend(backend)
-    try:
-        spec = load_targets(targets, spec_scenario)
-    except ScenarioError as exc:
-        console.print("error: " + str(exc), markup=False, highlight=False)
-        raise typer.Exit(2) from None
+    spec_scenario, spec = _load_with_targets(scenario, targets, overrides)
     runs, fitted = posterior_predictive(spec_scenario, spec, load_posterior(posterior), draws=draws, scale=scale,
                                         workers=workers, backend=backend)
     band = bands(runs)
@@ -401,6 +387,18 @@ def default_out(name: str, suffix: str) -> Path:
     most ``MAX_NAME_IN_PATH`` characters. A scenario's name never leads outside ``out/``."""
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", name)[:MAX_NAME_IN_PATH].lstrip(".") or "scenario"
     return Path("out") / f"{safe}{suffix}"
+
+
+def _load_with_targets(scenario: str, targets: str, overrides: list[str] | None):
+    """A scenario and a targets file read against it; a problem with either on stderr, exit status 2."""
+    from .calibration import load_targets
+    from .errors import ScenarioError
+    spec_scenario = _load(scenario, list(overrides or []))
+    try:
+        return spec_scenario, load_targets(targets, spec_scenario)
+    except ScenarioError as exc:
+        console.print("error: " + str(exc), markup=False, highlight=False)
+        raise typer.Exit(2) from None
 
 
 def _load(scenario: str, overrides: list[str]):
