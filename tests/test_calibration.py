@@ -154,3 +154,24 @@ def test_the_posterior_does_not_depend_on_where_the_runs_execute(tmp_path, truth
     pooled = abc_calibrate(scenario, spec, population=6, generations=2, scale=1.0, workers=2, backend="local", seed=3)
     assert serial.samples.equals(pooled.samples)
     assert serial.evaluations == pooled.evaluations
+
+
+def test_forecast_cli_writes_bands_fit_and_figure_and_prints_json(tmp_path, truth):
+    """``quotasim forecast --format json``: the fit and the bands as data, the files beside them."""
+    import pandas as pd
+
+    posterior = tmp_path / "posterior.parquet"
+    pd.DataFrame({"overseas_earnings.wage_usd": [500.0, 540.0], "weight": [0.5, 0.5]}).to_parquet(posterior)
+    out = tmp_path / "forecast"
+    args = ["forecast", "baseline", "--posterior", str(posterior), "--targets", _targets_file(tmp_path, truth),
+            "--draws", "2", "--scale", "1.0", "--workers", "1", "--out", str(out), "--format", "json"]
+    for key, value in {**SMALL, "months": 24}.items():
+        args += ["--set", f"{key}={str(value).lower()}"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    fit, band = data["fit"], data["bands"]
+    assert [row["target"] for row in fit] == ["workers' pay, 2016"] and fit[0]["record"] == pytest.approx(truth)
+    assert fit[0]["q05"] <= fit[0]["median"] <= fit[0]["q95"]
+    assert {row["year"] for row in band} == {"2016", "2017"}
+    assert (out / "bands.csv").exists() and (out / "fit.csv").exists() and (out / "forecast.png").stat().st_size > 0

@@ -196,19 +196,12 @@ def calibrate(scenario: ScenarioArg = "history-2016-2025",
               overwrite: Annotated[bool, typer.Option(help="replace an existing --out file")] = False,
               overrides: SetOpt = None, fmt: FormatOpt = "table") -> None:
     """Bayesian calibration (ABC-SMC, pyabc) of a targets file's free parameters; write posterior and scenario."""
-    from .calibration import load_targets
     from .calibration.abc import abc_calibrate, recovery_check
     from .calibration.output import marginal_sheet, recovery_sheet, write_posterior
     from .display import emit
-    from .errors import ScenarioError
     _check_format(fmt)
-    spec_scenario = _load(scenario, list(overrides or []))
     _check_backend(backend)
-    try:
-        spec = load_targets(targets, spec_scenario)
-    except ScenarioError as exc:
-        console.print("error: " + str(exc), markup=False, highlight=False)
-        raise typer.Exit(2) from None
+    spec_scenario, spec = _load_with_targets(scenario, targets, overrides)
     destination = out or default_out(spec_scenario.name, "-calibrated.toml")
     if destination.exists() and not overwrite:
         console.print(f"error: {destination} exists; pass --overwrite to replace it", markup=False, highlight=False)
@@ -237,38 +230,25 @@ def forecast(scenario: ScenarioArg = "history-2016-2025",
              workers: Annotated[int, typer.Option(min=1, help="processes")] = 2,
              backend: BackendOpt = None,
              out: Annotated[Path, typer.Option(help="folder for bands.csv, fit.csv and forecast.png")] = Path("out/forecast"),
-             overrides: SetOpt = None) -> None:
+             overrides: SetOpt = None, fmt: FormatOpt = "table") -> None:
     """Posterior predictive runs of SCENARIO: the fit to the targets and yearly bands (5-50-95 %) of exports,
     workers abroad and state receipts."""
-    from rich.table import Table
-
-    from .calibration import load_targets
     from .calibration.forecast import bands, figure, fit_bands, load_posterior, posterior_predictive, yearly_record
-    spec_scenario = _load(scenario, list(overrides or []))
+    from .calibration.output import band_sheet, fit_sheet
+    from .display import emit
+    _check_format(fmt)
     _check_backend(backend)
-    spec = load_targets(targets, spec_scenario)
+    spec_scenario, spec = _load_with_targets(scenario, targets, overrides)
     runs, fitted = posterior_predictive(spec_scenario, spec, load_posterior(posterior), draws=draws, scale=scale,
                                         workers=workers, backend=backend)
     band = bands(runs)
+    fit = fit_bands(fitted, spec)
     out.mkdir(parents=True, exist_ok=True)
     band.to_csv(out / "bands.csv", index=False)
-    fit = fit_bands(fitted, spec)
     fit.to_csv(out / "fit.csv", index=False)
-    fit_table = Table(title="fit to the record (2016-2019), posterior predictive")
-    for name in ("target", "record", "5 %", "median", "95 %", "record in band"):
-        fit_table.add_column(name)
-    for row in fit.itertuples():
-        fit_table.add_row(str(row.target), f"{row.record:,.4g}", f"{row.q05:,.4g}", f"{row.median:,.4g}", f"{row.q95:,.4g}",
-                          "yes" if row.record_in_band else "no")
-    out_console.print(fit_table)
     figure(band, yearly_record(spec), out / "forecast.png")
-    table = Table(title=f"posterior predictive · {draws} draws · scale {scale:g}")
-    for name in ("statistic", "year", "5 %", "median", "95 %"):
-        table.add_column(name)
-    for row in band.itertuples():
-        table.add_row(str(row.statistic), str(row.year), f"{row.q05:,.4g}", f"{row.median:,.4g}", f"{row.q95:,.4g}")
-    out_console.print(table)
-    out_console.print(f"bands and figure written to {out}")
+    emit([fit_sheet(fit), band_sheet(band, draws, scale)], fmt, out_console)
+    console.print(f"bands and figure written to {out}", markup=False, highlight=False)
 
 
 # ------------------------------------------------------------------ experiments
@@ -412,6 +392,18 @@ def default_out(name: str, suffix: str) -> Path:
     most ``MAX_NAME_IN_PATH`` characters. A scenario's name never leads outside ``out/``."""
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", name)[:MAX_NAME_IN_PATH].lstrip(".") or "scenario"
     return Path("out") / f"{safe}{suffix}"
+
+
+def _load_with_targets(scenario: str, targets: str, overrides: list[str] | None):
+    """A scenario and a targets file read against it; a problem with either on stderr, exit status 2."""
+    from .calibration import load_targets
+    from .errors import ScenarioError
+    spec_scenario = _load(scenario, list(overrides or []))
+    try:
+        return spec_scenario, load_targets(targets, spec_scenario)
+    except ScenarioError as exc:
+        console.print("error: " + str(exc), markup=False, highlight=False)
+        raise typer.Exit(2) from None
 
 
 def _load(scenario: str, overrides: list[str]):

@@ -11,7 +11,7 @@ from ..display import Sheet
 from ..results import write_atomic
 from ..scenario import load_scenario, to_toml
 
-__all__ = ["marginal_sheet", "recovery_sheet", "write_posterior"]
+__all__ = ["marginal_sheet", "recovery_sheet", "write_posterior", "fit_sheet", "band_sheet"]
 
 
 # ------------------------------------------------------------------ Bayesian calibration (issue 14)
@@ -40,6 +40,27 @@ def recovery_sheet(check) -> Sheet:
         low, high = check.posterior.interval(free.label, check.mass)
         sheet.add({"parameter": free.label, "truth": check.truth[free.label], "low": low, "high": high,
                    "covered": "yes" if check.covered[free.label] else "no"})
+    return sheet
+
+
+def fit_sheet(fit) -> Sheet:
+    """The fit to each target: the record against the posterior predictive median and 90 % band."""
+    sheet = Sheet("fit", [("target", "text"), ("period", "text"), ("record", "number"), ("q05", "number"),
+                          ("median", "number"), ("q95", "number"), ("error_of_median", "share"),
+                          ("record_in_band", "text")],
+                  title="fit to the record (2016-2019), posterior predictive: median and 90 % band")
+    for row in fit.to_dict("records"):
+        sheet.add({**row, "record_in_band": "yes" if row["record_in_band"] else "no"})
+    return sheet
+
+
+def band_sheet(band, draws: int, scale: float) -> Sheet:
+    """Yearly bands (5 %, median, 95 %) of each forecast statistic."""
+    sheet = Sheet("bands", [("statistic", "text"), ("year", "text"), ("q05", "number"), ("median", "number"),
+                            ("q95", "number")],
+                  title=f"posterior predictive · {draws} draws · scale {scale:g} (figures scaled to the full system)")
+    for row in band.to_dict("records"):
+        sheet.add({**row, "year": str(row["year"])})
     return sheet
 
 
