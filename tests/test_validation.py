@@ -18,10 +18,10 @@ from quotasim.validation.runner import variant
 from quotasim.validation.stats import estimate
 
 REPLICATIONS = 10
-#: Checks that fail on the model as it stands, each explained in docs/validation.md ("Results").
-#: The suite requires them to keep failing, so that a change that makes one pass is noticed and
-#: the page is updated; it never lets another check fail.
-NOT_EMERGING = {"001-defection-without-family"}
+#: Checks whose effect is real in sign but too weak for their interval to be resolved: their
+#: verdict turns on the random streams (docs/validation.md, "Results"). The suite requires every
+#: other check to pass, and these to point the right way (their mean beyond the threshold's side).
+UNRESOLVED = {"001-defection-without-family"}
 FIELDS = ("id", "report", "statistic", "value", "ci", "threshold", "passes", "counterfactual", "null", "null_value",
           "null_ci", "null_fails")
 
@@ -45,15 +45,19 @@ def test_every_null_fails_its_check(reduced):
         assert not beyond, check["id"]
 
 
-def test_every_check_passes_at_reduced_size_but_those_documented_as_not_emerging(reduced):
+def test_every_check_passes_at_reduced_size_and_the_unresolved_point_the_right_way(reduced):
     exit_code, data = reduced
     failed = {c["id"]: (round(c["value"], 4), [round(x, 4) for x in c["ci"]]) for c in data["checks"] if not c["passes"]}
-    assert set(failed) == NOT_EMERGING, f"failed: {failed} (documented as not emerging: {sorted(NOT_EMERGING)})"
+    assert set(failed) <= UNRESOLVED, f"failed: {failed} (unresolved, documented: {sorted(UNRESOLVED)})"
+    for check in data["checks"]:
+        if check["id"] in UNRESOLVED:
+            beyond = check["value"] > check["threshold"] if check["passes_when"] == "above" else check["value"] < check["threshold"]
+            assert beyond, f"{check['id']} points the wrong way: {check['value']}"
     assert data["analytic"]["passed"], data["analytic"]
     assert exit_code == (1 if failed else 0) and data["passed"] == (not failed), "validate's exit status says whether all pass"
     reports = {c["report"] for c in data["checks"]}
     assert reports == {f"seed 00{i}" for i in range(5)}, "every report has at least one check"
-    assert data["analytic"]["points"] >= 25 and data["analytic"]["passed"]
+    assert data["analytic"]["points"] >= 25
 
 
 def test_the_json_gives_each_check_its_counterfactual_and_null(reduced):
