@@ -18,10 +18,6 @@ from quotasim.validation.runner import variant
 from quotasim.validation.stats import estimate
 
 REPLICATIONS = 10
-#: Checks whose effect is real in sign but too weak for their interval to be resolved: their
-#: verdict turns on the random streams (docs/validation.md, "Results"). The suite requires every
-#: other check to pass, and these to point the right way (their mean beyond the threshold's side).
-UNRESOLVED = {"001-defection-without-family"}
 FIELDS = ("id", "report", "statistic", "value", "ci", "threshold", "passes", "counterfactual", "null", "null_value",
           "null_ci", "null_fails")
 
@@ -45,19 +41,13 @@ def test_every_null_fails_its_check(reduced):
         assert not beyond, check["id"]
 
 
-def test_every_check_passes_at_reduced_size_and_the_unresolved_point_the_right_way(reduced):
+def test_every_check_passes_at_reduced_size(reduced):
     exit_code, data = reduced
-    failed = {c["id"]: (round(c["value"], 4), [round(x, 4) for x in c["ci"]]) for c in data["checks"] if not c["passes"]}
-    assert set(failed) <= UNRESOLVED, f"failed: {failed} (unresolved, documented: {sorted(UNRESOLVED)})"
-    for check in data["checks"]:
-        if check["id"] in UNRESOLVED:
-            beyond = check["value"] > check["threshold"] if check["passes_when"] == "above" else check["value"] < check["threshold"]
-            assert beyond, f"{check['id']} points the wrong way: {check['value']}"
-    assert data["analytic"]["passed"], data["analytic"]
-    assert exit_code == (1 if failed else 0) and data["passed"] == (not failed), "validate's exit status says whether all pass"
+    failed = [(c["id"], round(c["value"], 4), [round(x, 4) for x in c["ci"]]) for c in data["checks"] if not c["passes"]]
+    assert exit_code == 0 and data["passed"], f"failed: {failed}, analytic: {data['analytic']}"
     reports = {c["report"] for c in data["checks"]}
     assert reports == {f"seed 00{i}" for i in range(5)}, "every report has at least one check"
-    assert data["analytic"]["points"] >= 25
+    assert data["analytic"]["points"] >= 25 and data["analytic"]["passed"]
 
 
 def test_the_json_gives_each_check_its_counterfactual_and_null(reduced):
