@@ -54,10 +54,13 @@ __all__ = ["SplitRule", "CompanyShares", "PayRule", "HomeRule", "MonthStartRule"
 
 # ------------------------------------------------------------------ blocks of a parallel pass
 @njit(cache=True, nogil=True, inline="always")
-def blocks(n):  # pragma: no cover - compiled
-    """(count, size) of the fixed blocks a parallel pass over ``n`` rows sums in: at most 64
-    blocks of at least 4,096 rows. They depend on ``n`` only, never on the number of threads."""
-    count = min(64, max(1, (n + 4095) // 4096))
+def blocks(n, width):  # pragma: no cover - compiled
+    """(count, size) of the fixed blocks a parallel pass over ``n`` rows sums in, each block
+    into ``width`` slots: at most 64 blocks of at least 4,096 rows, and no more blocks than
+    rows per slot, so that zeroing and adding the blocks' sums never costs more than the pass
+    (sums by company, with a company for every ten officials, would otherwise cost 64 times
+    the rows). They depend on ``n`` and ``width`` only, never on the number of threads."""
+    count = min(64, max(1, (n + 4095) // 4096), max(1, n // max(width, 1)))
     return count, (n + count - 1) // count
 
 
@@ -88,7 +91,7 @@ def month_start_pass(off, codes, rule, workers_by_route, totals):  # pragma: no 
     route into ``workers_by_route``; interest paid into ``totals``. Fear and pressure stay
     single precision."""
     n = off.status.shape[0]
-    count, size = blocks(n)
+    count, size = blocks(n, 5)
     partial = np.zeros((count, 5))      # interest paid, then active workers on routes 0-3
     for b in prange(count):
         _month_start_block(off, codes, rule, b * size, min(n, (b + 1) * size), partial[b])
@@ -141,7 +144,7 @@ def effort_in_force_pass(off, codes, response, max_effort):  # pragma: no cover 
     [0, max_effort]; zero for those who gave up (M11) or refuse openly (M23), and for anyone
     not active."""
     n = off.status.shape[0]
-    count, size = blocks(n)
+    count, size = blocks(n, 1)
     for b in prange(count):
         _effort_in_force_block(off, codes, response, max_effort, b * size, min(n, (b + 1) * size))
 
@@ -163,7 +166,7 @@ def assign_targets_pass(off, codes, quota, company_weight):  # pragma: no cover 
     """Each company's quota split among its active people in proportion to capacity (M1,
     ``rules.assign_targets``); zero for the inactive and in companies with nobody active."""
     n = off.status.shape[0]
-    count, size = blocks(n)
+    count, size = blocks(n, company_weight.shape[0])
     partial = np.zeros((count, company_weight.shape[0]))
     for b in prange(count):
         _company_weight_block(off, codes, b * size, min(n, (b + 1) * size), partial[b])
@@ -226,7 +229,7 @@ def pay_workers_pass(off, rows, factor, charge, noise, rule, earned, charged, by
     unpaid becomes debt, and the company's pressure grows with it. ``totals``: workers' gross,
     net, living deficit, charges owed, paid and net arrears."""
     n = rows.shape[0]
-    count, size = blocks(n)
+    count, size = blocks(n, 10)
     partial = np.zeros((count, 10))   # gross, net, living deficit, charges owed, paid, arrears; net by route 0-3
     for b in prange(count):
         _pay_workers_block(off, rows, factor, charge, noise, rule, earned, charged, b * size, min(n, (b + 1) * size),
@@ -334,7 +337,7 @@ def split_income_pass(off, codes, month, rule, shares, company_earned, company_k
     choice, ``choose_hand_in_pass``; infinite for those who hand everything in) is kept."""
     n = month.earned.shape[0]
     n_companies = company_earned.shape[0]
-    count, size = blocks(n)
+    count, size = blocks(n, 8 + 3 * n_companies)
     # Per block: the eight totals, then earned, kept and handed up per company.
     partial = np.zeros((count, 8 + 3 * n_companies))
     for b in prange(count):
@@ -441,7 +444,7 @@ def expected_payoff_pass(off, codes, steps, take_home, rule, best):  # pragma: n
     ``behaviour._hill_climb``, per official, under the official's own beliefs (recall
     belief, believed arrest risk); ties go to the first candidate."""
     n = off.effort.shape[0]
-    count, size = blocks(n)
+    count, size = blocks(n, 1)
     for b in prange(count):
         _expected_payoff_block(off, codes, steps, take_home, rule, best, b * size, min(n, (b + 1) * size))
 
@@ -546,7 +549,7 @@ def spread_fear(off, codes, by_company, by_role, cap):  # pragma: no cover - com
     """Believed arrest risk after cases heard of (M23): the active add the weight of their
     company's cases, then of their role's (single precision, in that order); at most ``cap``."""
     n = off.status.shape[0]
-    count, size = blocks(n)
+    count, size = blocks(n, 1)
     for b in prange(count):
         _spread_fear_block(off, codes, by_company, by_role, cap, b * size, min(n, (b + 1) * size))
 
@@ -568,7 +571,7 @@ def census(off, codes):  # pragma: no cover - compiled
     """Counts and sums over the active, for the monthly row: (active, traders, workers abroad)
     and the sums of effort in force, pressure, believed arrest risk and recall belief (in double precision)."""
     n = off.status.shape[0]
-    count, size = blocks(n)
+    count, size = blocks(n, 7)
     partial = np.zeros((count, 7))      # the three counts, then the four sums
     for b in prange(count):
         _census_block(off, codes, b * size, min(n, (b + 1) * size), partial[b])
@@ -606,7 +609,7 @@ def _census_block(off, codes, lo, hi, out):  # pragma: no cover - compiled
 def workers_by_route(off, codes):  # pragma: no cover - compiled
     """Active workers per route (4 routes)."""
     n = off.status.shape[0]
-    count, size = blocks(n)
+    count, size = blocks(n, 4)
     partial = np.zeros((count, 4), np.int64)
     for b in prange(count):
         _workers_by_route_block(off, codes, b * size, min(n, (b + 1) * size), partial[b])
@@ -647,7 +650,7 @@ def own_pocket_pass(off, codes, draws, rule, totals):  # pragma: no cover - comp
     (M22), with a chance that grows with pressure (single precision); totals paid and
     borrowed into ``totals``. What they can borrow is bounded by what they owe already."""
     n = off.status.shape[0]
-    count, size = blocks(n)
+    count, size = blocks(n, 2)
     partial = np.zeros((count, 2))    # own pocket, borrowed
     for b in prange(count):
         _own_pocket_block(off, codes, draws, rule, b * size, min(n, (b + 1) * size), partial[b])
@@ -685,7 +688,7 @@ def company_results(off, n_companies):  # pragma: no cover - compiled
     """Per company, the half's result (remitted plus own pocket, summed per official first)
     and the own-pocket part."""
     n = off.company.shape[0]
-    count, size = blocks(n)
+    count, size = blocks(n, 2 * n_companies)
     partial = np.zeros((count, 2 * n_companies))
     for b in prange(count):
         _company_results_block(off, n_companies, b * size, min(n, (b + 1) * size), partial[b])
@@ -708,7 +711,7 @@ def review_officials(off, codes, company_attainment, criticism, gap_weight, deca
     official's own shortfall + the criticism of the official's company (by rank), for the
     active (single precision). With decay 0 and nothing added, it is cleared."""
     n = off.company.shape[0]
-    count, size = blocks(n)
+    count, size = blocks(n, 1)
     for b in prange(count):
         _review_officials_block(off, codes, company_attainment, criticism, gap_weight, decay, b * size, min(n, (b + 1) * size))
 
@@ -732,7 +735,7 @@ def _review_officials_block(off, codes, company_attainment, criticism, gap_weigh
 def people_means(off, codes, n_companies):  # pragma: no cover - compiled
     """Mean pressure and effort in force of each company's active people (0 where none)."""
     n = off.company.shape[0]
-    blocks_count, size = blocks(n)
+    blocks_count, size = blocks(n, 3 * n_companies)
     partial = np.zeros((blocks_count, 3 * n_companies))   # people, pressure, effort per company
     for b in prange(blocks_count):
         _people_means_block(off, codes, n_companies, b * size, min(n, (b + 1) * size), partial[b])
@@ -778,7 +781,7 @@ def choose_hand_in_pass(off, codes, rule):  # pragma: no cover - compiled
     loss, the risk growing with how far toward the goal the result goes. The trader holds at
     1 + margin when keeping is worth more. Everyone else hands all in."""
     n = off.status.shape[0]
-    count, size = blocks(n)
+    count, size = blocks(n, 1)
     for b in prange(count):
         _choose_hand_in_block(off, codes, rule, b * size, min(n, (b + 1) * size))
 
@@ -823,7 +826,7 @@ def choose_defiance_pass(off, codes, rule):  # pragma: no cover - compiled
     (``fear``) times the loss. An official refuses when indignation exceeds the cost:
     effort 0, no remorse. Returns the rows who chose it."""
     n = off.status.shape[0]
-    count, size = blocks(n)
+    count, size = blocks(n, 1)
     for b in prange(count):
         _choose_defiance_block(off, codes, rule, b * size, min(n, (b + 1) * size))
     return np.flatnonzero(off.defiant)
@@ -860,7 +863,7 @@ def learn_recall_belief_pass(off, codes, rule, high_post, hit_post, high_company
     over the goal (or brought down by rumours) and how many of them were recalled or
     relocated. Nothing seen, nothing learned."""
     n = off.status.shape[0]
-    count, size = blocks(n)
+    count, size = blocks(n, 1)
     for b in prange(count):
         _learn_recall_belief_block(off, codes, rule, high_post, hit_post, high_company, hit_company, b * size, min(n, (b + 1) * size))
 

@@ -81,8 +81,10 @@ def start_deals(state: State, p: Scenario, key: Key) -> None:
     route = _deal_routes(off.route[candidates], candidates, independent, p, key)
     trust = state.trust[route]
     affiliated = np.isin(state.companies.affiliation[off.company[candidates]], (ARMY, SECURITY, FUND_OFFICE))
-    open_share = open_by_channel(p)[route, :, affiliated.astype(np.intp)]      # (deals, channels), issue 14
-    chance = p.posts.deal_rate * off.effort_in_force[candidates] * trust * open_share.sum(axis=1)
+    affiliated = affiliated.astype(np.intp)
+    by_channel = open_by_channel(p)            # (routes, channels, affiliated), issue 14
+    # What is open in all, gathered per candidate from the small table (not summed per candidate)
+    chance = p.posts.deal_rate * off.effort_in_force[candidates] * trust * by_channel.sum(axis=1)[route, affiliated]
     if p.negotiation_teams.enabled:
         chance = chance * np.where(independent, 1 + p.negotiation_teams.team_size
                                    * p.negotiation_teams.deal_boost_per_member, 1.0)
@@ -91,7 +93,7 @@ def start_deals(state: State, p: Scenario, key: Key) -> None:
     post = off.post[who]
     goods = 1 - p.frictions.goods_shortfall if p.frictions.enabled else 1.0
     value = median_deal_usd(p, post) * key.lognormals(Purpose.DEAL_VALUE, who, 0.0, p.posts.deal_sd) * goods * off.skill[who]
-    channel = _channels(open_share[starts], who, key)
+    channel = _channels(by_channel[route[starts], :, affiliated[starts]], who, key)
     state.deals.append(len(who), official=who, company=off.company[who], route=route[starts], value_usd=value,
                        stage=0, required=required_stage_mask(p, post, independent[starts]), channel=channel,
                        deal_id=np.arange(state.deals_started, state.deals_started + len(who)))
