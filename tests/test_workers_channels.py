@@ -43,8 +43,9 @@ def test_trade_revives_in_2022_2023_by_channel(history):
     m = history
     assert _year(m, "customs_exports_china_usd", 2021) == 0.0
     rail = m.loc["2022-01":"2022-04", "customs_exports_china_usd"].sum()
-    stopped = m.loc["2022-06":"2022-09", "customs_exports_china_usd"].sum()
-    assert rail > 0 and stopped < rail                            # rail freight runs, then stops in April
+    stopped = m.loc["2022-05":"2022-08", "customs_exports_china_usd"].sum()    # the months between the April stop
+    resumed = m.loc["2022-09":"2022-12", "customs_exports_china_usd"].sum()    # and the September restart
+    assert rail > 0 and stopped < rail and resumed > stopped      # rail freight runs, stops in April, resumes
     assert _year(m, "customs_exports_usd", 2023) > _year(m, "customs_exports_usd", 2022) > 0
     assert _year(m, "customs_exports_usd", 2024) > _year(m, "customs_exports_usd", 2023)
     assert _year(m, "trade_smuggled_usd", 2021) > 0               # ship-to-ship transfers through the closure
