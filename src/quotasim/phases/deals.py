@@ -80,8 +80,8 @@ def start_deals(state: State, p: Scenario, key: Key) -> None:
     independent = independent_companies(state, p)[off.company[candidates]]
     route = _deal_routes(off.route[candidates], candidates, independent, p, key)
     trust = state.trust[route]
-    affiliated = np.isin(state.companies.affiliation[off.company[candidates]], (ARMY, SECURITY, FUND_OFFICE))
-    affiliated = affiliated.astype(np.intp)
+    # Affiliation looked up per company (few), then gathered per candidate (many).
+    affiliated = np.isin(state.companies.affiliation, (ARMY, SECURITY, FUND_OFFICE)).astype(np.intp)[off.company[candidates]]
     by_channel = open_by_channel(p)            # (routes, channels, affiliated), issue 14
     # What is open in all, gathered per candidate from the small table (not summed per candidate)
     chance = p.posts.deal_rate * off.effort_in_force[candidates] * trust * by_channel.sum(axis=1)[route, affiliated]
@@ -270,6 +270,8 @@ def _pay_completed(state: State, p: Scenario, key: Key, completed: np.ndarray) -
 
 def _channels(open_share: np.ndarray, traders: np.ndarray, key: Key) -> np.ndarray:
     """Each new deal's channel, drawn in proportion to what is open on it (issue 14), keyed by its trader."""
+    if not open_share[:, 1:].any():          # only customs open (trade channels off, or nothing banned)
+        return np.full(len(traders), CUSTOMS, np.int8)
     total = open_share.sum(axis=1, keepdims=True)
     cumulative = np.cumsum(np.divide(open_share, total, out=np.zeros_like(open_share), where=total > 0), axis=1)
     draw = key.uniforms(Purpose.DEAL_CHANNEL, traders)
