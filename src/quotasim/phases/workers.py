@@ -49,6 +49,10 @@ def move_workers(state: State, p: Scenario, key: Key) -> None:
 def _repatriate(state: State, p: Scenario, key: Key, movement: float) -> None:
     off, w = state.officials, p.workers_abroad
     rate = np.append(w.repatriation_rate * np.asarray(w.compliance, np.float64), 0.0) * movement
+    if not (rate > 0).any():         # no order in force: nobody is due (and no million draws to learn it)
+        for name in ("repatriation_evaded", "repatriated", *(f"repatriated_{n}" for n in _ROUTE_NAMES)):
+            state.flows.add(name, 0)
+        return
     on_permit = np.flatnonzero((off.status == ACTIVE) & (off.role == WORKER) & ~off.other_permit)
     due = on_permit[key.uniforms(Purpose.REPATRIATION, on_permit) < rate[off.route[on_permit]]]
     evades = key.uniforms(Purpose.REPATRIATION_EVADED, due) < w.evasion_share
@@ -67,6 +71,8 @@ def _dispatch(state: State, p: Scenario, key: Key, movement: float) -> None:
     routes = np.asarray(FOREIGN_ROUTES)
     expected = (np.asarray(w.dispatch_rate) * np.asarray(w.new_permits) * movement
                 * state.initial_workers_by_route[routes])
+    if not (expected > 0).any():
+        return
     # Poisson counts by the inverse distribution function at a keyed uniform
     counts = poisson.ppf(key.uniforms(Purpose.DISPATCH_COUNT, routes), expected).astype(np.int64)
     if counts.sum() == 0:
