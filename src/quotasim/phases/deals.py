@@ -80,8 +80,8 @@ def start_deals(state: State, p: Scenario, key: Key) -> None:
     independent = independent_companies(state, p)[off.company[candidates]]
     route = _deal_routes(off.route[candidates], candidates, independent, p, key)
     trust = state.trust[route]
-    # Affiliation looked up per company (few), then gathered per candidate (many).
-    affiliated = np.isin(state.companies.affiliation, (ARMY, SECURITY, FUND_OFFICE)).astype(np.intp)[off.company[candidates]]
+    # Looked up per company (few), then gathered per candidate (many).
+    affiliated = _state_trade_allowed(state).astype(np.intp)[off.company[candidates]]
     by_channel = open_by_channel(p)            # (routes, channels, affiliated), issue 14
     # What is open in all, gathered per candidate from the small table (not summed per candidate)
     chance = p.posts.deal_rate * off.effort_in_force[candidates] * trust * by_channel.sum(axis=1)[route, affiliated]
@@ -162,6 +162,12 @@ def _deal_routes(home_route: np.ndarray, traders: np.ndarray, independent: np.nd
     return route
 
 
+def _state_trade_allowed(state: State) -> np.ndarray:
+    """Per company: whether its evaded trade can go through state and military trade (M17) —
+    companies affiliated with the army, State Security or the party's fund office; others smuggle."""
+    return np.isin(state.companies.affiliation, (ARMY, SECURITY, FUND_OFFICE))
+
+
 def _stop_banned(state: State, p: Scenario, key: Key) -> np.ndarray:
     """A new ban stops goods already on their way through customs (issue 14; M5, M17).
 
@@ -180,7 +186,7 @@ def _stop_banned(state: State, p: Scenario, key: Key) -> np.ndarray:
     hit = (deals.channel == CUSTOMS) & (key.uniforms(Purpose.BANNED, ids) < rise[deals.route])
     tc = p.trade_channels
     evading = hit & (key.uniforms(Purpose.EVASION, ids) < (tc.evasion if tc.enabled else 0.0))
-    affiliated = np.isin(state.companies.affiliation[deals.company], (ARMY, SECURITY, FUND_OFFICE))
+    affiliated = _state_trade_allowed(state)[deals.company]
     to_state = key.uniforms(Purpose.STATE_TRADE, ids[evading]) < tc.state_share
     deals.channel[evading] = np.where(affiliated[evading] & to_state, STATE_TRADE, SMUGGLING)
     stopped = hit & ~evading
