@@ -21,7 +21,7 @@ import pytest
 
 import quotasim
 from quotasim import kernels
-from quotasim.codes import ACTIVE, DEFECTED, KERNEL_CODES, TRADER, WORKER
+from quotasim.codes import ACTIVE, CHINA, DEFECTED, KERNEL_CODES, RUSSIA, THIRD, TRADER, WORKER
 from quotasim.state import OFFICIAL_COLUMNS, MonthArrays, Table, totals_record
 
 N, COMPANIES, MONTH = 3000, 30, 7
@@ -162,18 +162,36 @@ def test_counts_and_hazards_cover_exactly_those_at_risk(seed):
     off = random_officials(seed)
     active = off.status == ACTIVE
     abroad = KERNEL_CODES.abroad[off.post]
-    counts, _ = kernels.census(off.arrays(), KERNEL_CODES)
-    assert counts.tolist() == [active.sum(), (active & (off.role == TRADER)).sum(),
-                               (active & (off.role == WORKER) & abroad).sum()]
+    g = np.random.default_rng(200 + seed)
+    off.other_permit[:] = g.random(len(off.status)) < 0.2
+    off.charge_arrears_usd[:] = np.where(g.random(len(off.status)) < 0.7, 0.0, g.uniform(0, 900, len(off.status)))
+    counted, summed = kernels.census(off.arrays(), KERNEL_CODES)
+    counts, sums = dict(zip(kernels.CENSUS_COUNTS, counted)), dict(zip(kernels.CENSUS_SUMS, summed))
+    traders, workers = active & (off.role == TRADER), active & (off.role == WORKER)
+    assert [counts["active"], counts["traders"], counts["workers_abroad"]] == [
+        active.sum(), traders.sum(), (workers & abroad).sum()]
+    assert [counts[f"workers_{route}"] for route in ("china", "russia", "third")] == [
+        (workers & (off.route == route)).sum() for route in (CHINA, RUSSIA, THIRD)]
+    assert counts["workers_other_permits"] == (workers & off.other_permit).sum()
+    assert counts["workers_russia_permitted"] == (workers & (off.route == RUSSIA) & ~off.other_permit).sum()
+    assert np.isclose(sums["worker_debt_usd"], off.charge_arrears_usd[workers].sum(), rtol=1e-12)
+    assert np.isclose(sums["trader_effort"], off.effort_in_force[traders].astype(np.float64).sum(), rtol=1e-12)
     assert kernels.workers_by_route(off.arrays(), KERNEL_CODES).sum() == (active & (off.role == WORKER)).sum()
-    rows, hazard = kernels.defection_hazard(off.arrays(), KERNEL_CODES, kernels.DefectionRule(0.001, 0.5, 0.6))
-    assert np.array_equal(rows, np.flatnonzero(active & abroad))
-    assert (hazard >= 0.001 * 0.4 * (1 - 1e-6)).all()
-    held = off.family_at_home[rows]
-    _, undeterred = kernels.defection_hazard(off.arrays(), KERNEL_CODES, kernels.DefectionRule(0.001, 0.5, 0.0))
-    assert held.any() and (~held).any()
-    assert np.allclose(hazard[held], 0.4 * undeterred[held], rtol=1e-12), "a family held at home deters by 0.6"
-    assert np.array_equal(hazard[~held], undeterred[~held]), "without a family held nothing deters"
+    at_risk = active & abroad
+    draws = np.random.default_rng(seed).random(len(off.status))
+
+    def defectors(base_rate, deterrence):
+        return kernels.defectors_pass(off.arrays(), KERNEL_CODES, kernels.DefectionRule(base_rate, 0.5, deterrence),
+                                      draws)
+
+    assert np.array_equal(defectors(1.0, 0.0), np.flatnonzero(at_risk)), "a hazard of one takes all at risk, only them"
+    few, more = defectors(0.05, 0.6), defectors(0.2, 0.6)
+    assert 0 < len(few) < len(more) and np.isin(few, more).all(), "the same draws: a higher hazard adds defectors"
+    held = off.family_at_home
+    assert held[at_risk].any() and not held[defectors(1.0, 1.0)].any(), "a family held at home can deter entirely"
+    undeterred = defectors(0.2, 0.0)
+    assert np.array_equal(undeterred[~held[undeterred]], more[~held[more]]), "without a family held nothing deters"
+    assert held[undeterred].sum() > held[more].sum()
 
 
 def _digests_script(size: str, threads: int = 1) -> str:

@@ -115,8 +115,10 @@ class KernelCodes(NamedTuple):
     worker: int
     province: int
     big_city: int
+    russia: int             # route codes: the foreign routes are those below ``domestic``
+    domestic: int
     abroad: np.ndarray      # bool per post code: the post is abroad
 
 
 KERNEL_CODES = KernelCodes(active=ACTIVE, defected=DEFECTED, trader=TRADER, worker=WORKER, province=PROVINCE,
-                           big_city=BIG_CITY, abroad=ABROAD_POSTS)
+                           big_city=BIG_CITY, russia=RUSSIA, domestic=DOMESTIC, abroad=ABROAD_POSTS)

@@ -46,8 +46,8 @@ from numba.typed import Dict
 __all__ = ["SplitRule", "CompanyShares", "PayRule", "HomeRule", "MonthStartRule", "PayoffRule", "DefectionRule",
            "GiveUpRule", "OwnPocketRule", "HandInRule", "DefianceRule", "BeliefRule", "month_start_pass",
            "split_income_pass", "earners", "pay_workers_pass", "earn_at_home_pass", "effort_in_force_pass",
-           "assign_targets_pass", "expected_payoff_pass", "pressure_extra", "defection_hazard", "overwhelmed",
-           "relatives_of", "spread_fear", "census", "workers_by_route", "credit", "own_pocket_pass",
+           "assign_targets_pass", "expected_payoff_pass", "pressure_extra", "defection_hazard", "defectors_pass", "overwhelmed",
+           "relatives_of", "spread_fear", "census", "CENSUS_COUNTS", "CENSUS_SUMS", "workers_by_route", "credit", "own_pocket_pass",
            "company_results", "review_officials", "people_means", "choose_hand_in_pass", "choose_defiance_pass",
            "learn_recall_belief_pass"]
 
@@ -486,24 +486,32 @@ class DefectionRule(NamedTuple):
     family_deterrence: float   # how much a family held at home lowers it
 
 
-@njit(cache=True, nogil=True)
-def defection_hazard(off, codes, rule):  # pragma: no cover - compiled
-    """Active officials abroad and each one's monthly hazard of defecting (M9): the base rate
-    x (1 + factor x pressure) in single precision, times (1 - deterrence) for
-    those whose family is held at home."""
-    n = off.status.shape[0]
-    rows = np.empty(n, np.int64)
-    hazard = np.empty(n)
+@njit(cache=True, nogil=True, inline="always")
+def defection_hazard(off, rule, i):  # pragma: no cover - compiled
+    """Official i's monthly hazard of defecting abroad (M9): the base rate x (1 + factor x
+    pressure) in single precision, times (1 - deterrence) if the family is held at home."""
     base32, factor32, one32 = np.float32(rule.base_rate), np.float32(rule.pressure_factor), np.float32(1.0)
-    deterred = 1 - rule.family_deterrence
-    k = 0
-    for i in range(n):
+    h = np.float64(base32 * (one32 + factor32 * off.pressure[i]))
+    return h * (1 - rule.family_deterrence) if off.family_at_home[i] else h * 1.0
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def defectors_pass(off, codes, rule, draws):  # pragma: no cover - compiled
+    """Rows, in row order, of the active officials abroad whose draw (``draws[i]``, a uniform
+    keyed by row) falls below their ``defection_hazard``."""
+    n = off.status.shape[0]
+    flags = np.zeros(n, np.bool_)
+    count, size = blocks(n, 1)
+    for b in prange(count):
+        _defectors_block(off, codes, rule, draws, flags, b * size, min(n, (b + 1) * size))
+    return np.flatnonzero(flags)
+
+
+@njit(cache=True, nogil=True)
+def _defectors_block(off, codes, rule, draws, flags, lo, hi):  # pragma: no cover - compiled
+    for i in range(lo, hi):
         if off.status[i] == codes.active and codes.abroad[off.post[i]]:
-            h = np.float64(base32 * (one32 + factor32 * off.pressure[i]))
-            rows[k] = i
-            hazard[k] = h * deterred if off.family_at_home[i] else h * 1.0
-            k += 1
-    return rows[:k], hazard[:k]
+            flags[i] = draws[i] < defection_hazard(off, rule, i)
 
 
 class GiveUpRule(NamedTuple):
@@ -566,30 +574,51 @@ def _spread_fear_block(off, codes, by_company, by_role, cap, lo, hi):  # pragma:
 
 
 # ------------------------------------------------------------------ counts (record, markets, caps)
+# What ``census`` returns, in order: counts, then sums over the active (double precision).
+CENSUS_COUNTS = ("active", "traders", "workers_abroad", "workers_china", "workers_russia", "workers_third",
+                 "workers_russia_permitted", "workers_other_permits")
+CENSUS_SUMS = ("effort", "pressure", "fear", "recall_belief", "worker_debt_usd", "trader_effort")
+
+
 @njit(cache=True, nogil=True, parallel=True)
 def census(off, codes):  # pragma: no cover - compiled
-    """Counts and sums over the active, for the monthly row: (active, traders, workers abroad)
-    and the sums of effort in force, pressure, believed arrest risk and recall belief (in double precision)."""
+    """Counts and sums over the active, for the monthly row, named in order by
+    ``CENSUS_COUNTS`` and ``CENSUS_SUMS``: the active, traders, workers at posts abroad, and
+    workers (whatever the post) on the Chinese, Russian and third routes, in Russia on their
+    own permits and on other permits anywhere; the sums of effort in force, pressure,
+    believed arrest risk and recall belief over all, of charges in arrears over workers and of
+    effort in force over traders."""
     n = off.status.shape[0]
-    count, size = blocks(n, 7)
-    partial = np.zeros((count, 7))      # the three counts, then the four sums
+    count, size = blocks(n, 14)
+    partial = np.zeros((count, 14))
     for b in prange(count):
         _census_block(off, codes, b * size, min(n, (b + 1) * size), partial[b])
     sums = block_sum(partial)
-    return sums[:3].astype(np.int64), sums[3:].copy()
+    return sums[:8].astype(np.int64), sums[8:].copy()
 
 
 @njit(cache=True, nogil=True)
 def _census_block(off, codes, lo, hi, out):  # pragma: no cover - compiled
     active, traders, abroad, effort, pressure, fear, belief = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
+    other_permits, debt, trader_effort, russia_permitted = 0.0, 0.0, 0.0, 0.0
     for i in range(lo, hi):
         if off.status[i] != codes.active:
             continue
         active += 1.0
         if off.role[i] == codes.trader:
             traders += 1.0
-        elif off.role[i] == codes.worker and codes.abroad[off.post[i]]:
-            abroad += 1.0
+            trader_effort += np.float64(off.effort_in_force[i])
+        elif off.role[i] == codes.worker:
+            if codes.abroad[off.post[i]]:
+                abroad += 1.0
+            r = off.route[i]
+            if r < codes.domestic:
+                out[3 + r] += 1.0
+            if off.other_permit[i]:
+                other_permits += 1.0
+            elif r == codes.russia:
+                russia_permitted += 1.0
+            debt += off.charge_arrears_usd[i]
         # in double precision (the columns are single): as Python floats, the interpreter
         # (NUMBA_DISABLE_JIT=1) would add them in single precision
         effort += np.float64(off.effort_in_force[i])
@@ -599,10 +628,14 @@ def _census_block(off, codes, lo, hi, out):  # pragma: no cover - compiled
     out[0] = active
     out[1] = traders
     out[2] = abroad
-    out[3] = effort
-    out[4] = pressure
-    out[5] = fear
-    out[6] = belief
+    out[6] = russia_permitted
+    out[7] = other_permits
+    out[8] = effort
+    out[9] = pressure
+    out[10] = fear
+    out[11] = belief
+    out[12] = debt
+    out[13] = trader_effort
 
 
 @njit(cache=True, nogil=True, parallel=True)

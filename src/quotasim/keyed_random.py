@@ -55,8 +55,8 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["Key", "philox4x32", "words", "uniform", "normal", "lognormal", "below", "uniforms", "normals", "lognormals",
-           "belows", "keyed_order", "inverse_normal"]
+__all__ = ["Key", "philox4x32", "words", "uniform", "normal", "lognormal", "below", "uniforms", "uniforms_of_rows",
+           "normals", "lognormals", "belows", "keyed_order", "inverse_normal"]
 
 # Philox4x32's multipliers and Weyl key increments (Random123, philox.h).
 _M0 = np.uint64(0xD2511F53)
@@ -173,6 +173,15 @@ def uniforms(seed, month, purpose, agents, index):  # pragma: no cover - compile
 
 
 @njit(cache=True, nogil=True, parallel=True)
+def uniforms_of_rows(seed, month, purpose, n, index):  # pragma: no cover - compiled
+    """``uniforms`` for the agent ids 0, 1, ..., n - 1 (every row of a table), without an array of ids."""
+    out = np.empty(n)
+    for k in prange(n):
+        out[k] = uniform(seed, month, purpose, k, index)
+    return out
+
+
+@njit(cache=True, nogil=True, parallel=True)
 def normals(seed, month, purpose, agents):  # pragma: no cover - compiled
     """``normal`` for each agent id in ``agents``: the open uniforms first, in a loop with no
     branch that the compiler vectorises, then their quantiles (the same arithmetic as ``normal``)."""
@@ -227,6 +236,11 @@ class Key(NamedTuple):
 
     def uniforms(self, purpose: int, agents: np.ndarray, index: int = 0) -> np.ndarray:
         return uniforms(self.seed, self.month, int(purpose), _ids(agents), int(index))
+
+    def uniforms_of_rows(self, purpose: int, n: int) -> np.ndarray:
+        """The uniform of every row 0 to n - 1: for a pass over a whole table that draws for most of
+        its rows (row k's draw is the one ``uniforms`` gives for id k)."""
+        return uniforms_of_rows(self.seed, self.month, int(purpose), int(n), 0)
 
     def normals(self, purpose: int, agents: np.ndarray) -> np.ndarray:
         return normals(self.seed, self.month, int(purpose), _ids(agents))

@@ -116,9 +116,9 @@ def _recall_at_goal(state: State, p: Scenario, key: Key) -> None:
     _saw(state, "high", np.flatnonzero(high))
     if not goal.enabled:
         return
-    chance = goal.probability * (1 - protection(p, state.companies.affiliation[off.company]))
     over = np.flatnonzero(high)
-    hit = over[key.uniforms(Purpose.GOAL_RECALL, over) < chance[over]]
+    chance = goal.probability * (1 - protection(p, state.companies.affiliation[off.company[over]]))
+    hit = over[key.uniforms(Purpose.GOAL_RECALL, over) < chance]
     _saw(state, "hit", hit)
     relocate = key.uniforms(Purpose.RELOCATION, hit) < goal.relocate_share
     moved = hit[relocate]
@@ -136,9 +136,10 @@ def _arrest_defiant(state: State, p: Scenario, key: Key) -> None:
     if not rule.enabled:
         return
     scrutiny = campaign_scrutiny(p)
-    chance = np.minimum(rule.probability * scrutiny, 1.0) * (1 - protection(p, state.companies.affiliation[off.company]))
     refusing = np.flatnonzero(defiant)
-    arrested = refusing[key.uniforms(Purpose.DEFIANT_ARREST, refusing) < chance[refusing]]
+    shield = 1 - protection(p, state.companies.affiliation[off.company[refusing]])
+    chance = np.minimum(rule.probability * scrutiny, 1.0) * shield
+    arrested = refusing[key.uniforms(Purpose.DEFIANT_ARREST, refusing) < chance]
     state.flows.add("arrested_defiant", len(arrested))
     _arrest(state, p, arrested, made_political=True)
 
@@ -181,11 +182,11 @@ def _rumour_success(state: State, p: Scenario, teller: np.ndarray, target: np.nd
     most three times), relatives placed (M24), rivals watching (M19), the teller's standing
     and the target's protection (M17)."""
     off, rule = state.officials, p.rumour_recall
-    affiliation = state.companies.affiliation[off.company]
+    affiliation = state.companies.affiliation
     visibility = np.minimum(off.visibility_usd[target] / max(rule.threshold_usd, 1.0), 3.0)
     relatives = 1 + (p.patronage.rumour_per_relative * off.n_relatives[target] if p.patronage.enabled else 0)
-    standing = access(p, affiliation[teller])
-    shield = 1 - protection(p, affiliation[target])
+    standing = access(p, affiliation[off.company[teller]])
+    shield = 1 - protection(p, affiliation[off.company[target]])
     return np.minimum(rule.success * visibility * relatives * watch_factor(p) * standing * shield, 1.0)
 
 

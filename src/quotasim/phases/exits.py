@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..codes import ACTIVE, DEFECTED, FOREIGN_ROUTES, GAVE_UP, KERNEL_CODES, RECALLED, WORKER, Purpose
-from ..kernels import DefectionRule, GiveUpRule, defection_hazard, overwhelmed
+from ..kernels import DefectionRule, GiveUpRule, defectors_pass, overwhelmed, workers_by_route
 from ..keyed_random import Key
 from ..rules import leave, remit_share, take_home_ratio
 from ..scenario import Scenario
@@ -36,8 +36,9 @@ def defect_and_give_up(state: State, p: Scenario, key: Key) -> None:
         d = p.defection
         rule = DefectionRule(base_rate=d.base_rate, pressure_factor=d.pressure_factor,
                              family_deterrence=d.family_deterrence)
-        at_risk, hazard = defection_hazard(off.arrays(), KERNEL_CODES, rule)
-        leave(state, at_risk[key.uniforms(Purpose.DEFECTION, at_risk) < hazard], DEFECTED, "defected")
+        # nearly everyone is abroad: a draw for every row costs less than gathering those at risk first
+        draws = key.uniforms_of_rows(Purpose.DEFECTION, off.n)
+        leave(state, defectors_pass(off.arrays(), KERNEL_CODES, rule, draws), DEFECTED, "defected")
     if p.giving_up.enabled and p.quota.enabled:
         g = p.giving_up
         over = overwhelmed(off.arrays(), KERNEL_CODES,
@@ -56,10 +57,12 @@ def cap_workers(state: State, p: Scenario, key: Key) -> None:
     if not p.worker_caps.enabled:
         return
     off = state.officials
-    workers = (off.status == ACTIVE) & (off.role == WORKER)
     caps = np.floor(p.worker_caps.cap_ratio * state.initial_workers_by_route).astype(np.int64)
+    over_cap = workers_by_route(off.arrays(), KERNEL_CODES) > caps     # counting first: most months none is over
     for route in FOREIGN_ROUTES:
-        on_route = np.flatnonzero(workers & (off.route == route))
+        if not over_cap[route]:
+            continue
+        on_route = np.flatnonzero((off.status == ACTIVE) & (off.role == WORKER) & (off.route == route))
         excess = len(on_route) - caps[route]
         if excess > 0:
             leave(state, key.order(Purpose.CAP_RECALL, on_route)[:excess], RECALLED, "recalled")
