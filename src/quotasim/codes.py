@@ -33,8 +33,7 @@ POST_NAMES = ("pyongyang", "province", "border_city", "big_chinese_city", "russi
 PYONGYANG, PROVINCE, BORDER_CITY, BIG_CITY, RUSSIA_POST, THIRD_POST = range(len(POST_NAMES))
 # the route each post earns on: Pyongyang's traders deal with China, the provinces earn at home
 POST_ROUTE = np.array([CHINA, DOMESTIC, CHINA, CHINA, RUSSIA, THIRD], dtype=np.int8)
-# Posts abroad are the codes from BORDER_CITY up, so "abroad" is one comparison
-# (``rules.abroad``) rather than a gather over every official.
+# Posts abroad: the codes from BORDER_CITY up (a gather of this by post says who is abroad).
 ABROAD_POSTS = np.arange(len(POST_NAMES)) >= BORDER_CITY
 # roles
 ROLE_NAMES = ("trade_official", "overseas_worker")

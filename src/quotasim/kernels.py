@@ -40,8 +40,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit, prange, types
-from numba.typed import Dict
+from numba import njit, prange
 
 __all__ = ["SplitRule", "CompanyShares", "PayRule", "HomeRule", "MonthStartRule", "PayoffRule", "DefectionRule",
            "GiveUpRule", "OwnPocketRule", "HandInRule", "DefianceRule", "BeliefRule", "month_start_pass",
@@ -659,13 +658,21 @@ def _workers_by_route_block(off, codes, lo, hi, out):  # pragma: no cover - comp
 @njit(cache=True, nogil=True)
 def credit(column, who, amounts):  # pragma: no cover - compiled
     """Add ``amounts`` to ``column`` at rows ``who`` (repeats allowed), touching only those rows:
-    each row's amounts are summed from zero in the order given, then added."""
-    sums = Dict.empty(key_type=types.int64, value_type=types.float64)
+    each row's amounts are summed from zero in the order given, then added. The sums are
+    kept in zeroed scratch columns, whose memory the system supplies only where touched."""
+    sums = np.zeros(column.shape[0])
+    listed = np.zeros(column.shape[0], np.bool_)
+    rows = np.empty(who.shape[0], np.int64)
+    n_rows = 0
     for k in range(who.shape[0]):
         row = np.int64(who[k])
-        sums[row] = sums.get(row, 0.0) + amounts[k]
-    for row, total in sums.items():
-        column[row] += total
+        if not listed[row]:
+            listed[row] = True
+            rows[n_rows] = row
+            n_rows += 1
+        sums[row] += amounts[k]
+    for j in range(n_rows):
+        column[rows[j]] += sums[rows[j]]
 
 
 # ------------------------------------------------------------------ the review (phases/review.py)

@@ -15,7 +15,7 @@ from .state import State
 
 __all__ = ["HALF", "border_closed", "directive_in_force", "other_sources_usd", "reviews_held", "independent_companies",
            "protection", "access",
-           "watch_factor", "remit_share", "abroad", "active", "earns_domestically", "median_deal_usd",
+           "watch_factor", "remit_share", "earns_domestically", "median_deal_usd",
            "total_rent_share", "worker_pay_factor", "expected_capacity", "assign_targets", "leave",
            "required_stage_mask", "take_home_ratio", "arrest_prior", "campaign_scrutiny",
            "route_bans", "open_by_channel", "closure_factor", "people_move", "worker_charge"]
@@ -87,22 +87,11 @@ def remit_share(state: State, p: Scenario) -> np.ndarray:
     return share
 
 
-def abroad(officials) -> np.ndarray:
-    """Officials posted abroad (border and big Chinese cities, Russia, third countries).
-
-    The posts abroad are the codes from ``BORDER_CITY`` up (``state`` checks it), so one
-    comparison replaces a gather over every official.
-    """
-    return officials.post >= BORDER_CITY
-
-
-def active(officials) -> np.ndarray:
-    return officials.status == ACTIVE
-
-
-def earns_domestically(officials, p: Scenario) -> np.ndarray:
-    """Traders who earn at home: province posts, and everyone sent home by a closure (M20)."""
-    return (officials.role == TRADER) & ((officials.post == PROVINCE) | officials.domestic_duty)
+def earns_domestically(officials, rows: np.ndarray | slice) -> np.ndarray:
+    """Of the officials in ``rows``: traders who earn at home, in province posts or sent home
+    by a closure (M20)."""
+    post = officials.post[rows]
+    return (officials.role[rows] == TRADER) & ((post == PROVINCE) | officials.domestic_duty[rows])
 
 
 def median_deal_usd(p: Scenario, post: np.ndarray) -> np.ndarray:
@@ -142,7 +131,7 @@ def expected_capacity(state: State, p: Scenario, rows: np.ndarray | slice) -> np
     rho = remit_share(state, p)[off.company[rows]]
     living = p.overseas_earnings.living_cost_usd if p.overseas_earnings.enabled else 0.0
     worker_net = np.maximum(p.overseas_earnings.wage_usd * skill * worker_pay_factor(state, p)[route] - living, 0.0)
-    home = (role == TRADER) & ((post == PROVINCE) | off.domestic_duty[rows])
+    home = earns_domestically(off, rows)
     yield_usd = np.where(post == PROVINCE, p.posts.province_yield_usd,
                          p.border_closure.domestic_yield_usd) * skill
     trust = np.append(state.trust, 1.0)[route]

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple, cast
 
 import numpy as np
 
+from .codes import ACTIVE, TRADER
 from .columns import FLOW_NAMES, OFFICIALS
 
 __all__ = ["Table", "State", "Flows", "MonthArrays", "UndeclaredFlowError", "OFFICIAL_COLUMNS", "COMPANY_COLUMNS",
@@ -209,6 +210,25 @@ class State:
                                                                             # last month (rules.route_bans)
     review_rows: list[dict[str, np.ndarray]] = field(default_factory=list)
     monthly_rows: list[dict[str, Any]] = field(default_factory=list)
+    _traders: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))   # trader_rows' list
+    _traders_seen: int = 0                                                         # and the rows it covers
+
+    def trader_rows(self) -> np.ndarray:
+        """Rows of every trader, serving or not, in row order. Traders are one official in
+        fifty at the baseline's proportions, and phases about traders alone would otherwise scan
+        every row. A role never changes and rows are only appended (never removed), so the
+        list is extended with the traders among the rows appended since the last call."""
+        n = self.officials.n
+        if n != self._traders_seen:
+            new = np.flatnonzero(self.officials.role[self._traders_seen:n] == TRADER) + self._traders_seen
+            self._traders = np.concatenate([self._traders, new])
+            self._traders_seen = n
+        return self._traders
+
+    def active_traders(self) -> np.ndarray:
+        """Rows of the serving traders, in row order."""
+        traders = self.trader_rows()
+        return traders[self.officials.status[traders] == ACTIVE]
 
     def reset_month(self) -> None:
         """Start a month: new flows, and this month's per-official arrays at zero."""

@@ -29,6 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..codes import (
+    ABROAD_POSTS,
     ACTIVE,
     ARMY,
     BIG_CITY,
@@ -48,7 +49,6 @@ from ..codes import (
 from ..kernels import credit
 from ..keyed_random import Key
 from ..rules import (
-    abroad,
     access,
     border_closed,
     directive_in_force,
@@ -74,9 +74,9 @@ def start_deals(state: State, p: Scenario, key: Key) -> None:
     off = state.officials
     if border_closed(p) and not p.closure_degree.enabled:
         return
-    eligible = ((off.status == ACTIVE) & (off.role == TRADER) & (abroad(off) | (off.post == PYONGYANG))
-                & ~earns_domestically(off, p))
-    candidates = np.flatnonzero(eligible)
+    traders = state.active_traders()
+    post = off.post[traders]
+    candidates = traders[(ABROAD_POSTS[post] | (post == PYONGYANG)) & ~earns_domestically(off, traders)]
     independent = independent_companies(state, p)[off.company[candidates]]
     route = _deal_routes(off.route[candidates], candidates, independent, p, key)
     trust = state.trust[route]
@@ -84,7 +84,8 @@ def start_deals(state: State, p: Scenario, key: Key) -> None:
     affiliated = _state_trade_allowed(state).astype(np.intp)[off.company[candidates]]
     by_channel = open_by_channel(p)            # (routes, channels, affiliated), issue 14
     # What is open in all, gathered per candidate from the small table (not summed per candidate)
-    chance = p.posts.deal_rate * off.effort_in_force[candidates] * trust * by_channel.sum(axis=1)[route, affiliated]
+    open_all = by_channel.sum(axis=1)         # (routes, affiliated)
+    chance = p.posts.deal_rate * off.effort_in_force[candidates] * trust * open_all.ravel()[route * 2 + affiliated]
     if p.negotiation_teams.enabled:
         chance = chance * np.where(independent, 1 + p.negotiation_teams.team_size
                                    * p.negotiation_teams.deal_boost_per_member, 1.0)
@@ -93,7 +94,10 @@ def start_deals(state: State, p: Scenario, key: Key) -> None:
     post = off.post[who]
     goods = 1 - p.frictions.goods_shortfall if p.frictions.enabled else 1.0
     value = median_deal_usd(p, post) * key.lognormals(Purpose.DEAL_VALUE, who, 0.0, p.posts.deal_sd) * goods * off.skill[who]
-    channel = _channels(by_channel[route[starts], :, affiliated[starts]], who, key)
+    if by_channel[:, 1:, :].any():    # some trade goes outside customs: draw each deal's channel
+        channel = _channels(by_channel[route[starts], :, affiliated[starts]], who, key)
+    else:
+        channel = np.full(len(who), CUSTOMS, np.int8)
     state.deals.append(len(who), official=who, company=off.company[who], route=route[starts], value_usd=value,
                        stage=0, required=required_stage_mask(p, post, independent[starts]), channel=channel,
                        deal_id=np.arange(state.deals_started, state.deals_started + len(who)))

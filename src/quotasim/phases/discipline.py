@@ -35,12 +35,11 @@ from ..codes import (
     POST_ROUTE,
     PYONGYANG,
     RECALLED,
-    TRADER,
     Purpose,
 )
 from ..kernels import relatives_of, spread_fear
 from ..keyed_random import Key
-from ..rules import abroad, access, campaign_scrutiny, leave, protection, watch_factor
+from ..rules import access, campaign_scrutiny, leave, protection, watch_factor
 from ..scenario import Scenario
 from ..state import State
 from . import mechanisms
@@ -56,7 +55,7 @@ def surveil(state: State, p: Scenario, key: Key) -> None:
         return
     off = state.officials
     chance = p.surveillance.detect_rate * watch_factor(p)
-    watched = np.flatnonzero((off.status == ACTIVE) & (off.role == TRADER))
+    watched = state.active_traders()
     caught = watched[key.uniforms(Purpose.SURVEILLANCE, watched) < chance]   # draws for traders only: they are few
     taken = state.month.kept[caught]
     off.wealth_usd[caught] -= taken
@@ -76,7 +75,8 @@ def recall_by_rumour(state: State, p: Scenario, key: Key) -> None:
     if not p.rumour_recall.enabled:
         return
     off, rule = state.officials, p.rumour_recall
-    traders = np.flatnonzero((off.status == ACTIVE) & (off.role == TRADER) & ABROAD_POSTS[off.post])
+    traders = state.active_traders()
+    traders = traders[ABROAD_POSTS[off.post[traders]]]
     visible = traders[off.visibility_usd[traders] >= rule.threshold_usd]
     if not len(visible):
         return
@@ -111,12 +111,12 @@ def discipline_at_review(state: State, p: Scenario, key: Key) -> None:
 # ---------------------------------------------------------------- internals
 def _recall_at_goal(state: State, p: Scenario, key: Key) -> None:
     off, goal = state.officials, p.goal_recall
-    high = (off.status == ACTIVE) & abroad(off) & (off.role == TRADER) & (off.attainment >= goal.attainment)
-    state.flows.add("high_performers", int(high.sum()))
-    _saw(state, "high", np.flatnonzero(high))
+    traders = state.active_traders()
+    over = traders[ABROAD_POSTS[off.post[traders]] & (off.attainment[traders] >= goal.attainment)]
+    state.flows.add("high_performers", len(over))
+    _saw(state, "high", over)
     if not goal.enabled:
         return
-    over = np.flatnonzero(high)
     chance = goal.probability * (1 - protection(p, state.companies.affiliation[off.company[over]]))
     hit = over[key.uniforms(Purpose.GOAL_RECALL, over) < chance]
     _saw(state, "hit", hit)

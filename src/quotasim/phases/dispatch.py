@@ -86,7 +86,7 @@ def _patronage(state: State, p: Scenario, key: Key, newcomers: np.ndarray) -> tu
     off, n = state.officials, len(newcomers)
     patron = np.full(n, -1, np.int32)
     skill = np.ones(n)
-    traders = np.flatnonzero((off.status == ACTIVE) & (off.role == TRADER))
+    traders = state.active_traders()
     if not p.patronage.enabled or len(traders) == 0:
         return skill, patron
     relative = key.uniforms(Purpose.RELATIVE, newcomers) < p.patronage.rate
