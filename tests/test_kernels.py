@@ -268,3 +268,20 @@ def test_a_renumbered_code_never_meets_stale_compiled_code(tmp_path):
     codes.write_text(renumbered)
     second = _run(script + "\nfrom quotasim.codes import ACTIVE; assert ACTIVE == 1\n", env, cwd=tmp_path)
     assert second == first
+
+
+def test_cached_trader_rows_follow_every_appended_row():
+    """State.trader_rows is extended as rows are appended (refills of vacated posts): it must
+    always equal a scan of every row, and active_traders the scan of the serving ones."""
+    from quotasim.engine import step
+    from quotasim.population import build_state
+    p = quotasim.load_scenario("baseline", {"population.n_companies": 12, "population.n_trade_officials": 150,
+                                            "population.n_overseas_workers": 400})
+    state = build_state(p, 5)
+    off = state.officials
+    initial = off.n
+    for _ in range(30):
+        step(state, p, p.start)
+        assert np.array_equal(state.trader_rows(), np.flatnonzero(off.role == TRADER))
+        assert np.array_equal(state.active_traders(), np.flatnonzero((off.role == TRADER) & (off.status == ACTIVE)))
+    assert (off.role[initial:] == TRADER).any(), "the run refilled no trader's post: nothing was appended to follow"
