@@ -124,29 +124,44 @@ def expected_capacity(state: State, p: Scenario, rows: np.ndarray | slice) -> np
     """Expected remittance of each official over a half-year at effort 1, in USD.
 
     Used to size first quotas (M1), to split a company's quota among its people, and by
-    the forward-looking rule. Noise has mean one, so it drops out.
+    the forward-looking rule. Noise has mean one, so it drops out. Workers, traders at home
+    and traders who deal are each computed over their own rows only.
     """
     off = state.officials
-    role, post, route, skill = off.role[rows], off.post[rows], off.route[rows], off.skill[rows].astype(np.float64)
-    rho = remit_share(state, p)[off.company[rows]]
-    living = p.overseas_earnings.living_cost_usd if p.overseas_earnings.enabled else 0.0
-    worker_net = np.maximum(p.overseas_earnings.wage_usd * skill * worker_pay_factor(state, p)[route] - living, 0.0)
+    rows = np.arange(off.n)[rows] if isinstance(rows, slice) else np.asarray(rows)
+    worker = off.role[rows] == WORKER
     home = earns_domestically(off, rows)
-    yield_usd = np.where(post == PROVINCE, p.posts.province_yield_usd,
-                         p.border_closure.domestic_yield_usd) * skill
+    dealing = ~worker & ~home
+    monthly = np.empty(len(rows))
+    workers = rows[worker]
+    skill = off.skill[workers].astype(np.float64)
+    gross = p.overseas_earnings.wage_usd * skill * worker_pay_factor(state, p)[off.route[workers]]
+    living = p.overseas_earnings.living_cost_usd if p.overseas_earnings.enabled else 0.0
+    monthly[worker] = np.maximum(gross - living, 0.0)
+    at_home = rows[home]
+    monthly[home] = np.where(off.post[at_home] == PROVINCE, p.posts.province_yield_usd,
+                             p.border_closure.domestic_yield_usd) * off.skill[at_home].astype(np.float64)
+    monthly[dealing] = _expected_deal_profit(state, p, rows[dealing])
+    rho = remit_share(state, p)[off.company[rows]]
+    if p.workers_abroad.enabled:   # issue 14: a worker remits the charge per head, paid first (M8)
+        out = HALF * (rho * monthly)
+        out[worker] = HALF * np.minimum(worker_charge(p)[off.route[workers]], gross)
+        return out
+    return HALF * rho * monthly
+
+
+def _expected_deal_profit(state: State, p: Scenario, rows: np.ndarray) -> np.ndarray:
+    """A dealing trader's expected monthly profit at effort 1 (M16): deals started x trust x
+    what is open x the mean deal (lognormal) x margin, net of rents, times the share completed."""
+    off = state.officials
+    route = off.route[rows]
     trust = np.append(state.trust, 1.0)[route]
     goods = 1 - p.frictions.goods_shortfall if p.frictions.enabled else 1.0
     deal_sd = p.posts.deal_sd
-    mean_value = median_deal_usd(p, post) * np.exp(deal_sd * deal_sd / 2) * goods * skill
+    mean_value = median_deal_usd(p, off.post[rows]) * np.exp(deal_sd * deal_sd / 2) * goods * off.skill[rows].astype(np.float64)
     completion = 0.8 if p.pipeline.enabled else 1.0
-    trader_net = (min(p.posts.deal_rate, 1.0) * trust * state.market_open[route] * mean_value
-                  * p.posts.margin * (1 - total_rent_share(p)) * completion)
-    monthly = np.where(role == WORKER, worker_net, np.where(home, yield_usd, trader_net))
-    if p.workers_abroad.enabled:   # issue 14: a worker remits the charge per head, paid first (M8)
-        gross = p.overseas_earnings.wage_usd * skill * worker_pay_factor(state, p)[route]
-        charged = np.minimum(worker_charge(p)[route], gross)
-        return HALF * np.where(role == WORKER, charged, rho * monthly)
-    return HALF * rho * monthly
+    return (min(p.posts.deal_rate, 1.0) * trust * state.market_open[route] * mean_value
+            * p.posts.margin * (1 - total_rent_share(p)) * completion)
 
 
 def assign_targets(state: State, p: Scenario) -> None:

@@ -86,13 +86,13 @@ class Table:
 
     def append(self, n_new: int, **values: Any) -> slice:
         """Add ``n_new`` rows (zeros unless given) and return the slice they occupy."""
-        self._reserve(self.n + n_new)
-        rows = slice(self.n, self.n + n_new)
-        for name, column in self._data.items():
-            column[rows] = values.get(name, 0)
         unknown = set(values) - set(self._data)
         if unknown:
             raise KeyError(f"unknown columns {sorted(unknown)}")
+        self._reserve(self.n + n_new)
+        rows = slice(self.n, self.n + n_new)
+        for name, value in values.items():
+            self._data[name][rows] = value    # the other columns are zero already: rows beyond n always are
         self.n += n_new
         return rows
 
@@ -101,6 +101,7 @@ class Table:
         n_keep = int(mask.sum())
         for column in self._data.values():
             column[:n_keep] = column[: self.n][mask]
+            column[n_keep:self.n] = 0      # rows beyond n stay zero, so that append need not write them
         self.n = n_keep
 
     def arrays(self) -> Any:
