@@ -127,6 +127,23 @@ def test_every_purpose_has_its_own_code():
     assert len(set(codes)) == len(codes) and min(codes) >= 1
 
 
+def test_draws_over_arrays_are_the_same_on_the_calling_thread_and_on_the_pool():
+    """Below ``PARALLEL_FROM`` ids the draws run serially, from there in parallel blocks: the
+    same numbers either way, and a long array's head is the short array's draws."""
+    ids = np.random.default_rng(6).choice(10_000_000, kr.PARALLEL_FROM + 5_000, replace=False)
+    bounds = np.arange(1, len(ids) + 1)
+    purpose = int(Purpose.REFILL)
+    pairs = [(kr._uniforms_serial(1, 2, purpose, ids, 0), kr._uniforms_parallel(1, 2, purpose, ids, 0)),
+             (kr._normals_serial(1, 2, purpose, ids), kr._normals_parallel(1, 2, purpose, ids)),
+             (kr._lognormals_serial(1, 2, purpose, ids, 0.5, 0.3), kr._lognormals_parallel(1, 2, purpose, ids, 0.5, 0.3)),
+             (kr._belows_serial(1, 2, purpose, ids, bounds), kr._belows_parallel(1, 2, purpose, ids, bounds))]
+    for serial, parallel in pairs:
+        assert np.array_equal(serial, parallel)
+    short = ids[:1_000]
+    assert np.array_equal(kr.normals(1, 2, purpose, short), kr.normals(1, 2, purpose, ids)[:1_000])
+    assert np.array_equal(kr.uniforms_of_rows(1, 2, purpose, 50_000, 0), kr.uniforms(1, 2, purpose, np.arange(50_000), 0))
+
+
 def test_a_draw_depends_on_its_agent_never_on_the_order_or_company_it_comes_in():
     ids = np.random.default_rng(4).choice(1_000_000, 5_000, replace=False)
     shuffled = ids[::-1].copy()

@@ -519,16 +519,16 @@ class GiveUpRule(NamedTuple):
 
 
 @njit(cache=True, nogil=True)
-def overwhelmed(off, codes, rule):  # pragma: no cover - compiled
-    """Rows of active officials still trying, under pressure above the threshold and below the
-    attainment threshold (M11); thresholds compared in single precision."""
+def overwhelmed(off, codes, rule, traders):  # pragma: no cover - compiled
+    """Of the rows ``traders`` (in row order), the active traders still trying, under pressure
+    above the threshold and below the attainment threshold (M11); thresholds compared in
+    single precision. Workers do not give up (issue 14)."""
     p32, a32 = np.float32(rule.pressure_threshold), np.float32(rule.attainment_threshold)
-    n = off.status.shape[0]
-    rows = np.empty(n, np.int64)
+    rows = np.empty(traders.shape[0], np.int64)
     k = 0
-    for i in range(n):
+    for i in traders:
         if (off.status[i] == codes.active and off.role[i] == codes.trader and not off.resigned[i]
-                and not off.defiant[i] and off.pressure[i] > p32 and off.attainment[i] < a32):   # workers do not give up (issue 14)
+                and not off.defiant[i] and off.pressure[i] > p32 and off.attainment[i] < a32):
             rows[k] = i
             k += 1
     return rows[:k]

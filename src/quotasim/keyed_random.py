@@ -36,8 +36,9 @@ Conversions, each from the four words of one call:
 * lognormal: exp(mean + sigma x that normal);
 * integer below n: floor(uniform x n), at most n - 1 (bias at most n / 2**53).
 
-The functions over arrays of ids run on the threads numba is allowed (``prange``): each
-element depends on its own id only, so the result is the same on any number of threads.
+The functions over arrays of ids run on the threads numba is allowed (``prange``) from
+``PARALLEL_FROM`` ids, on the calling thread below: each element depends on its own id
+only, so the result is the same on any number of threads.
 
 Logarithms and exponentials are ``math``'s: compiled, they are the C library's, and so they
 are under ``NUMBA_DISABLE_JIT=1`` (NumPy's own vectorised ones may differ in the last bit).
@@ -163,62 +164,149 @@ def below(seed, month, purpose, agent, n):  # pragma: no cover - compiled
     return min(np.int64(uniform(seed, month, purpose, agent, 0) * n), np.int64(n) - 1)
 
 
-@njit(cache=True, nogil=True, parallel=True)
-def uniforms(seed, month, purpose, agents, index):  # pragma: no cover - compiled
-    """``uniform`` for each agent id in ``agents``: element k depends on agents[k] only."""
-    out = np.empty(agents.shape[0])
-    for k in prange(agents.shape[0]):
+# ------------------------------------------------------------------ over arrays of ids
+# Each function over arrays fills ``out[lo:hi]`` in a serial block function; below
+# ``PARALLEL_FROM`` ids one call does every block on the calling thread, from there on the
+# blocks run on the threads numba is allowed. Waking the threads costs about 70 microseconds
+# a parallel loop here, more than drawing 30,000 numbers on one: most draws are for the few
+# traders. Every element depends on its own id only, so the split never changes a result.
+PARALLEL_FROM = 32_768
+_BLOCK = 16_384
+
+
+@njit(cache=True, nogil=True)
+def _uniforms_block(seed, month, purpose, agents, index, out, lo, hi):  # pragma: no cover - compiled
+    for k in range(lo, hi):
         out[k] = uniform(seed, month, purpose, agents[k], index)
+
+
+@njit(cache=True, nogil=True)
+def _uniforms_serial(seed, month, purpose, agents, index):  # pragma: no cover - compiled
+    out = np.empty(agents.shape[0])
+    _uniforms_block(seed, month, purpose, agents, index, out, 0, agents.shape[0])
     return out
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _uniforms_parallel(seed, month, purpose, agents, index):  # pragma: no cover - compiled
+    n = agents.shape[0]
+    out = np.empty(n)
+    for b in prange((n + _BLOCK - 1) // _BLOCK):
+        _uniforms_block(seed, month, purpose, agents, index, out, b * _BLOCK, min(n, (b + 1) * _BLOCK))
+    return out
+
+
+def uniforms(seed: int, month: int, purpose: int, agents: np.ndarray, index: int) -> np.ndarray:
+    """``uniform`` for each agent id in ``agents``: element k depends on agents[k] only."""
+    pass_ = _uniforms_parallel if len(agents) >= PARALLEL_FROM else _uniforms_serial
+    return pass_(seed, month, purpose, agents, index)
 
 
 @njit(cache=True, nogil=True, parallel=True)
 def uniforms_of_rows(seed, month, purpose, n, index):  # pragma: no cover - compiled
     """``uniforms`` for the agent ids 0, 1, ..., n - 1 (every row of a table), without an array of ids."""
     out = np.empty(n)
-    for k in prange(n):
-        out[k] = uniform(seed, month, purpose, k, index)
-    return out
-
-
-@njit(cache=True, nogil=True, parallel=True)
-def normals(seed, month, purpose, agents):  # pragma: no cover - compiled
-    """``normal`` for each agent id in ``agents``: the open uniforms first, in a loop with no
-    branch that the compiler vectorises, then their quantiles (the same arithmetic as ``normal``)."""
-    out = np.empty(agents.shape[0])
-    for k in prange(agents.shape[0]):
-        w0, w1, _, _ = words(seed, month, purpose, agents[k], 0)
-        out[k] = _open_unit(w0, w1)
-    for k in prange(agents.shape[0]):
-        out[k] = inverse_normal(out[k])
-    return out
-
-
-@njit(cache=True, nogil=True, parallel=True)
-def lognormals(seed, month, purpose, agents, mean, sigma):  # pragma: no cover - compiled
-    """``lognormal`` for each agent id in ``agents``."""
-    out = np.empty(agents.shape[0])
-    for k in prange(agents.shape[0]):
-        out[k] = lognormal(seed, month, purpose, agents[k], mean, sigma)
-    return out
-
-
-@njit(cache=True, nogil=True, parallel=True)
-def belows(seed, month, purpose, agents, n):  # pragma: no cover - compiled
-    """``below`` for each agent id in ``agents``, below ``n[k]`` for agent k."""
-    out = np.empty(agents.shape[0], np.int64)
-    for k in prange(agents.shape[0]):
-        out[k] = below(seed, month, purpose, agents[k], n[k])
+    for b in prange((n + _BLOCK - 1) // _BLOCK):
+        for k in range(b * _BLOCK, min(n, (b + 1) * _BLOCK)):
+            out[k] = uniform(seed, month, purpose, k, index)
     return out
 
 
 @njit(cache=True, nogil=True)
-def keyed_order(seed, month, purpose, agents):  # pragma: no cover - compiled
+def _normals_block(seed, month, purpose, agents, out, lo, hi):  # pragma: no cover - compiled
+    """The open uniforms first, in a loop with no branch that the compiler vectorises, then
+    their quantiles (the same arithmetic as ``normal``)."""
+    for k in range(lo, hi):
+        w0, w1, _, _ = words(seed, month, purpose, agents[k], 0)
+        out[k] = _open_unit(w0, w1)
+    for k in range(lo, hi):
+        out[k] = inverse_normal(out[k])
+
+
+@njit(cache=True, nogil=True)
+def _normals_serial(seed, month, purpose, agents):  # pragma: no cover - compiled
+    out = np.empty(agents.shape[0])
+    _normals_block(seed, month, purpose, agents, out, 0, agents.shape[0])
+    return out
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _normals_parallel(seed, month, purpose, agents):  # pragma: no cover - compiled
+    n = agents.shape[0]
+    out = np.empty(n)
+    for b in prange((n + _BLOCK - 1) // _BLOCK):
+        _normals_block(seed, month, purpose, agents, out, b * _BLOCK, min(n, (b + 1) * _BLOCK))
+    return out
+
+
+def normals(seed: int, month: int, purpose: int, agents: np.ndarray) -> np.ndarray:
+    """``normal`` for each agent id in ``agents``."""
+    pass_ = _normals_parallel if len(agents) >= PARALLEL_FROM else _normals_serial
+    return pass_(seed, month, purpose, agents)
+
+
+@njit(cache=True, nogil=True)
+def _lognormals_block(seed, month, purpose, agents, mean, sigma, out, lo, hi):  # pragma: no cover - compiled
+    for k in range(lo, hi):
+        out[k] = lognormal(seed, month, purpose, agents[k], mean, sigma)
+
+
+@njit(cache=True, nogil=True)
+def _lognormals_serial(seed, month, purpose, agents, mean, sigma):  # pragma: no cover - compiled
+    out = np.empty(agents.shape[0])
+    _lognormals_block(seed, month, purpose, agents, mean, sigma, out, 0, agents.shape[0])
+    return out
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _lognormals_parallel(seed, month, purpose, agents, mean, sigma):  # pragma: no cover - compiled
+    n = agents.shape[0]
+    out = np.empty(n)
+    for b in prange((n + _BLOCK - 1) // _BLOCK):
+        _lognormals_block(seed, month, purpose, agents, mean, sigma, out, b * _BLOCK, min(n, (b + 1) * _BLOCK))
+    return out
+
+
+def lognormals(seed: int, month: int, purpose: int, agents: np.ndarray, mean: float, sigma: float) -> np.ndarray:
+    """``lognormal`` for each agent id in ``agents``."""
+    pass_ = _lognormals_parallel if len(agents) >= PARALLEL_FROM else _lognormals_serial
+    return pass_(seed, month, purpose, agents, mean, sigma)
+
+
+@njit(cache=True, nogil=True)
+def _belows_block(seed, month, purpose, agents, n, out, lo, hi):  # pragma: no cover - compiled
+    for k in range(lo, hi):
+        out[k] = below(seed, month, purpose, agents[k], n[k])
+
+
+@njit(cache=True, nogil=True)
+def _belows_serial(seed, month, purpose, agents, n):  # pragma: no cover - compiled
+    out = np.empty(agents.shape[0], np.int64)
+    _belows_block(seed, month, purpose, agents, n, out, 0, agents.shape[0])
+    return out
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _belows_parallel(seed, month, purpose, agents, n):  # pragma: no cover - compiled
+    size = agents.shape[0]
+    out = np.empty(size, np.int64)
+    for b in prange((size + _BLOCK - 1) // _BLOCK):
+        _belows_block(seed, month, purpose, agents, n, out, b * _BLOCK, min(size, (b + 1) * _BLOCK))
+    return out
+
+
+def belows(seed: int, month: int, purpose: int, agents: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """``below`` for each agent id in ``agents``, below ``n[k]`` for agent k."""
+    pass_ = _belows_parallel if len(agents) >= PARALLEL_FROM else _belows_serial
+    return pass_(seed, month, purpose, agents, n)
+
+
+def keyed_order(seed: int, month: int, purpose: int, agents: np.ndarray) -> np.ndarray:
     """``agents`` in a random order that depends on the ids, never on the order they come in:
-    sorted by each one's keyed uniform (ties, at 2**-53 apart, by id)."""
+    sorted by each one's keyed uniform (ties, at 2**-53 apart, by id; both sorts stable)."""
     keys = uniforms(seed, month, purpose, agents, 0)
-    by_id = np.argsort(agents, kind="mergesort")
-    order = by_id[np.argsort(keys[by_id], kind="mergesort")]
+    by_id = np.argsort(agents, kind="stable")
+    order = by_id[np.argsort(keys[by_id], kind="stable")]
     return agents[order]
 
 

@@ -43,7 +43,7 @@ def defect_and_give_up(state: State, p: Scenario, key: Key) -> None:
         g = p.giving_up
         over = overwhelmed(off.arrays(), KERNEL_CODES,
                            GiveUpRule(pressure_threshold=g.pressure_threshold,
-                                      attainment_threshold=g.attainment_threshold))
+                                      attainment_threshold=g.attainment_threshold), state.trader_rows())
         weighing = over[key.uniforms(Purpose.GIVE_UP, over) < g.rate]
         quitting = weighing[_staying_costs_more(state, p, weighing)]
         off.resigned[quitting] = True      # stop trying; the next review deals with them
