@@ -271,8 +271,8 @@ def test_a_renumbered_code_never_meets_stale_compiled_code(tmp_path):
 
 
 def test_cached_trader_rows_follow_every_appended_row():
-    """State.trader_rows is extended as rows are appended (refills of vacated posts): it must
-    always equal a scan of every row, and active_traders the scan of the serving ones."""
+    """State.trader_rows and protege_rows are extended as rows are appended (refills of vacated
+    posts): they must always equal a scan of every row, and active_traders the scan of the serving ones."""
     from quotasim.engine import step
     from quotasim.population import build_state
     p = quotasim.load_scenario("baseline", {"population.n_companies": 12, "population.n_trade_officials": 150,
@@ -284,4 +284,6 @@ def test_cached_trader_rows_follow_every_appended_row():
         step(state, p, p.start)
         assert np.array_equal(state.trader_rows(), np.flatnonzero(off.role == TRADER))
         assert np.array_equal(state.active_traders(), np.flatnonzero((off.role == TRADER) & (off.status == ACTIVE)))
+        assert np.array_equal(state.protege_rows(), np.flatnonzero(off.patron >= 0))
     assert (off.role[initial:] == TRADER).any(), "the run refilled no trader's post: nothing was appended to follow"
+    assert len(state.protege_rows()), "nobody was placed by a patron"

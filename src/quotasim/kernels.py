@@ -40,7 +40,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit, prange
+from numba import literal_unroll, njit, prange
 
 __all__ = ["SplitRule", "CompanyShares", "PayRule", "HomeRule", "MonthStartRule", "PayoffRule", "DefectionRule",
            "GiveUpRule", "OwnPocketRule", "HandInRule", "DefianceRule", "BeliefRule", "month_start_pass",
@@ -71,6 +71,23 @@ def block_sum(partial):  # pragma: no cover - compiled
         for j in range(partial.shape[1]):
             out[j] += partial[b, j]
     return out
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def zero_columns(columns):  # pragma: no cover - compiled
+    """Set every element of a named tuple of equal-length float arrays to zero, on the threads
+    (the month's per-official arrays: forty bytes an official, more than one core can clear
+    quickly)."""
+    n = columns[0].shape[0]
+    count, size = blocks(n, 1)
+    for b in prange(count):
+        _zero_block(columns, b * size, min(n, (b + 1) * size))
+
+
+@njit(cache=True, nogil=True)
+def _zero_block(columns, lo, hi):  # pragma: no cover - compiled
+    for column in literal_unroll(columns):
+        column[lo:hi] = 0.0
 
 
 # ------------------------------------------------------------------ month start (phases/conditions.py)
@@ -536,16 +553,16 @@ def overwhelmed(off, codes, rule, traders):  # pragma: no cover - compiled
 
 # ------------------------------------------------------------------ discipline (phases/discipline.py)
 @njit(cache=True, nogil=True)
-def relatives_of(off, codes, arrested_rows):  # pragma: no cover - compiled
-    """Rows of active officials whose patron is among ``arrested_rows`` (M24), in row order."""
-    n = off.status.shape[0]
-    hit = np.zeros(n, np.bool_)
+def relatives_of(off, codes, arrested_rows, proteges):  # pragma: no cover - compiled
+    """Of the rows ``proteges`` (officials placed by a patron, in row order), the active ones
+    whose patron is among ``arrested_rows`` (M24)."""
+    hit = np.zeros(off.status.shape[0], np.bool_)
     for r in arrested_rows:
         hit[r] = True
-    rows = np.empty(n, np.int64)
+    rows = np.empty(proteges.shape[0], np.int64)
     k = 0
-    for i in range(n):
-        if off.status[i] == codes.active and off.patron[i] >= 0 and hit[off.patron[i]]:
+    for i in proteges:
+        if off.status[i] == codes.active and hit[off.patron[i]]:
             rows[k] = i
             k += 1
     return rows[:k]

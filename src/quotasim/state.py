@@ -17,6 +17,7 @@ import numpy as np
 
 from .codes import ACTIVE, TRADER
 from .columns import FLOW_NAMES, OFFICIALS
+from .kernels import zero_columns
 
 __all__ = ["Table", "State", "Flows", "MonthArrays", "UndeclaredFlowError", "OFFICIAL_COLUMNS", "COMPANY_COLUMNS",
            "DEAL_COLUMNS"]
@@ -211,20 +212,28 @@ class State:
                                                                             # last month (rules.route_bans)
     review_rows: list[dict[str, np.ndarray]] = field(default_factory=list)
     monthly_rows: list[dict[str, Any]] = field(default_factory=list)
-    _traders: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))   # trader_rows' list
-    _traders_seen: int = 0                                                         # and the rows it covers
+    _fixed_rows: dict[str, tuple[int, np.ndarray]] = field(default_factory=dict)   # _rows_fixed_at_append
 
     def trader_rows(self) -> np.ndarray:
         """Rows of every trader, serving or not, in row order. Traders are one official in
-        fifty at the baseline's proportions, and phases about traders alone would otherwise scan
-        every row. A role never changes and rows are only appended (never removed), so the
-        list is extended with the traders among the rows appended since the last call."""
+        fifty at the baseline's proportions, and phases about traders alone would otherwise
+        scan every row."""
+        return self._rows_fixed_at_append("traders", lambda off, rows: off.role[rows] == TRADER)
+
+    def protege_rows(self) -> np.ndarray:
+        """Rows of every official placed by a patron (M24), in row order."""
+        return self._rows_fixed_at_append("proteges", lambda off, rows: off.patron[rows] >= 0)
+
+    def _rows_fixed_at_append(self, name: str, test: Any) -> np.ndarray:
+        """Rows of the officials for whom ``test(officials, rows)`` holds, for a test of what is
+        set when a row is appended and never changes after (role, patron). Rows are only
+        appended, never removed, so the list is extended with the rows appended since the last call."""
+        seen, rows = self._fixed_rows.get(name, (0, np.zeros(0, np.int64)))
         n = self.officials.n
-        if n != self._traders_seen:
-            new = np.flatnonzero(self.officials.role[self._traders_seen:n] == TRADER) + self._traders_seen
-            self._traders = np.concatenate([self._traders, new])
-            self._traders_seen = n
-        return self._traders
+        if n != seen:
+            rows = np.concatenate([rows, np.flatnonzero(test(self.officials, slice(seen, n))) + seen])
+            self._fixed_rows[name] = (n, rows)
+        return rows
 
     def active_traders(self) -> np.ndarray:
         """Rows of the serving traders, in row order."""
@@ -238,5 +247,4 @@ class State:
         if len(self.month.earned) != n:
             self.month = MonthArrays.zeros(n)
         else:
-            for buffer in self.month:
-                buffer.fill(0.0)
+            zero_columns(self.month)

@@ -153,7 +153,7 @@ def _arrest(state: State, p: Scenario, rows: np.ndarray, made_political: bool) -
     state.flows.add("confiscated_usd", off.wealth_usd[rows].sum())
     off.wealth_usd[rows] = 0.0
     leave(state, rows, ARRESTED, "arrested")
-    relatives = relatives_of(off.arrays(), KERNEL_CODES, rows)
+    relatives = relatives_of(off.arrays(), KERNEL_CODES, rows, state.protege_rows())
     leave(state, relatives, RECALLED, "recalled")
     state.flows.add("relatives_recalled", len(relatives))
     if p.arrest.enabled and made_political:

@@ -74,9 +74,15 @@ def _newcomer_effort(state: State, p: Scenario, key: Key, role: np.ndarray, newc
         return drawn
     effort = drawn
     for kind in (TRADER, WORKER):
-        serving = np.flatnonzero((off.status == ACTIVE) & (off.role == kind) & ~off.resigned)
         new = role == kind
-        if len(serving) and new.any():
+        if not new.any():
+            continue
+        if kind == TRADER:      # the few traders from their cached rows; workers are nearly every row
+            serving = state.active_traders()
+            serving = serving[~off.resigned[serving]]
+        else:
+            serving = np.flatnonzero((off.status == ACTIVE) & (off.role == kind) & ~off.resigned)
+        if len(serving):
             effort[new] = off.effort[serving[key.below(Purpose.IMITATED, newcomers[new], len(serving))]]
     return effort
 
