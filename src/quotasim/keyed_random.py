@@ -165,34 +165,27 @@ def below(seed, month, purpose, agent, n):  # pragma: no cover - compiled
 
 
 # ------------------------------------------------------------------ over arrays of ids
-# Each function over arrays fills ``out[lo:hi]`` in a serial block function; below
-# ``PARALLEL_FROM`` ids one call does every block on the calling thread, from there on the
-# blocks run on the threads numba is allowed. Waking the threads costs about 70 microseconds
+# Each function over arrays has a serial and a parallel form (the loop is the same; the
+# parallel one's ``prange`` splits it over the threads numba is allowed), and the parallel
+# form is used from ``PARALLEL_FROM`` ids. Waking the threads costs about 70 microseconds
 # a parallel loop here, more than drawing 30,000 numbers on one: most draws are for the few
 # traders. Every element depends on its own id only, so the split never changes a result.
 PARALLEL_FROM = 32_768
-_BLOCK = 16_384
-
-
-@njit(cache=True, nogil=True)
-def _uniforms_block(seed, month, purpose, agents, index, out, lo, hi):  # pragma: no cover - compiled
-    for k in range(lo, hi):
-        out[k] = uniform(seed, month, purpose, agents[k], index)
 
 
 @njit(cache=True, nogil=True)
 def _uniforms_serial(seed, month, purpose, agents, index):  # pragma: no cover - compiled
     out = np.empty(agents.shape[0])
-    _uniforms_block(seed, month, purpose, agents, index, out, 0, agents.shape[0])
+    for k in range(agents.shape[0]):
+        out[k] = uniform(seed, month, purpose, agents[k], index)
     return out
 
 
 @njit(cache=True, nogil=True, parallel=True)
 def _uniforms_parallel(seed, month, purpose, agents, index):  # pragma: no cover - compiled
-    n = agents.shape[0]
-    out = np.empty(n)
-    for b in prange((n + _BLOCK - 1) // _BLOCK):
-        _uniforms_block(seed, month, purpose, agents, index, out, b * _BLOCK, min(n, (b + 1) * _BLOCK))
+    out = np.empty(agents.shape[0])
+    for k in prange(agents.shape[0]):
+        out[k] = uniform(seed, month, purpose, agents[k], index)
     return out
 
 
@@ -206,36 +199,33 @@ def uniforms(seed: int, month: int, purpose: int, agents: np.ndarray, index: int
 def uniforms_of_rows(seed, month, purpose, n, index):  # pragma: no cover - compiled
     """``uniforms`` for the agent ids 0, 1, ..., n - 1 (every row of a table), without an array of ids."""
     out = np.empty(n)
-    for b in prange((n + _BLOCK - 1) // _BLOCK):
-        for k in range(b * _BLOCK, min(n, (b + 1) * _BLOCK)):
-            out[k] = uniform(seed, month, purpose, k, index)
+    for k in prange(n):
+        out[k] = uniform(seed, month, purpose, k, index)
     return out
 
 
 @njit(cache=True, nogil=True)
-def _normals_block(seed, month, purpose, agents, out, lo, hi):  # pragma: no cover - compiled
+def _normals_serial(seed, month, purpose, agents):  # pragma: no cover - compiled
     """The open uniforms first, in a loop with no branch that the compiler vectorises, then
     their quantiles (the same arithmetic as ``normal``)."""
-    for k in range(lo, hi):
+    out = np.empty(agents.shape[0])
+    for k in range(agents.shape[0]):
         w0, w1, _, _ = words(seed, month, purpose, agents[k], 0)
         out[k] = _open_unit(w0, w1)
-    for k in range(lo, hi):
+    for k in range(agents.shape[0]):
         out[k] = inverse_normal(out[k])
-
-
-@njit(cache=True, nogil=True)
-def _normals_serial(seed, month, purpose, agents):  # pragma: no cover - compiled
-    out = np.empty(agents.shape[0])
-    _normals_block(seed, month, purpose, agents, out, 0, agents.shape[0])
     return out
 
 
 @njit(cache=True, nogil=True, parallel=True)
 def _normals_parallel(seed, month, purpose, agents):  # pragma: no cover - compiled
-    n = agents.shape[0]
-    out = np.empty(n)
-    for b in prange((n + _BLOCK - 1) // _BLOCK):
-        _normals_block(seed, month, purpose, agents, out, b * _BLOCK, min(n, (b + 1) * _BLOCK))
+    """``_normals_serial``'s two loops, each split over the threads."""
+    out = np.empty(agents.shape[0])
+    for k in prange(agents.shape[0]):
+        w0, w1, _, _ = words(seed, month, purpose, agents[k], 0)
+        out[k] = _open_unit(w0, w1)
+    for k in prange(agents.shape[0]):
+        out[k] = inverse_normal(out[k])
     return out
 
 
@@ -246,24 +236,18 @@ def normals(seed: int, month: int, purpose: int, agents: np.ndarray) -> np.ndarr
 
 
 @njit(cache=True, nogil=True)
-def _lognormals_block(seed, month, purpose, agents, mean, sigma, out, lo, hi):  # pragma: no cover - compiled
-    for k in range(lo, hi):
-        out[k] = lognormal(seed, month, purpose, agents[k], mean, sigma)
-
-
-@njit(cache=True, nogil=True)
 def _lognormals_serial(seed, month, purpose, agents, mean, sigma):  # pragma: no cover - compiled
     out = np.empty(agents.shape[0])
-    _lognormals_block(seed, month, purpose, agents, mean, sigma, out, 0, agents.shape[0])
+    for k in range(agents.shape[0]):
+        out[k] = lognormal(seed, month, purpose, agents[k], mean, sigma)
     return out
 
 
 @njit(cache=True, nogil=True, parallel=True)
 def _lognormals_parallel(seed, month, purpose, agents, mean, sigma):  # pragma: no cover - compiled
-    n = agents.shape[0]
-    out = np.empty(n)
-    for b in prange((n + _BLOCK - 1) // _BLOCK):
-        _lognormals_block(seed, month, purpose, agents, mean, sigma, out, b * _BLOCK, min(n, (b + 1) * _BLOCK))
+    out = np.empty(agents.shape[0])
+    for k in prange(agents.shape[0]):
+        out[k] = lognormal(seed, month, purpose, agents[k], mean, sigma)
     return out
 
 
@@ -274,24 +258,18 @@ def lognormals(seed: int, month: int, purpose: int, agents: np.ndarray, mean: fl
 
 
 @njit(cache=True, nogil=True)
-def _belows_block(seed, month, purpose, agents, n, out, lo, hi):  # pragma: no cover - compiled
-    for k in range(lo, hi):
-        out[k] = below(seed, month, purpose, agents[k], n[k])
-
-
-@njit(cache=True, nogil=True)
 def _belows_serial(seed, month, purpose, agents, n):  # pragma: no cover - compiled
     out = np.empty(agents.shape[0], np.int64)
-    _belows_block(seed, month, purpose, agents, n, out, 0, agents.shape[0])
+    for k in range(agents.shape[0]):
+        out[k] = below(seed, month, purpose, agents[k], n[k])
     return out
 
 
 @njit(cache=True, nogil=True, parallel=True)
 def _belows_parallel(seed, month, purpose, agents, n):  # pragma: no cover - compiled
-    size = agents.shape[0]
-    out = np.empty(size, np.int64)
-    for b in prange((size + _BLOCK - 1) // _BLOCK):
-        _belows_block(seed, month, purpose, agents, n, out, b * _BLOCK, min(size, (b + 1) * _BLOCK))
+    out = np.empty(agents.shape[0], np.int64)
+    for k in prange(agents.shape[0]):
+        out[k] = below(seed, month, purpose, agents[k], n[k])
     return out
 
 
