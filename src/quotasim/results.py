@@ -61,6 +61,8 @@ class RunResult:
 
     @classmethod
     def from_state(cls, scenario, seed: int, state: State, *, started: datetime, wall_seconds: float) -> RunResult:
+        """The tables of a finished run. The state is used up: its officials' columns move
+        into the officials table."""
         from .scenario import content_hash
         monthly = _monthly_table(scenario.start, state.monthly_rows)
         reviews = _reviews_table(scenario.start, state.review_rows)
@@ -246,11 +248,13 @@ def _reviews_table(start: str, rows: list[dict[str, np.ndarray]]) -> pa.Table:
 
 
 def _officials_table(state: State) -> pa.Table:
+    """The officials' table of a finished run. It takes the state's columns over one by one
+    (``Table.release``): the state cannot run on after it."""
     off = state.officials
     table: dict[str, Any] = {"official_id": np.arange(off.n, dtype=np.int32)}
     for name in columns.OFFICIALS.outputs()[1:]:
-        values = getattr(off, name)
-        table[name] = _labels(values, _CODE_NAMES[name]) if name in _CODE_NAMES else values.copy()
+        values = off.release(name)
+        table[name] = _labels(values, _CODE_NAMES[name]) if name in _CODE_NAMES else values
     return _with_docs(pa.table(table), columns.OFFICIALS)
 
 
@@ -260,7 +264,7 @@ _CODE_NAMES = {"role": ROLE_NAMES, "post": POST_NAMES, "route": ROUTE_NAMES, "st
 
 
 def _labels(codes: np.ndarray, names: tuple[str, ...]) -> pa.DictionaryArray:
-    return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int8)), pa.array(names))
+    return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int8, copy=False)), pa.array(names))
 
 
 def package_version() -> str:

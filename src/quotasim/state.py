@@ -113,6 +113,14 @@ class Table:
     def nbytes(self) -> int:
         return sum(column.nbytes for column in self._data.values())
 
+    def release(self, name: str) -> np.ndarray:
+        """A copy of column ``name``'s live rows, and the column gone from the table (its whole
+        capacity freed): for handing a finished run's columns over one at a time, so that the
+        run's peak memory is not the table and its copy side by side."""
+        column = self._data.pop(name)
+        self._dtypes.pop(name)
+        return column[: self.n].copy()
+
     def to_dict(self) -> dict[str, np.ndarray]:
         return {name: column[: self.n].copy() for name, column in self._data.items()}
 
