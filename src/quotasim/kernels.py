@@ -48,7 +48,7 @@ __all__ = ["SplitRule", "CompanyShares", "PayRule", "HomeRule", "MonthStartRule"
            "assign_targets_pass", "expected_payoff_pass", "pressure_extra", "defection_hazard", "defectors_pass", "overwhelmed",
            "relatives_of", "spread_fear", "census", "CENSUS_COUNTS", "CENSUS_SUMS", "workers_by_route", "credit", "own_pocket_pass",
            "company_results", "review_officials", "people_means", "choose_hand_in_pass", "choose_defiance_pass",
-           "learn_recall_belief_pass"]
+           "learn_capacity_pass", "learn_recall_belief_pass"]
 
 
 # ------------------------------------------------------------------ blocks of a parallel pass
@@ -921,6 +921,26 @@ def _choose_defiance_block(off, codes, rule, lo, hi):  # pragma: no cover - comp
 
 class BeliefRule(NamedTuple):
     memory: float     # weight of what was seen this half
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def learn_capacity_pass(off, codes, weight):  # pragma: no cover - compiled
+    """Officials in post the whole half (six months, and trying: effort in force above 0.05)
+    move ``capacity_usd`` by ``weight`` toward what a unit of effort yielded: remitted plus
+    withheld over effort in force (``behaviour._learn_capacity``)."""
+    n = off.status.shape[0]
+    count, size = blocks(n, 1)
+    for b in prange(count):
+        _learn_capacity_block(off, codes, weight, b * size, min(n, (b + 1) * size))
+
+
+@njit(cache=True, nogil=True)
+def _learn_capacity_block(off, codes, weight, lo, hi):  # pragma: no cover - compiled
+    trying = np.float32(0.05)
+    for i in range(lo, hi):
+        if off.status[i] == codes.active and off.tenure_months[i] >= 6 and off.effort_in_force[i] > trying:
+            realised = (off.half_remitted_usd[i] + off.half_withheld_usd[i]) / np.float64(off.effort_in_force[i])
+            off.capacity_usd[i] = (1 - weight) * off.capacity_usd[i] + weight * realised
 
 
 @njit(cache=True, nogil=True, parallel=True)

@@ -113,18 +113,24 @@ def _open_unit(high, low):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True, inline="always")
+def _central_quantile(q):  # pragma: no cover - compiled
+    """PPND16's quantile for |q| = |p - 1/2| <= 0.425."""
+    r = 0.180625 - q * q
+    return q * (((((((2.5090809287301226727e+3 * r + 3.3430575583588128105e+4) * r + 6.7265770927008700853e+4) * r
+                    + 4.5921953931549871457e+4) * r + 1.3731693765509461125e+4) * r + 1.9715909503065514427e+3) * r
+                 + 1.3314166789178437745e+2) * r + 3.3871328727963666080e0) / (
+        ((((((5.2264952788528545610e+3 * r + 2.8729085735721942674e+4) * r + 3.9307895800092710610e+4) * r
+            + 2.1213794301586595867e+4) * r + 5.3941960214247511077e+3) * r + 6.8718700749205790830e+2) * r
+         + 4.2313330701600911252e+1) * r + 1.0)
+
+
+@njit(cache=True, nogil=True, inline="always")
 def inverse_normal(p):  # pragma: no cover - compiled
     """The standard normal quantile of p in (0, 1): Wichura (1988), "Algorithm AS 241: the
     percentage points of the normal distribution", Applied Statistics 37, 477-484 (PPND16)."""
     q = p - 0.5
     if abs(q) <= 0.425:
-        r = 0.180625 - q * q
-        return q * (((((((2.5090809287301226727e+3 * r + 3.3430575583588128105e+4) * r + 6.7265770927008700853e+4) * r
-                        + 4.5921953931549871457e+4) * r + 1.3731693765509461125e+4) * r + 1.9715909503065514427e+3) * r
-                     + 1.3314166789178437745e+2) * r + 3.3871328727963666080e0) / (
-            ((((((5.2264952788528545610e+3 * r + 2.8729085735721942674e+4) * r + 3.9307895800092710610e+4) * r
-                + 2.1213794301586595867e+4) * r + 5.3941960214247511077e+3) * r + 6.8718700749205790830e+2) * r
-             + 4.2313330701600911252e+1) * r + 1.0)
+        return _central_quantile(q)
     r = math.sqrt(-math.log(p if q < 0 else 1.0 - p))
     if r <= 5.0:
         r -= 1.6
@@ -207,7 +213,8 @@ def uniforms_of_rows(seed, month, purpose, n, index):  # pragma: no cover - comp
 @njit(cache=True, nogil=True)
 def _normals_serial(seed, month, purpose, agents):  # pragma: no cover - compiled
     """The open uniforms first, in a loop with no branch that the compiler vectorises, then
-    their quantiles (the same arithmetic as ``normal``)."""
+    their quantiles (the same arithmetic as ``normal``). Computing the central quantile of
+    every draw in a branch-free loop and the tails after took twice as long."""
     out = np.empty(agents.shape[0])
     for k in range(agents.shape[0]):
         w0, w1, _, _ = words(seed, month, purpose, agents[k], 0)

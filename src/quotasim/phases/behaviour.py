@@ -44,6 +44,7 @@ from ..kernels import (
     choose_defiance_pass,
     choose_hand_in_pass,
     expected_payoff_pass,
+    learn_capacity_pass,
     learn_recall_belief_pass,
 )
 from ..keyed_random import Key
@@ -94,11 +95,7 @@ def forward_effort(state: State, p: Scenario) -> np.ndarray:
 def _learn_capacity(state: State, weight: float = 0.5) -> None:
     """Officials learn what a unit of effort yields from the half just closed: what they remitted
     and what they chose to withhold (a trader who kept a surplus knows it could have been handed in)."""
-    off = state.officials
-    full_half = (off.status == ACTIVE) & (off.tenure_months >= 6) & (off.effort_in_force > 0.05)
-    realised = np.divide(off.half_remitted_usd + off.half_withheld_usd, off.effort_in_force,
-                         out=off.capacity_usd.copy(), where=full_half)
-    off.capacity_usd[:] = np.where(full_half, (1 - weight) * off.capacity_usd + weight * realised, off.capacity_usd)
+    learn_capacity_pass(state.officials.arrays(), KERNEL_CODES, weight)
 
 
 def _learn_recall_belief(state: State, p: Scenario) -> None:

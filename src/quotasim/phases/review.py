@@ -80,7 +80,7 @@ def _pay_from_own_pocket(state: State, p: Scenario, key: Key) -> None:
     # A month's take-home per dollar of half-year capacity, at the usual state's share.
     per_usd = float(take_home_ratio(np.array([p.quota.remit_share]))[0]) / HALF
     totals = totals_record("own_pocket_usd", "borrowed_usd")
-    own_pocket_pass(off.arrays(), KERNEL_CODES, key.uniforms(Purpose.OWN_POCKET, np.arange(off.n)),
+    own_pocket_pass(off.arrays(), KERNEL_CODES, key.uniforms_of_rows(Purpose.OWN_POCKET, off.n),
                     OwnPocketRule(defiance_effort=p.arrest.defiance_effort, willingness=rule.willingness,
                                   max_share=rule.max_share, borrow_months=rule.borrow_months,
                                   take_home_per_usd=per_usd), totals)
