@@ -77,12 +77,19 @@ def start_deals(state: State, p: Scenario, key: Key) -> None:
     traders = state.active_traders()
     post = off.post[traders]
     candidates = traders[(ABROAD_POSTS[post] | (post == PYONGYANG)) & ~earns_domestically(off, traders)]
-    independent = independent_companies(state, p)[off.company[candidates]]
+    company = off.company[candidates]
+    if directive_in_force(p):
+        independent = independent_companies(state, p)[company]
+    else:                                       # nobody is: no gather
+        independent = np.zeros(len(candidates), bool)
     route = _deal_routes(off.route[candidates], candidates, independent, p, key)
     trust = state.trust[route]
-    # Looked up per company (few), then gathered per candidate (many).
-    affiliated = _state_trade_allowed(state).astype(np.intp)[off.company[candidates]]
     by_channel = open_by_channel(p)            # (routes, channels, affiliated), issue 14
+    outside_customs = by_channel[:, 1:, :].any()
+    if outside_customs:   # affiliation decides what is open; looked up per company (few), gathered per candidate (many)
+        affiliated = _state_trade_allowed(state).astype(np.intp)[company]
+    else:                 # only customs is open, alike for all
+        affiliated = np.zeros(len(candidates), np.intp)
     # What is open in all, gathered per candidate from the small table (not summed per candidate)
     open_all = by_channel.sum(axis=1)         # (routes, affiliated)
     chance = p.posts.deal_rate * off.effort_in_force[candidates] * trust * open_all.ravel()[route * 2 + affiliated]
@@ -94,7 +101,7 @@ def start_deals(state: State, p: Scenario, key: Key) -> None:
     post = off.post[who]
     goods = 1 - p.frictions.goods_shortfall if p.frictions.enabled else 1.0
     value = median_deal_usd(p, post) * key.lognormals(Purpose.DEAL_VALUE, who, 0.0, p.posts.deal_sd) * goods * off.skill[who]
-    if by_channel[:, 1:, :].any():    # some trade goes outside customs: draw each deal's channel
+    if outside_customs:    # draw each deal's channel
         channel = _channels(by_channel[route[starts], :, affiliated[starts]], who, key)
     else:
         channel = np.full(len(who), CUSTOMS, np.int8)
