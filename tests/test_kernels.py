@@ -287,3 +287,20 @@ def test_cached_trader_rows_follow_every_appended_row():
         assert np.array_equal(state.protege_rows(), np.flatnonzero(off.patron >= 0))
     assert (off.role[initial:] == TRADER).any(), "the run refilled no trader's post: nothing was appended to follow"
     assert len(state.protege_rows()), "nobody was placed by a patron"
+
+
+def test_credit_sums_each_rows_amounts_in_order_then_adds():
+    """Deals pay their traders through ``credit``: repeats of a row are summed from zero in the
+    order given and then added (so a trader's month does not depend on how deals are sorted)."""
+    g = np.random.default_rng(3)
+    column = g.uniform(0, 1e6, 5_000)
+    who = g.integers(0, 200, 3_000) * 7
+    amounts = g.lognormal(8, 2, 3_000)
+    expected = column.copy()
+    sums: dict[int, float] = {}
+    for row, amount in zip(who.tolist(), amounts.tolist()):
+        sums[row] = sums.get(row, 0.0) + amount
+    for row, total in sums.items():
+        expected[row] += total
+    kernels.credit(column, who, amounts)
+    assert np.array_equal(column, expected)

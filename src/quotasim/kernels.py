@@ -685,21 +685,18 @@ def _workers_by_route_block(off, codes, lo, hi, out):  # pragma: no cover - comp
 @njit(cache=True, nogil=True)
 def credit(column, who, amounts):  # pragma: no cover - compiled
     """Add ``amounts`` to ``column`` at rows ``who`` (repeats allowed), touching only those rows:
-    each row's amounts are summed from zero in the order given, then added. The sums are
-    kept in zeroed scratch columns, whose memory the system supplies only where touched."""
-    sums = np.zeros(column.shape[0])
-    listed = np.zeros(column.shape[0], np.bool_)
-    rows = np.empty(who.shape[0], np.int64)
-    n_rows = 0
-    for k in range(who.shape[0]):
-        row = np.int64(who[k])
-        if not listed[row]:
-            listed[row] = True
-            rows[n_rows] = row
-            n_rows += 1
-        sums[row] += amounts[k]
-    for j in range(n_rows):
-        column[rows[j]] += sums[rows[j]]
+    each row's amounts are summed from zero in the order given, then added. The rows are
+    grouped by a stable sort of ``who`` (a few thousand deals), so that nothing the size of
+    the column is allocated."""
+    order = np.argsort(who, kind="mergesort")
+    k = 0
+    while k < order.shape[0]:
+        row = who[order[k]]
+        total = 0.0
+        while k < order.shape[0] and who[order[k]] == row:
+            total += amounts[order[k]]
+            k += 1
+        column[row] += total
 
 
 # ------------------------------------------------------------------ the review (phases/review.py)
