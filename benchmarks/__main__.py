@@ -1,8 +1,9 @@
 """``python -m benchmarks [--quick] [--sizes 10000,100000,1000000] [--months 120] [--threads 1,2]
-[--twin-max 100000] [--[no-]ten-million] [--[no-]sweep]``.
+[--twin-max 100000] [--rounds 3] [--[no-]ten-million] [--[no-]sweep]``.
 
 For each size, in fresh processes: the full model (baseline proportions) and quotasim on the
-twin's reduced rules, each with every thread count of ``--threads``; the trivial NumPy quota
+twin's reduced rules, each with every thread count of ``--threads`` (the fastest of
+``--rounds`` runs, with the largest peak memory of them); the trivial NumPy quota
 core (``benchmarks/ceiling.py``), the ceiling the full model is put against; and the Mesa
 twin on the reduced rules where it finishes in reasonable time (up to ``--twin-max``
 officials). Then, unless ``--quick``: a run of ten million officials with its peak memory
@@ -35,6 +36,18 @@ def _probe(kind: str, officials: int, months: int, threads: int = 1) -> dict:
     out = subprocess.run([sys.executable, "-m", "benchmarks.probe", kind, str(officials), str(months), str(threads)],
                          check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _best(kind: str, officials: int, months: int, threads: int, rounds: int) -> dict:
+    """The fastest of ``rounds`` runs, each in a fresh process, with the largest peak memory of
+    them: on a shared machine a run of a few seconds can lose half its speed to a neighbour's
+    burst, and the fastest is the one least disturbed (as ``timeit`` reports)."""
+    figures = [_probe(kind, officials, months, threads) for _ in range(max(rounds, 1))]
+    best = dict(min(figures, key=lambda f: f["wall_seconds"]))
+    best["peak_bytes"] = max(f["peak_bytes"] for f in figures)
+    best["peak_bytes_per_official"] = max(f["peak_bytes_per_official"] for f in figures)
+    best["rounds"] = len(figures)
+    return best
 
 
 def _sweep() -> dict:
@@ -83,6 +96,9 @@ def main(argv=None) -> None:
     parser.add_argument("--months", type=int, default=120)
     parser.add_argument("--threads", default="1,2", help="comma-separated thread counts for quotasim's compiled passes")
     parser.add_argument("--twin-max", type=int, default=100_000, help="largest size the Mesa twin is run at")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="runs of each quotasim and ceiling measurement at each size; the fastest is shown "
+                             "(the Mesa twin and the 10M run are run once)")
     parser.add_argument("--ten-million", action=argparse.BooleanOptionalAction, default=None,
                         help="the 10,000,000-official run (about 3 minutes; on by default unless --quick)")
     parser.add_argument("--sweep", action=argparse.BooleanOptionalAction, default=None,
@@ -95,7 +111,8 @@ def main(argv=None) -> None:
     console = Console(width=None if Console().is_terminal else 140)   # a log file gets the whole table
     console.print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()} "
                   f"{platform.python_version()}, numpy {np.__version__}; one process per measurement; "
-                  f"{args.months} months; load average {_load()} at the start")
+                  f"{args.months} months; quotasim and the ceiling: fastest of {args.rounds} runs at each size, "
+                  f"the Mesa twin and 10M once; load average {_load()} at the start")
     table = Table("officials", "model", "threads", "wall (s)", "official-steps/s", "peak bytes/official",
                   "× ceiling", "× Mesa twin")
     full: dict[tuple[int, int], dict] = {}
@@ -109,13 +126,13 @@ def main(argv=None) -> None:
                       f"{figure['peak_bytes_per_official']:,.0f}", ceiling, twin)
 
     for n in sizes:
-        ceilings[n] = ceiling = _probe("ceiling", n, args.months)
+        ceilings[n] = ceiling = _best("ceiling", n, args.months, 1, args.rounds)
         for t in threads:
-            full[n, t] = figure = _probe("full", n, args.months, t)
+            full[n, t] = figure = _best("full", n, args.months, t, args.rounds)
             row("quotasim, full model", figure, f"{figure['steps_per_second'] / ceiling['steps_per_second']:.2f}",
                 first=t == threads[0])
         for t in threads:
-            reduced[n, t] = _probe("reduced", n, args.months, t)
+            reduced[n, t] = _best("reduced", n, args.months, t, args.rounds)
         if n <= args.twin_max:
             twins[n] = _probe("twin", n, args.months)
         for t in threads:
@@ -187,11 +204,13 @@ def _print_targets(console: Console, full: dict, reduced: dict, ceilings: dict, 
                        f"missed by {f['peak_bytes_per_official'] - 300:,.0f} bytes"))
     else:
         checks.append(("speed, ceiling ratio and memory at 1M officials", "not measured", "size 1,000,000 not run"))
-    hundred = (100_000, threads)
-    if 100_000 in twins and hundred in reduced:
-        ratio = reduced[hundred]["steps_per_second"] / twins[100_000]["steps_per_second"]
-        checks.append((f"≥ 100× the Mesa twin at 100k officials (twin's rules, {threads} thread(s))", f"{ratio:.1f}×",
-                       _at_least(ratio, 100)))
+    at_100k = [figure for (n, _), figure in reduced.items() if n == 100_000]
+    if 100_000 in twins and at_100k:
+        # Mesa runs on one thread; quotasim is put against it with its faster thread count
+        fastest = max(at_100k, key=lambda f: f["steps_per_second"])
+        ratio = fastest["steps_per_second"] / twins[100_000]["steps_per_second"]
+        checks.append((f"≥ 100× the Mesa twin at 100k officials (twin's rules, quotasim's faster: "
+                       f"{fastest['threads']} thread(s))", f"{ratio:.1f}×", _at_least(ratio, 100)))
     else:
         checks.append(("≥ 100× the Mesa twin at 100k officials", "not measured", "twin not run at 100,000"))
     if threads in tens:
