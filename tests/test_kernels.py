@@ -293,7 +293,7 @@ def test_credit_sums_each_rows_amounts_in_order_then_adds():
     """Deals pay their traders through ``credit``: repeats of a row are summed from zero in the
     order given and then added (so a trader's month does not depend on how deals are sorted)."""
     g = np.random.default_rng(3)
-    column = g.uniform(0, 1e6, 5_000)
+    column = g.uniform(0, 1e6, 50_000)
     who = g.integers(0, 200, 3_000) * 7
     amounts = g.lognormal(8, 2, 3_000)
     expected = column.copy()
@@ -302,5 +302,9 @@ def test_credit_sums_each_rows_amounts_in_order_then_adds():
         sums[row] = sums.get(row, 0.0) + amount
     for row, total in sums.items():
         expected[row] += total
-    kernels.credit(column, who, amounts)
-    assert np.array_equal(column, expected)
+    few = column.copy()
+    kernels.credit(few, who, amounts)                       # a few amounts against many rows: sorted
+    assert np.array_equal(few, expected)
+    many = column[:who.max() + 1].copy()
+    kernels.credit(many, who, amounts)                      # many against few rows: a scratch column
+    assert np.array_equal(many, expected[:who.max() + 1])
