@@ -308,3 +308,20 @@ def test_credit_sums_each_rows_amounts_in_order_then_adds():
     many = column[:who.max() + 1].copy()
     kernels.credit(many, who, amounts)                      # many against few rows: a scratch column
     assert np.array_equal(many, expected[:who.max() + 1])
+
+
+def test_the_cached_column_views_follow_growth_and_never_leak_into_a_copy():
+    """Table.arrays() is built once per size: appending (through a regrowth of the buffers)
+    must give views of the new buffers, and a deep copy must write to its own columns."""
+    import copy
+    table = Table({"a": np.float64, "b": np.int32}, 4)
+    table.append(3, a=1.0)
+    before = table.arrays()
+    assert table.arrays() is before, "the same size reuses the views"
+    table.append(10, a=2.0)                   # past the capacity of 4: new buffers
+    after = table.arrays()
+    after.a[0] = 7.0
+    assert len(after.a) == 13 and table.a[0] == 7.0, "views of the grown buffers"
+    twin = copy.deepcopy(table)
+    twin.arrays().a[1] = 9.0
+    assert twin.a[1] == 9.0 and table.a[1] == 1.0

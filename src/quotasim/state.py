@@ -60,6 +60,13 @@ class Table:
         self._data = {name: np.zeros(max(capacity, 1), dtype) for name, dtype in columns.items()}
         self.n = 0
 
+    def __getstate__(self) -> dict[str, Any]:
+        # a copy (or pickle) must not carry views of the original's columns: arrays() rebuilds them
+        return {key: value for key, value in self.__dict__.items() if key != "_arrays"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
     def __getattr__(self, name: str) -> np.ndarray:
         data = self.__dict__.get("_data")
         if data is None or name not in data:
@@ -106,9 +113,15 @@ class Table:
         self.n = n_keep
 
     def arrays(self) -> Any:
-        """Every column's live rows, as one named tuple (what compiled passes take)."""
-        n = self.n
-        return self._arrays_type(*(column[:n] for column in self._data.values()))
+        """Every column's live rows, as one named tuple (what compiled passes take). Built once
+        per size: phases ask for it thousands of times a run, and the views stay valid until
+        rows are appended, kept or released (each of which changes ``n`` or drops the tuple)."""
+        cached = self.__dict__.get("_arrays")
+        if cached is None or cached[0] != self.n:
+            n = self.n
+            cached = (n, self._arrays_type(*(column[:n] for column in self._data.values())))
+            self.__dict__["_arrays"] = cached
+        return cached[1]
 
     def nbytes(self) -> int:
         return sum(column.nbytes for column in self._data.values())
@@ -119,6 +132,7 @@ class Table:
         run's peak memory is not the table and its copy side by side."""
         column = self._data.pop(name)
         self._dtypes.pop(name)
+        self.__dict__.pop("_arrays", None)
         return column[: self.n].copy()
 
     def to_dict(self) -> dict[str, np.ndarray]:
@@ -132,6 +146,7 @@ class Table:
             grown = np.zeros(new_capacity, column.dtype)
             grown[: self.n] = column[: self.n]
             self._data[name] = grown
+        self.__dict__.pop("_arrays", None)     # views of the old buffers
 
 
 class UndeclaredFlowError(KeyError):
