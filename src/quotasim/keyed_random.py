@@ -174,7 +174,7 @@ def below(seed, month, purpose, agent, n):  # pragma: no cover - compiled
 # Each function over arrays has a serial and a parallel form (the loop is the same; the
 # parallel one's ``prange`` splits it over the threads numba is allowed), and the parallel
 # form is used from ``PARALLEL_FROM`` ids. Waking the threads costs about 70 microseconds
-# a parallel loop here, more than drawing 30,000 numbers on one: most draws are for the few
+# a parallel loop here (``python -m benchmarks.wake``), more than drawing 30,000 numbers on one: most draws are for the few
 # traders. Every element depends on its own id only, so the split never changes a result.
 PARALLEL_FROM = 32_768
 
