@@ -44,7 +44,7 @@ from numba import literal_unroll, njit, prange
 
 __all__ = ["SplitRule", "CompanyShares", "PayRule", "HomeRule", "MonthStartRule", "PayoffRule", "DefectionRule",
            "GiveUpRule", "OwnPocketRule", "HandInRule", "DefianceRule", "BeliefRule", "month_start_pass",
-           "split_income_pass", "earners", "pay_workers_pass", "earn_at_home_pass", "effort_in_force_pass",
+           "split_income_pass", "active_workers", "pay_workers_pass", "earn_at_home_pass", "effort_in_force_pass",
            "assign_targets_pass", "expected_payoff_pass", "pressure_extra", "defection_hazard", "defectors_pass", "overwhelmed",
            "relatives_of", "spread_fear", "census", "CENSUS_COUNTS", "CENSUS_SUMS", "workers_by_route", "credit", "own_pocket_pass",
            "company_results", "review_officials", "people_means", "choose_hand_in_pass", "choose_defiance_pass",
@@ -211,24 +211,16 @@ def _targets_block(off, codes, quota, company_weight, lo, hi):  # pragma: no cov
 
 # ------------------------------------------------------------------ earnings (phases/earnings.py)
 @njit(cache=True, nogil=True)
-def earners(off, codes):  # pragma: no cover - compiled
-    """Row indices of active workers, and of active traders earning at home (province posts
-    or sent home by a closure), each in row order."""
+def active_workers(off, codes):  # pragma: no cover - compiled
+    """Row indices of the active workers, in row order."""
     n = off.status.shape[0]
     workers = np.empty(n, np.int64)
-    home = np.empty(n, np.int64)
-    n_workers = 0
-    n_home = 0
+    k = 0
     for i in range(n):
-        if off.status[i] != codes.active:
-            continue
-        if off.role[i] == codes.worker:
-            workers[n_workers] = i
-            n_workers += 1
-        elif off.role[i] == codes.trader and (off.post[i] == codes.province or off.domestic_duty[i]):
-            home[n_home] = i
-            n_home += 1
-    return workers[:n_workers], home[:n_home]
+        if off.status[i] == codes.active and off.role[i] == codes.worker:
+            workers[k] = i
+            k += 1
+    return workers[:k]
 
 
 class PayRule(NamedTuple):

@@ -202,12 +202,19 @@ def uniforms(seed: int, month: int, purpose: int, agents: np.ndarray, index: int
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def uniforms_of_rows(seed, month, purpose, n, index):  # pragma: no cover - compiled
-    """``uniforms`` for the agent ids 0, 1, ..., n - 1 (every row of a table), without an array of ids."""
+def _uniforms_of_rows_parallel(seed, month, purpose, n, index):  # pragma: no cover - compiled
     out = np.empty(n)
     for k in prange(n):
         out[k] = uniform(seed, month, purpose, k, index)
     return out
+
+
+def uniforms_of_rows(seed: int, month: int, purpose: int, n: int, index: int) -> np.ndarray:
+    """``uniforms`` for the agent ids 0, 1, ..., n - 1 (every row of a table), without an array
+    of ids when there are many."""
+    if n < PARALLEL_FROM:
+        return _uniforms_serial(seed, month, purpose, np.arange(n, dtype=np.int64), index)
+    return _uniforms_of_rows_parallel(seed, month, purpose, n, index)
 
 
 @njit(cache=True, nogil=True)

@@ -14,9 +14,9 @@ import numpy as np
 
 from ..codes import FOREIGN_ROUTES, KERNEL_CODES, Purpose
 from ..columns import EARNED_BY_ROUTE
-from ..kernels import HomeRule, PayRule, earn_at_home_pass, earners, pay_workers_pass
+from ..kernels import HomeRule, PayRule, active_workers, earn_at_home_pass, pay_workers_pass
 from ..keyed_random import Key
-from ..rules import worker_charge, worker_pay_factor
+from ..rules import earns_domestically, worker_charge, worker_pay_factor
 from ..scenario import Scenario
 from ..state import State, totals_record
 from . import mechanisms
@@ -30,7 +30,9 @@ def earn_wages_and_domestic(state: State, p: Scenario, key: Key) -> None:
 
     Each is one compiled pass (``kernels``); the noise is drawn here, keyed by official.
     """
-    workers, home = earners(state.officials.arrays(), KERNEL_CODES)
+    workers = active_workers(state.officials.arrays(), KERNEL_CODES)
+    traders = state.active_traders()
+    home = traders[earns_domestically(state.officials, traders)]
     _pay_workers(state, p, workers, _noise(p, key, workers))
     _earn_at_home(state, p, home, _noise(p, key, home))
 
