@@ -8,7 +8,8 @@ core (``benchmarks/ceiling.py``), the ceiling the full model is put against; and
 twin on the reduced rules where it finishes in reasonable time (up to ``--twin-max``
 officials). Then, unless ``--quick``: a run of ten million officials with its peak memory
 (``--ten-million`` adds it to a quick run, ``--no-ten-million`` leaves it out), and the
-sweep throughput with 1 and 2 worker processes (``benchmarks/sweep_throughput.py``).
+sweep throughput with 1 and 2 worker processes, steady and over the whole sweep
+(``benchmarks/sweep_throughput.py``).
 Prints wall time, official-steps per second, peak memory per official, the speed against
 the ceiling and the twin, the runtime scaling exponent, every target of issue 15 with the
 figure measured in this run (met, or missed by how much), and where the full model's time
@@ -153,10 +154,13 @@ def main(argv=None) -> None:
     sweep_figures = _sweep() if sweep else None
     if sweep_figures:
         s = sweep_figures
-        console.print(f"sweep of {s['runs']} runs ({s['officials']:,} officials, {s['months']} months): "
-                      f"{s['one_worker']:.2f} runs/s with 1 worker, {s['two_workers']:.2f} with 2, "
-                      f"speed-up {s['speedup']:.2f}× (identical results: {s['identical']}; "
-                      f"load average {s['load_before']:.2f} before)")
+        one, two = s["one_worker"], s["two_workers"]
+        console.print(f"sweep of {s['runs']} runs ({s['officials']:,} officials, {s['months']} months): steady "
+                      f"{one['steady']:.2f} runs/s with 1 worker, {two['steady']:.2f} with 2, speed-up "
+                      f"{s['speedup']:.2f}×; whole sweep, with starting the workers and the summaries, "
+                      f"{one['whole']:.2f} and {two['whole']:.2f} runs/s, {s['whole_speedup']:.2f}× (every worker's "
+                      f"first run back after {one['start_seconds']:.2f} s and {two['start_seconds']:.2f} s; "
+                      f"identical results: {s['identical']}; load average {s['load_before']:.2f} before)")
     _print_targets(console, full, reduced, ceilings, twins, tens, exponents, sweep_figures, top)
     largest = max(sizes)
     times = phase_times(largest, args.months, top)
@@ -226,8 +230,11 @@ def _print_targets(console: Console, full: dict, reduced: dict, ceilings: dict, 
                        f"{top:.2f} (fit over all sizes {exponents['fit']:.2f})",
                        "met" if top <= 1.10 else f"missed by {top - 1.10:.2f}"))
     if sweep:
-        checks.append(("sweep throughput ≥ 1.8× from 1 to 2 workers",
-                       f"{sweep['speedup']:.2f}× (load {sweep['load_before']:.2f} before)", _at_least(sweep["speedup"], 1.8)))
+        # throughput is the rate a sweep settles at; the one-off start is shown beside it, not hidden
+        checks.append(("sweep throughput ≥ 1.8× from 1 to 2 workers (steady rate, once every worker has run once)",
+                       f"{sweep['speedup']:.2f}× (whole {sweep['runs']}-run sweep with the workers' start: "
+                       f"{sweep['whole_speedup']:.2f}×; load {sweep['load_before']:.2f} before)",
+                       _at_least(sweep["speedup"], 1.8)))
     else:
         checks.append(("sweep throughput ≥ 1.8× from 1 to 2 workers", "not measured", "run without --sweep"))
     targets = Table("target (issue 15)", "measured", "met?", title="targets")

@@ -90,3 +90,16 @@ def test_doubled_charges_move_money_from_workers_to_the_state():
     assert kept(doubled) < kept(ordinary)
     assert np.isclose(doubled["worker_charges_owed_usd"].sum(),
                       doubled["worker_charges_paid_usd"].sum() + doubled["worker_charge_arrears_usd"].sum())
+
+
+def test_poisson_quantile_is_scipy_stats_poisson_ppf():
+    """New workers per route are Poisson counts drawn at a keyed uniform; the quantile is
+    written over scipy.special (cheaper to import in every sweep worker) and must be the very
+    function scipy.stats computes, across small, large and zero means and both tails."""
+    from scipy.stats import poisson
+
+    from quotasim.phases.workers import poisson_quantile
+    rng = np.random.default_rng(7)
+    q = np.concatenate([rng.random(200_000), [1e-12, 0.5, 1 - 1e-12]])
+    mean = rng.choice([0.0, 1e-9, 0.3, 2.0, 17.5, 150.0, 4_000.0], q.size)
+    np.testing.assert_array_equal(poisson_quantile(q, mean), poisson.ppf(q, mean))

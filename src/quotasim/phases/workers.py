@@ -20,7 +20,7 @@ route, a new worker's company and effort by the row the worker gets.
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import poisson
+from scipy.special import pdtr, pdtrik
 
 from ..codes import ACTIVE, BORDER_CITY, FOREIGN_ROUTES, RECALLED, RUSSIA_POST, THIRD_POST, WORKER, Purpose
 from ..keyed_random import Key
@@ -74,7 +74,7 @@ def _dispatch(state: State, p: Scenario, key: Key, movement: float) -> None:
     if not (expected > 0).any():
         return
     # Poisson counts by the inverse distribution function at a keyed uniform
-    counts = poisson.ppf(key.uniforms(Purpose.DISPATCH_COUNT, routes), expected).astype(np.int64)
+    counts = poisson_quantile(key.uniforms(Purpose.DISPATCH_COUNT, routes), expected).astype(np.int64)
     if counts.sum() == 0:
         return
     first = off.n           # the row the first new worker gets
@@ -99,3 +99,16 @@ def _dispatch(state: State, p: Scenario, key: Key, movement: float) -> None:
     new_officials(state, p, key, company=company, role=np.full(len(company), WORKER, np.int8), post=post, effort=effort)
     state.flows.add("dispatched", len(company))
     state.flows.add("workers_dispatched", len(company))
+
+
+def poisson_quantile(q: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """The Poisson distribution's quantile: the least k with P(X <= k) >= q, for q in (0, 1).
+
+    ``scipy.stats.poisson.ppf`` computes exactly this (its ``_ppf``: the inverse of the
+    incomplete gamma function, then one step down where the distribution function already
+    reaches q); written here over ``scipy.special`` because importing ``scipy.stats`` costs a
+    sweep's every worker process about 0.35 s before its first run.
+    """
+    upper = np.ceil(pdtrik(q, mean))
+    lower = np.maximum(upper - 1, 0)
+    return np.where(pdtr(lower, mean) >= q, lower, upper)
