@@ -20,8 +20,8 @@ import numpy as np
 import pytest
 
 import quotasim
-from quotasim import kernels
-from quotasim.codes import ACTIVE, CHINA, DEFECTED, KERNEL_CODES, RUSSIA, THIRD, TRADER, WORKER
+from quotasim import kernels, keyed_random
+from quotasim.codes import ACTIVE, CHINA, DEFECTED, KERNEL_CODES, RUSSIA, THIRD, TRADER, WORKER, Purpose
 from quotasim.state import OFFICIAL_COLUMNS, MonthArrays, Table, totals_record
 
 N, COMPANIES, MONTH = 3000, 30, 7
@@ -178,11 +178,16 @@ def test_counts_and_hazards_cover_exactly_those_at_risk(seed):
     assert np.isclose(sums["trader_effort"], off.effort_in_force[traders].astype(np.float64).sum(), rtol=1e-12)
     assert kernels.workers_by_route(off.arrays(), KERNEL_CODES).sum() == (active & (off.role == WORKER)).sum()
     at_risk = active & abroad
-    draws = np.random.default_rng(seed).random(len(off.status))
-
     def defectors(base_rate, deterrence):
         return kernels.defectors_pass(off.arrays(), KERNEL_CODES, kernels.DefectionRule(base_rate, 0.5, deterrence),
-                                      draws)
+                                      seed, 40, int(Purpose.DEFECTION))
+
+    # the draws are the keyed uniforms by row: the pass agrees with drawing them first
+    draws = keyed_random.uniforms(seed, 40, int(Purpose.DEFECTION), np.arange(len(off.status)), 0)
+    single = np.float32(0.2) * (np.float32(1.0) + np.float32(0.5) * off.pressure)     # as defection_hazard: float32
+    hazard = single.astype(np.float64) * np.where(off.family_at_home, 1 - 0.6, 1.0)
+    expected = np.flatnonzero(at_risk & (draws < hazard))
+    assert np.array_equal(defectors(0.2, 0.6), expected)
 
     assert np.array_equal(defectors(1.0, 0.0), np.flatnonzero(at_risk)), "a hazard of one takes all at risk, only them"
     few, more = defectors(0.05, 0.6), defectors(0.2, 0.6)

@@ -134,7 +134,7 @@ def test_draws_over_arrays_are_the_same_on_the_calling_thread_and_on_the_pool():
     bounds = np.arange(1, len(ids) + 1)
     purpose = int(Purpose.REFILL)
     pairs = [(kr._uniforms_serial(1, 2, purpose, ids, 0), kr._uniforms_parallel(1, 2, purpose, ids, 0)),
-             (kr._normals_serial(1, 2, purpose, ids), kr._normals_parallel(1, 2, purpose, ids)),
+             (_into(kr._normals_serial, ids, purpose), _into(kr._normals_parallel, ids, purpose)),
              (kr._lognormals_serial(1, 2, purpose, ids, 0.5, 0.3), kr._lognormals_parallel(1, 2, purpose, ids, 0.5, 0.3)),
              (kr._belows_serial(1, 2, purpose, ids, bounds), kr._belows_parallel(1, 2, purpose, ids, bounds))]
     for serial, parallel in pairs:
@@ -143,6 +143,28 @@ def test_draws_over_arrays_are_the_same_on_the_calling_thread_and_on_the_pool():
     assert np.array_equal(kr.normals(1, 2, purpose, short), kr.normals(1, 2, purpose, ids)[:1_000])
     for n in (1_000, 50_000):      # below and above PARALLEL_FROM
         assert np.array_equal(kr.uniforms_of_rows(1, 2, purpose, n, 0), kr.uniforms(1, 2, purpose, np.arange(n), 0))
+
+
+def _into(pass_, ids, purpose):
+    out = np.full(len(ids), np.nan)
+    pass_(1, 2, purpose, ids, out)
+    return out
+
+
+def test_normals_into_a_buffer_are_the_normals_rounded_as_astype_would():
+    """A phase may keep a buffer for the normals it draws every month, in single precision:
+    the numbers are the draws' own, each rounded as ``astype(np.float32)`` rounds it, and the
+    chunks of the two loops (``NORMALS_CHUNK``) leave no element unwritten."""
+    purpose = int(Purpose.EARNINGS_NOISE)
+    for n in (10, kr.NORMALS_CHUNK + 1, kr.PARALLEL_FROM + kr.NORMALS_CHUNK - 3):
+        ids = np.random.default_rng(n).choice(10_000_000, n, replace=False)
+        plain = kr.normals(1, 2, purpose, ids)
+        assert np.array_equal(plain, [kr.normal(1, 2, purpose, i) for i in ids[:50]] + list(plain[50:]))
+        single = np.full(n, np.nan, np.float32)
+        assert kr.normals(1, 2, purpose, ids, out=single) is single
+        assert np.array_equal(single, plain.astype(np.float32))
+    with pytest.raises(ValueError, match="shape"):
+        kr.normals(1, 2, purpose, np.arange(5), out=np.empty(4))
 
 
 def test_a_draw_depends_on_its_agent_never_on_the_order_or_company_it_comes_in():

@@ -42,6 +42,9 @@ from typing import NamedTuple
 import numpy as np
 from numba import literal_unroll, njit, prange
 
+from .keyed_random import NORMALS_CHUNK as DRAWS_CHUNK
+from .keyed_random import uniform
+
 __all__ = ["SplitRule", "CompanyShares", "PayRule", "HomeRule", "MonthStartRule", "PayoffRule", "DefectionRule",
            "GiveUpRule", "OwnPocketRule", "HandInRule", "DefianceRule", "BeliefRule", "month_start_pass",
            "split_income_pass", "active_workers", "pay_workers_pass", "earn_at_home_pass", "effort_in_force_pass",
@@ -211,16 +214,15 @@ def _targets_block(off, codes, quota, company_weight, lo, hi):  # pragma: no cov
 
 # ------------------------------------------------------------------ earnings (phases/earnings.py)
 @njit(cache=True, nogil=True)
-def active_workers(off, codes):  # pragma: no cover - compiled
-    """Row indices of the active workers, in row order."""
-    n = off.status.shape[0]
-    workers = np.empty(n, np.int64)
+def active_workers(off, codes, out):  # pragma: no cover - compiled
+    """Row indices of the active workers, in row order, into ``out`` (at least as long as the
+    table: a buffer the caller keeps); returns how many."""
     k = 0
-    for i in range(n):
+    for i in range(off.status.shape[0]):
         if off.status[i] == codes.active and off.role[i] == codes.worker:
-            workers[k] = i
+            out[k] = i
             k += 1
-    return workers[:k]
+    return k
 
 
 class PayRule(NamedTuple):
@@ -504,22 +506,29 @@ def defection_hazard(off, rule, i):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def defectors_pass(off, codes, rule, draws):  # pragma: no cover - compiled
-    """Rows, in row order, of the active officials abroad whose draw (``draws[i]``, a uniform
-    keyed by row) falls below their ``defection_hazard``."""
+def defectors_pass(off, codes, rule, seed, month, purpose):  # pragma: no cover - compiled
+    """Rows, in row order, of the active officials abroad whose keyed uniform (by row: the
+    number ``Key.uniforms`` gives for that id and ``purpose``) falls below their
+    ``defection_hazard``. Nearly everyone is abroad, so every row draws; the draws are made
+    here, a chunk at a time, rather than in an array of a million numbers a month."""
     n = off.status.shape[0]
     flags = np.zeros(n, np.bool_)
     count, size = blocks(n, 1)
     for b in prange(count):
-        _defectors_block(off, codes, rule, draws, flags, b * size, min(n, (b + 1) * size))
+        _defectors_block(off, codes, rule, seed, month, purpose, flags, b * size, min(n, (b + 1) * size))
     return np.flatnonzero(flags)
 
 
 @njit(cache=True, nogil=True)
-def _defectors_block(off, codes, rule, draws, flags, lo, hi):  # pragma: no cover - compiled
-    for i in range(lo, hi):
-        if off.status[i] == codes.active and codes.abroad[off.post[i]]:
-            flags[i] = draws[i] < defection_hazard(off, rule, i)
+def _defectors_block(off, codes, rule, seed, month, purpose, flags, lo, hi):  # pragma: no cover - compiled
+    draws = np.empty(min(hi - lo, DRAWS_CHUNK))
+    for first in range(lo, hi, DRAWS_CHUNK):
+        last = min(hi, first + DRAWS_CHUNK)
+        for i in range(first, last):        # no branch: the generator's rounds vectorise
+            draws[i - first] = uniform(seed, month, purpose, i, 0)
+        for i in range(first, last):
+            if off.status[i] == codes.active and codes.abroad[off.post[i]]:
+                flags[i] = draws[i - first] < defection_hazard(off, rule, i)
 
 
 class GiveUpRule(NamedTuple):

@@ -250,6 +250,7 @@ def _reviews_table(start: str, rows: list[dict[str, np.ndarray]]) -> pa.Table:
 def _officials_table(state: State) -> pa.Table:
     """The officials' table of a finished run. It takes the state's columns over one by one
     (``Table.release``): the state cannot run on after it."""
+    state.release_scratch()
     off = state.officials
     table: dict[str, Any] = {"official_id": np.arange(off.n, dtype=np.int32)}
     for name in columns.OFFICIALS.outputs()[1:]:

@@ -30,11 +30,16 @@ def earn_wages_and_domestic(state: State, p: Scenario, key: Key) -> None:
 
     Each is one compiled pass (``kernels``); the noise is drawn here, keyed by official.
     """
-    workers = active_workers(state.officials.arrays(), KERNEL_CODES)
+    # nearly every official is a worker: their rows and noise go into buffers kept from month
+    # to month (``State.scratch``), not into fresh arrays of a million elements
+    n = state.officials.n
+    rows = state.scratch("worker_rows", np.int64, n)
+    workers = rows[:active_workers(state.officials.arrays(), KERNEL_CODES, rows)]
+    noise = state.scratch("worker_noise", np.float32, n)[:len(workers)]
     traders = state.active_traders()
     home = traders[earns_domestically(state.officials, traders)]
-    _pay_workers(state, p, workers, _noise(p, key, workers))
-    _earn_at_home(state, p, home, _noise(p, key, home))
+    _pay_workers(state, p, workers, _noise(p, key, workers, noise))
+    _earn_at_home(state, p, home, _noise(p, key, home, np.empty(len(home), np.float32)))
 
 
 def _pay_workers(state: State, p: Scenario, rows: np.ndarray, noise: np.ndarray) -> None:
@@ -58,12 +63,14 @@ def _earn_at_home(state: State, p: Scenario, rows: np.ndarray, noise: np.ndarray
     state.flows.add("earned_domestic_usd", total)
 
 
-def _noise(p: Scenario, key: Key, rows: np.ndarray) -> np.ndarray:
-    """Lognormal month-to-month variation with mean one (off: exactly one), in single precision."""
+def _noise(p: Scenario, key: Key, rows: np.ndarray, noise: np.ndarray) -> np.ndarray:
+    """Lognormal month-to-month variation with mean one (off: exactly one), in single
+    precision, into ``noise`` (as long as ``rows``)."""
     sd = p.overseas_earnings.noise_sd
     if not p.behaviour.earnings_noise or sd == 0:
-        return np.ones(len(rows), np.float32)
-    noise = key.normals(Purpose.EARNINGS_NOISE, rows).astype(np.float32)
+        noise[:] = 1.0
+        return noise
+    key.normals(Purpose.EARNINGS_NOISE, rows, out=noise)     # each normal rounded to single precision
     noise *= np.float32(sd)
     noise += np.float32(-sd * sd / 2)
     return np.exp(noise, out=noise)
