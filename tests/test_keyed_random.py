@@ -151,20 +151,20 @@ def _into(pass_, ids, purpose):
     return out
 
 
-def test_normals_into_a_buffer_are_the_normals_rounded_as_astype_would():
-    """A phase may keep a buffer for the normals it draws every month, in single precision:
-    the numbers are the draws' own, each rounded as ``astype(np.float32)`` rounds it, and the
-    chunks of the two loops (``NORMALS_CHUNK``) leave no element unwritten."""
+def test_normals_into_a_buffer_are_the_draws_of_each_id():
+    """A phase may keep a buffer for the normals it draws every month: the numbers are each
+    id's own draw, on the calling thread and on the pool; a buffer of another shape or
+    precision is refused, never half filled."""
     purpose = int(Purpose.EARNINGS_NOISE)
-    for n in (10, kr.NORMALS_CHUNK + 1, kr.PARALLEL_FROM + kr.NORMALS_CHUNK - 3):
+    for n in (10, kr.PARALLEL_FROM + 7):
         ids = np.random.default_rng(n).choice(10_000_000, n, replace=False)
-        plain = kr.normals(1, 2, purpose, ids)
-        assert np.array_equal(plain, [kr.normal(1, 2, purpose, i) for i in ids[:50]] + list(plain[50:]))
-        single = np.full(n, np.nan, np.float32)
-        assert kr.normals(1, 2, purpose, ids, out=single) is single
-        assert np.array_equal(single, plain.astype(np.float32))
-    with pytest.raises(ValueError, match="shape"):
-        kr.normals(1, 2, purpose, np.arange(5), out=np.empty(4))
+        buffer = np.full(n, np.nan)
+        assert kr.normals(1, 2, purpose, ids, out=buffer) is buffer
+        assert np.array_equal(buffer[:50], [kr.normal(1, 2, purpose, i) for i in ids[:50]])
+        assert np.array_equal(buffer, kr.normals(1, 2, purpose, ids))
+    for wrong in (np.empty(4), np.empty(5, np.float32)):
+        with pytest.raises(ValueError, match="float64 of shape"):
+            kr.normals(1, 2, purpose, np.arange(5), out=wrong)
 
 
 def test_a_draw_depends_on_its_agent_never_on_the_order_or_company_it_comes_in():

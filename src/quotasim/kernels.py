@@ -42,7 +42,6 @@ from typing import NamedTuple
 import numpy as np
 from numba import literal_unroll, njit, prange
 
-from .keyed_random import NORMALS_CHUNK as DRAWS_CHUNK
 from .keyed_random import uniform
 
 __all__ = ["SplitRule", "CompanyShares", "PayRule", "HomeRule", "MonthStartRule", "PayoffRule", "DefectionRule",
@@ -503,6 +502,11 @@ def defection_hazard(off, rule, i):  # pragma: no cover - compiled
     base32, factor32, one32 = np.float32(rule.base_rate), np.float32(rule.pressure_factor), np.float32(1.0)
     h = np.float64(base32 * (one32 + factor32 * off.pressure[i]))
     return h * (1 - rule.family_deterrence) if off.family_at_home[i] else h * 1.0
+
+
+#: Rows per chunk where a pass draws a uniform for each of its rows before using them: the
+#: chunk's draws (32 KB) stay in the first-level cache until they are used.
+DRAWS_CHUNK = 4096
 
 
 @njit(cache=True, nogil=True, parallel=True)

@@ -35,11 +35,12 @@ def earn_wages_and_domestic(state: State, p: Scenario, key: Key) -> None:
     n = state.officials.n
     rows = state.scratch("worker_rows", np.int64, n)
     workers = rows[:active_workers(state.officials.arrays(), KERNEL_CODES, rows)]
+    normals = state.scratch("worker_normals", np.float64, n)[:len(workers)]
     noise = state.scratch("worker_noise", np.float32, n)[:len(workers)]
     traders = state.active_traders()
     home = traders[earns_domestically(state.officials, traders)]
-    _pay_workers(state, p, workers, _noise(p, key, workers, noise))
-    _earn_at_home(state, p, home, _noise(p, key, home, np.empty(len(home), np.float32)))
+    _pay_workers(state, p, workers, _noise(p, key, workers, normals, noise))
+    _earn_at_home(state, p, home, _noise(p, key, home, np.empty(len(home)), np.empty(len(home), np.float32)))
 
 
 def _pay_workers(state: State, p: Scenario, rows: np.ndarray, noise: np.ndarray) -> None:
@@ -63,14 +64,15 @@ def _earn_at_home(state: State, p: Scenario, rows: np.ndarray, noise: np.ndarray
     state.flows.add("earned_domestic_usd", total)
 
 
-def _noise(p: Scenario, key: Key, rows: np.ndarray, noise: np.ndarray) -> np.ndarray:
+def _noise(p: Scenario, key: Key, rows: np.ndarray, normals: np.ndarray, noise: np.ndarray) -> np.ndarray:
     """Lognormal month-to-month variation with mean one (off: exactly one), in single
-    precision, into ``noise`` (as long as ``rows``)."""
+    precision, into ``noise``; ``normals`` (float64) holds the draws on the way. Both are as
+    long as ``rows``."""
     sd = p.overseas_earnings.noise_sd
     if not p.behaviour.earnings_noise or sd == 0:
         noise[:] = 1.0
         return noise
-    key.normals(Purpose.EARNINGS_NOISE, rows, out=noise)     # each normal rounded to single precision
+    np.copyto(noise, key.normals(Purpose.EARNINGS_NOISE, rows, out=normals), casting="same_kind")
     noise *= np.float32(sd)
     noise += np.float32(-sd * sd / 2)
     return np.exp(noise, out=noise)
