@@ -150,7 +150,7 @@ def _hill_climb(state: State, p: Scenario, key: Key, live: np.ndarray) -> None:
                       defiance_attainment=p.arrest.attainment_below, arrest_loss=b.arrest_loss)
     expected_payoff_pass(off.arrays(), KERNEL_CODES, steps, take_home_ratio(remit_share(state, p)), rule, best)
     # chosen = clip(best + sd x noise), in place
-    chosen = key.normals(Purpose.EXPLORATION, state.row_ids(), out=state.scratch("exploration", np.float64, off.n))
+    chosen = key.normals(Purpose.EXPLORATION, state.row_ids(), out=state.scratch("normals", np.float64, off.n))
     chosen *= b.exploration_sd
     chosen += best
     np.clip(chosen, 0.0, b.max_effort, out=chosen)

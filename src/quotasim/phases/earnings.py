@@ -35,7 +35,7 @@ def earn_wages_and_domestic(state: State, p: Scenario, key: Key) -> None:
     n = state.officials.n
     rows = state.scratch("worker_rows", np.int64, n)
     workers = rows[:active_workers(state.officials.arrays(), KERNEL_CODES, rows)]
-    normals = state.scratch("worker_normals", np.float64, n)[:len(workers)]
+    normals = state.scratch("normals", np.float64, n)[:len(workers)]
     noise = state.scratch("worker_noise", np.float32, n)[:len(workers)]
     traders = state.active_traders()
     home = traders[earns_domestically(state.officials, traders)]
