@@ -112,7 +112,10 @@ def test_targets_add_up_to_each_company_quota(seed):
 @pytest.mark.parametrize("seed", [0, 1])
 def test_effort_in_force_is_bounded_and_zero_for_those_out_resigned_or_refusing(seed):
     off = random_officials(seed)
-    kernels.effort_in_force_pass(off.arrays(), KERNEL_CODES, 0.3, 1.2)
+    # effort in force is set in the month's first pass, after that month's pressure (none added here)
+    rule = kernels.MonthStartRule(closed=False, home_posts_trade=True, fear_factor=1.0, fear_prior=0.0,
+                                  campaign_pressure=0.0, interest_rate=0.0, effort_response=0.3, max_effort=1.2)
+    kernels.month_start_pass(off.arrays(), KERNEL_CODES, rule, np.zeros(4, np.int64), totals_record("interest_paid_usd"))
     out = (off.status != ACTIVE) | off.resigned | off.defiant
     assert (off.effort_in_force[out] == 0).all()
     assert (off.effort_in_force >= 0).all() and (off.effort_in_force <= np.float32(1.2)).all()

@@ -46,7 +46,7 @@ from .keyed_random import uniform
 
 __all__ = ["SplitRule", "CompanyShares", "PayRule", "HomeRule", "MonthStartRule", "PayoffRule", "DefectionRule",
            "GiveUpRule", "OwnPocketRule", "HandInRule", "DefianceRule", "BeliefRule", "month_start_pass",
-           "split_income_pass", "active_workers", "vacancies", "pay_workers_pass", "earn_at_home_pass", "effort_in_force_pass",
+           "split_income_pass", "active_workers", "vacancies", "pay_workers_pass", "earn_at_home_pass", "effort_in_force",
            "assign_targets_pass", "expected_payoff_pass", "pressure_extra", "defection_hazard", "defectors_pass", "overwhelmed",
            "relatives_of", "spread_fear", "census", "CENSUS_COUNTS", "CENSUS_SUMS", "workers_by_route", "credit", "own_pocket_pass",
            "company_results", "review_officials", "people_means", "choose_hand_in_pass", "choose_defiance_pass",
@@ -100,14 +100,18 @@ class MonthStartRule(NamedTuple):
     fear_prior: float         # the believed arrest risk nobody has heard a case to move (M23)
     campaign_pressure: float  # pressure a campaign adds this month (M21); 0 when none
     interest_rate: float      # monthly interest on debts (M22)
+    effort_response: float    # effort pressure draws out at most (M4)
+    max_effort: float
 
 
 @njit(cache=True, nogil=True, parallel=True)
 def month_start_pass(off, codes, rule, workers_by_route, totals):  # pragma: no cover - compiled
     """Tenure, closure duty, the believed arrest risk's drift toward the prior, campaign
-    pressure, interest on debts and their repayment from savings; active workers counted by
-    route into ``workers_by_route``; interest paid into ``totals``. Fear and pressure stay
-    single precision."""
+    pressure, interest on debts and their repayment from savings, and then effort in force
+    (``effort_in_force``: it reads the month's pressure, and nothing of another row, so it
+    is set in the same pass rather than in a second one over every row); active workers
+    counted by route into ``workers_by_route``; interest paid into ``totals``. Fear and
+    pressure stay single precision."""
     n = off.status.shape[0]
     count, size = blocks(n, 5)
     partial = np.zeros((count, 5))      # interest paid, then active workers on routes 0-3
@@ -145,6 +149,7 @@ def _month_start_block(off, codes, rule, lo, hi, out):  # pragma: no cover - com
             repaid = min(off.wealth_usd[i], off.debt_usd[i])
             off.wealth_usd[i] -= repaid
             off.debt_usd[i] -= repaid
+        off.effort_in_force[i] = effort_in_force(off, codes, rule.effort_response, rule.max_effort, i)
     out[0] = interest_paid
 
 
@@ -156,27 +161,15 @@ def pressure_extra(pressure, response):  # pragma: no cover - compiled
     return response * strain / (1 + strain)
 
 
-@njit(cache=True, nogil=True, parallel=True)
-def effort_in_force_pass(off, codes, response, max_effort):  # pragma: no cover - compiled
-    """Effort in force: chosen effort plus the saturating response to pressure, within
-    [0, max_effort]; zero for those who gave up (M11) or refuse openly (M23), and for anyone
-    not active."""
-    n = off.status.shape[0]
-    count, size = blocks(n, 1)
-    for b in prange(count):
-        _effort_in_force_block(off, codes, response, max_effort, b * size, min(n, (b + 1) * size))
-
-
-@njit(cache=True, nogil=True)
-def _effort_in_force_block(off, codes, response, max_effort, lo, hi):  # pragma: no cover - compiled
-    top = np.float32(max_effort)
-    out = off.effort_in_force
-    for i in range(lo, hi):
-        if off.status[i] != codes.active or off.resigned[i] or off.defiant[i]:
-            out[i] = 0.0
-            continue
-        value = off.effort[i] + np.float32(pressure_extra(off.pressure[i], response))
-        out[i] = min(max(value, np.float32(0.0)), top)
+@njit(cache=True, nogil=True, inline="always")
+def effort_in_force(off, codes, response, max_effort, i):  # pragma: no cover - compiled
+    """Official i's effort in force: chosen effort plus the saturating response to pressure,
+    within [0, max_effort], in single precision; zero for those who gave up (M11) or refuse
+    openly (M23), and for anyone not active."""
+    if off.status[i] != codes.active or off.resigned[i] or off.defiant[i]:
+        return np.float32(0.0)
+    value = off.effort[i] + np.float32(pressure_extra(off.pressure[i], response))
+    return min(max(value, np.float32(0.0)), np.float32(max_effort))
 
 
 @njit(cache=True, nogil=True, parallel=True)

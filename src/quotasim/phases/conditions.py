@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..codes import KERNEL_CODES
-from ..kernels import MonthStartRule, effort_in_force_pass, month_start_pass, workers_by_route
+from ..kernels import MonthStartRule, month_start_pass, workers_by_route
 from ..keyed_random import Key
 from ..rules import arrest_prior, assign_targets, border_closed, open_by_channel
 from ..scenario import Scenario
@@ -28,7 +28,6 @@ def assess_conditions(state: State, p: Scenario, key: Key) -> None:
     state.reset_month()
     workers_by_route = _start_month(state, p)
     update_markets(state, p, workers_by_route)
-    _set_effort_in_force(state, p)
 
 
 @mechanisms("M1")
@@ -56,7 +55,9 @@ def update_markets(state: State, p: Scenario, headcount: np.ndarray | None = Non
 def _start_month(state: State, p: Scenario) -> np.ndarray:
     """Tenure, closure duty (M20: every trader earns at home while closed, then returns),
     the believed arrest risk's drift back to the prior (M23), campaign pressure (M21),
-    interest on debts (M22); returns active workers per route."""
+    interest on debts (M22), and effort in force: chosen effort plus what pressure draws
+    out (M4), nothing from those who gave up (M11) or refuse (M23); returns active workers
+    per route."""
     off = state.officials
     campaign = p.year_end_campaign.enabled and p.environment.campaign_active and p.pressure.enabled
     workers_by_route = np.zeros(4, np.int64)
@@ -64,13 +65,9 @@ def _start_month(state: State, p: Scenario) -> np.ndarray:
                           fear_factor=p.arrest.fear_decay if p.arrest.enabled else 0.0,
                           fear_prior=arrest_prior(p),
                           campaign_pressure=p.year_end_campaign.campaign_pressure if campaign else 0.0,
-                          interest_rate=p.own_pocket.interest_rate)
+                          interest_rate=p.own_pocket.interest_rate, effort_response=p.pressure.effort_response,
+                          max_effort=p.behaviour.max_effort)
     totals = totals_record("interest_paid_usd")
     month_start_pass(off.arrays(), KERNEL_CODES, rule, workers_by_route, totals)
     state.flows.add_totals(totals)
     return workers_by_route
-
-
-def _set_effort_in_force(state: State, p: Scenario) -> None:
-    """Chosen effort plus what pressure draws out (M4); nothing from those who gave up (M11) or refuse (M23)."""
-    effort_in_force_pass(state.officials.arrays(), KERNEL_CODES, p.pressure.effort_response, p.behaviour.max_effort)
