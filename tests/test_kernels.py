@@ -333,3 +333,14 @@ def test_the_cached_column_views_follow_growth_and_never_leak_into_a_copy():
     twin = copy.deepcopy(table)
     twin.arrays().a[1] = 9.0
     assert twin.a[1] == 9.0 and table.a[1] == 1.0
+
+
+def test_single_affine_is_numpys_single_precision_arithmetic():
+    """The workers' noise exponent is computed in a compiled pass: it must round and operate
+    in single precision exactly as NumPy does (a fused multiply-add would differ)."""
+    values = np.random.default_rng(11).standard_normal(100_003) * 3.0
+    values[:3] = (0.0, 1e-40, -7.999999999)
+    out = np.empty(len(values), np.float32)
+    kernels.single_affine(values, 0.3, -0.045, out)
+    expected = values.astype(np.float32) * np.float32(0.3) + np.float32(-0.045)
+    assert expected.dtype == np.float32 and np.array_equal(out, expected)

@@ -46,7 +46,7 @@ from .keyed_random import uniform
 
 __all__ = ["SplitRule", "CompanyShares", "PayRule", "HomeRule", "MonthStartRule", "PayoffRule", "DefectionRule",
            "GiveUpRule", "OwnPocketRule", "HandInRule", "DefianceRule", "BeliefRule", "month_start_pass",
-           "split_income_pass", "active_workers", "vacancies", "pay_workers_pass", "earn_at_home_pass", "effort_in_force",
+           "split_income_pass", "active_workers", "single_affine", "pay_workers_pass", "earn_at_home_pass", "effort_in_force",
            "assign_targets_pass", "expected_payoff_pass", "pressure_extra", "defection_hazard", "defectors_pass", "overwhelmed",
            "relatives_of", "spread_fear", "census", "CENSUS_COUNTS", "CENSUS_SUMS", "workers_by_route", "credit", "own_pocket_pass",
            "company_results", "review_officials", "people_means", "choose_hand_in_pass", "choose_defiance_pass",
@@ -206,32 +206,24 @@ def _targets_block(off, codes, quota, company_weight, lo, hi):  # pragma: no cov
 
 # ------------------------------------------------------------------ earnings (phases/earnings.py)
 @njit(cache=True, nogil=True)
-def active_workers(off, codes, out, trying_only=False):  # pragma: no cover - compiled
-    """Row indices of the active workers (``trying_only``: who have not given up), in row
-    order, into ``out`` (at least as long as the table: a buffer the caller keeps); returns
-    how many."""
+def active_workers(off, codes, out):  # pragma: no cover - compiled
+    """Row indices of the active workers, in row order, into ``out`` (at least as long as the
+    table: a buffer the caller keeps); returns how many."""
     k = 0
     for i in range(off.status.shape[0]):
-        if off.status[i] == codes.active and off.role[i] == codes.worker and not (trying_only and off.resigned[i]):
+        if off.status[i] == codes.active and off.role[i] == codes.worker:
             out[k] = i
             k += 1
     return k
 
 
-@njit(cache=True, nogil=True)
-def vacancies(off, codes):  # pragma: no cover - compiled
-    """Rows, in row order, of the posts left (the official no longer active) and not yet
-    refilled: counted first, since they are few among a million rows."""
-    count = 0
-    for i in range(off.status.shape[0]):
-        count += off.status[i] != codes.active and not off.replaced[i]
-    rows = np.empty(count, np.int64)
-    k = 0
-    for i in range(off.status.shape[0]):
-        if off.status[i] != codes.active and not off.replaced[i]:
-            rows[k] = i
-            k += 1
-    return rows
+@njit(cache=True, nogil=True, parallel=True)
+def single_affine(values, scale, shift, out):  # pragma: no cover - compiled
+    """out = values rounded to single precision x scale + shift, each step in single precision
+    (as NumPy computes ``values.astype(np.float32) * np.float32(scale) + np.float32(shift)``)."""
+    scale32, shift32 = np.float32(scale), np.float32(shift)
+    for k in prange(values.shape[0]):
+        out[k] = np.float32(values[k]) * scale32 + shift32
 
 
 class PayRule(NamedTuple):

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..codes import FOREIGN_ROUTES, KERNEL_CODES, TRADER, WORKER, Purpose
-from ..kernels import active_workers, vacancies, workers_by_route
+from ..codes import ACTIVE, FOREIGN_ROUTES, KERNEL_CODES, TRADER, WORKER, Purpose
+from ..kernels import workers_by_route
 from ..keyed_random import Key
 from ..recruitment import new_officials
 from ..rules import assign_targets
@@ -33,7 +33,7 @@ __all__ = ["fill_vacancies"]
 def fill_vacancies(state: State, p: Scenario, key: Key) -> None:
     """Refill some vacated posts with new officials, some of them relatives of serving traders."""
     off = state.officials
-    vacant = vacancies(off.arrays(), KERNEL_CODES)
+    vacant = np.flatnonzero((off.status != ACTIVE) & ~off.replaced)
     chance = p.population.refill_rate * refill_chance(p, off.post[vacant], off.role[vacant], off.route[vacant])
     chosen = vacant[key.uniforms(Purpose.REFILL, vacant) < chance]
     chosen = _within_worker_caps(state, p, key, chosen)
@@ -81,8 +81,7 @@ def _newcomer_effort(state: State, p: Scenario, key: Key, role: np.ndarray, newc
             serving = state.active_traders()
             serving = serving[~off.resigned[serving]]
         else:
-            rows = state.scratch("worker_rows", np.int64, off.n)
-            serving = rows[:active_workers(off.arrays(), KERNEL_CODES, rows, True)]
+            serving = np.flatnonzero((off.status == ACTIVE) & (off.role == kind) & ~off.resigned)
         if len(serving):
             effort[new] = off.effort[serving[key.below(Purpose.IMITATED, newcomers[new], len(serving))]]
     return effort

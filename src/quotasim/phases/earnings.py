@@ -14,7 +14,7 @@ import numpy as np
 
 from ..codes import FOREIGN_ROUTES, KERNEL_CODES, Purpose
 from ..columns import EARNED_BY_ROUTE
-from ..kernels import HomeRule, PayRule, active_workers, earn_at_home_pass, pay_workers_pass
+from ..kernels import HomeRule, PayRule, active_workers, earn_at_home_pass, pay_workers_pass, single_affine
 from ..keyed_random import Key
 from ..rules import earns_domestically, worker_charge, worker_pay_factor
 from ..scenario import Scenario
@@ -72,7 +72,7 @@ def _noise(p: Scenario, key: Key, rows: np.ndarray, normals: np.ndarray, noise: 
     if not p.behaviour.earnings_noise or sd == 0:
         noise[:] = 1.0
         return noise
-    np.copyto(noise, key.normals(Purpose.EARNINGS_NOISE, rows, out=normals), casting="same_kind")
-    noise *= np.float32(sd)
-    noise += np.float32(-sd * sd / 2)
+    # sd x normal - sd^2 / 2, in single precision (one compiled pass), then NumPy's exponential:
+    # a compiled one is the C library's, which differs from NumPy's in the last bit
+    single_affine(key.normals(Purpose.EARNINGS_NOISE, rows, out=normals), sd, -sd * sd / 2, noise)
     return np.exp(noise, out=noise)
