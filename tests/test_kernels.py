@@ -344,3 +344,15 @@ def test_single_affine_is_numpys_single_precision_arithmetic():
     kernels.single_affine(values, 0.3, -0.045, out)
     expected = values.astype(np.float32) * np.float32(0.3) + np.float32(-0.045)
     assert expected.dtype == np.float32 and np.array_equal(out, expected)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_sanction_exposure_sums_are_bincounts_to_the_last_bit(seed):
+    """A quota cut (M7) is a threshold on the ratio of these sums: the compiled pass must add
+    in row order exactly as ``np.bincount`` does, inactive officials weighing nothing."""
+    off = random_officials(seed)
+    intensity = np.array([0.7, 0.35, 0.1, 0.0])
+    exposed, total = kernels.sanction_exposure_sums(off.arrays(), KERNEL_CODES, intensity, COMPANIES)
+    weight = np.where(off.status == ACTIVE, off.capacity_usd, 0.0)
+    assert np.array_equal(exposed, np.bincount(off.company, weights=weight * intensity[off.route], minlength=COMPANIES))
+    assert np.array_equal(total, np.bincount(off.company, weights=weight, minlength=COMPANIES))

@@ -46,7 +46,8 @@ from .keyed_random import uniform
 
 __all__ = ["SplitRule", "CompanyShares", "PayRule", "HomeRule", "MonthStartRule", "PayoffRule", "DefectionRule",
            "GiveUpRule", "OwnPocketRule", "HandInRule", "DefianceRule", "BeliefRule", "month_start_pass",
-           "split_income_pass", "active_workers", "single_affine", "pay_workers_pass", "earn_at_home_pass", "effort_in_force",
+           "split_income_pass", "active_workers", "single_affine",
+           "sanction_exposure_sums", "pay_workers_pass", "earn_at_home_pass", "effort_in_force",
            "assign_targets_pass", "expected_payoff_pass", "pressure_extra", "defection_hazard", "defectors_pass", "overwhelmed",
            "relatives_of", "spread_fear", "census", "CENSUS_COUNTS", "CENSUS_SUMS", "workers_by_route", "credit", "own_pocket_pass",
            "company_results", "review_officials", "people_means", "choose_hand_in_pass", "choose_defiance_pass",
@@ -768,6 +769,22 @@ def _own_pocket_block(off, codes, draws, rule, lo, hi, out):  # pragma: no cover
         borrowed_usd__sum += borrowed
     out[0] = own_pocket_usd__sum
     out[1] = borrowed_usd__sum
+
+
+@njit(cache=True, nogil=True)
+def sanction_exposure_sums(off, codes, intensity, n_companies):  # pragma: no cover - compiled
+    """Per company, the capacity of its active people weighted by the sanctions' intensity on
+    each one's route, and unweighted (M7). One pass on the calling thread, adding in row order
+    as ``np.bincount`` does, so the sums are bincount's to the last bit (a quota cut is a
+    threshold on their ratio); it runs at a December review when most companies missed."""
+    exposed = np.zeros(n_companies)
+    total = np.zeros(n_companies)
+    for i in range(off.status.shape[0]):
+        if off.status[i] == codes.active:
+            c, weight = off.company[i], off.capacity_usd[i]
+            exposed[c] += weight * intensity[off.route[i]]
+            total[c] += weight
+    return exposed, total
 
 
 @njit(cache=True, nogil=True, parallel=True)

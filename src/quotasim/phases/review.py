@@ -24,8 +24,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..codes import ACTIVE, KERNEL_CODES, Purpose
-from ..kernels import OwnPocketRule, company_results, own_pocket_pass, people_means, review_officials
+from ..codes import KERNEL_CODES, Purpose
+from ..kernels import (
+    OwnPocketRule,
+    company_results,
+    own_pocket_pass,
+    people_means,
+    review_officials,
+    sanction_exposure_sums,
+)
 from ..keyed_random import Key
 from ..rules import HALF, assign_targets, campaign_scrutiny, take_home_ratio
 from ..scenario import Scenario
@@ -149,10 +156,7 @@ def _sanction_cut(state: State, p: Scenario) -> np.ndarray:
     """Yearly cut per company, growing with its exposure to biting sanctions (M7)."""
     off, rule, env = state.officials, p.sanction_cuts, p.environment
     intensity = np.array([env.sanctions_china, env.sanctions_russia, env.sanctions_third, 0.0])
-    live = off.status == ACTIVE
-    weight = np.where(live, off.capacity_usd, 0.0)
-    exposed = np.bincount(off.company, weights=weight * intensity[off.route], minlength=state.companies.n)
-    total = np.bincount(off.company, weights=weight, minlength=state.companies.n)
+    exposed, total = sanction_exposure_sums(off.arrays(), KERNEL_CODES, intensity, state.companies.n)
     exposure = np.divide(exposed, total, out=np.zeros_like(total), where=total > 0)
     threshold = max(rule.bite_threshold, 1e-9)
     return rule.max_cut * np.clip((exposure - threshold) / threshold, 0.0, 1.0)
