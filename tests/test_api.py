@@ -3,6 +3,8 @@ replicate/compare, and quotasim as an EMA Workbench model (issue 16)."""
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 import pyarrow as pa
 import pytest
@@ -81,3 +83,21 @@ def test_ema_ranges_default_to_the_declared_bounds_and_a_bad_name_is_located():
     assert (parameter.lower_bound, parameter.upper_bound) == (0, 1) and parameter.variable_name == ["ratchet.up_rate"]
     with pytest.raises(quotasim.ScenarioError, match="did you mean 'up_rate'"):
         ema_model("baseline", uncertainties=["ratchet.up_rat"])
+
+
+def test_the_allocator_is_tuned_once_unless_the_user_chose_otherwise():
+    """A run sets glibc's mmap and trim thresholds (quotasim.allocator), unless the user set
+    them or asked for the default; each case in a fresh interpreter, since it is per process."""
+    import platform
+    import subprocess
+    import sys
+    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+        pytest.skip("the thresholds are glibc's")
+    code = "from quotasim.allocator import tune_allocator as t; print(t(), t())"
+    base = {k: v for k, v in os.environ.items() if k not in ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_",
+                                                              "GLIBC_TUNABLES", "QUOTASIM_ALLOCATOR")}
+    for extra, expected in (({}, "True True"), ({"QUOTASIM_ALLOCATOR": "default"}, "False False"),
+                            ({"MALLOC_TRIM_THRESHOLD_": "131072"}, "False False")):
+        out = subprocess.run([sys.executable, "-c", code], env={**base, **extra}, capture_output=True, text=True,
+                             check=True)
+        assert out.stdout.split() == expected.split(), (extra, out.stdout, out.stderr)

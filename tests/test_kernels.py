@@ -297,6 +297,30 @@ def test_cached_trader_rows_follow_every_appended_row():
     assert len(state.protege_rows()), "nobody was placed by a patron"
 
 
+def test_scratch_buffers_are_reused_as_rows_are_appended_and_the_month_starts_at_zero():
+    """The month's arrays and the phases' large temporaries live in buffers kept from month to
+    month (State.scratch): each month they must be as long as the table, the month's arrays
+    all zero at its start, the row ids 0 to n - 1, and the same memory month after month while
+    the table grows within the room left (a new buffer each month is what they avoid)."""
+    from quotasim.engine import step
+    from quotasim.population import build_state
+    p = quotasim.load_scenario("baseline", {"population.n_companies": 12, "population.n_trade_officials": 150,
+                                            "population.n_overseas_workers": 400})
+    state = build_state(p, 5)
+    initial, first = state.officials.n, None
+    for _ in range(30):
+        step(state, p, p.start)
+        state.reset_month()
+        n = state.officials.n
+        assert all(len(column) == n and not column.any() for column in state.month)
+        assert np.array_equal(state.row_ids(), np.arange(n))
+        first = first if first is not None else state.month.earned
+        assert np.shares_memory(first, state.month.earned)
+    assert state.officials.n > initial, "no row was appended: growth was not exercised"
+    state.release_scratch()
+    assert len(state.month.earned) == 0 and not state._scratch
+
+
 def test_credit_sums_each_rows_amounts_in_order_then_adds():
     """Deals pay their traders through ``credit``: repeats of a row are summed from zero in the
     order given and then added (so a trader's month does not depend on how deals are sorted)."""

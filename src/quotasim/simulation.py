@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 import numba
 import numpy as np
 
+from .allocator import tune_allocator
 from .engine import step
 from .population import build_state
 from .results import RunResult
@@ -49,6 +50,7 @@ def simulate(scenario: Scenario | str | dict = "baseline", seed: int = 0, *, mon
     if not isinstance(threads, (int, np.integer)) or not 1 <= threads <= most:
         raise ValueError(f"threads must be between 1 and {most}, got {threads!r}")
     numba.set_num_threads(int(threads))
+    tune_allocator()       # once per process: the month's large arrays without a page fault each time
     started, clock = datetime.now(UTC), time.perf_counter()
     plan = schedule(scenario)
     state = build_state(plan[0][1], int(seed))
