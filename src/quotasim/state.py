@@ -283,15 +283,6 @@ class State:
             buffer = self._scratch[name] = np.empty(_with_room(n), dtype)
         return buffer[:n]
 
-    def row_ids(self) -> np.ndarray:
-        """0, 1, ..., n - 1 for the officials' rows (the ids of a keyed draw for every row), kept
-        like the scratch buffers."""
-        ids = self._scratch.get("row_ids")
-        n = self.officials.n
-        if ids is None or len(ids) < n:
-            ids = self._scratch["row_ids"] = np.arange(_with_room(n), dtype=np.int64)
-        return ids[:n]
-
     def release_scratch(self) -> None:
         """Drop the scratch buffers (a finished run's tables are built without them)."""
         self._scratch.clear()

@@ -142,15 +142,15 @@ def _hill_climb(state: State, p: Scenario, key: Key, live: np.ndarray) -> None:
     candidates are scored in one compiled pass (``kernels.expected_payoff_pass``).
     """
     off, b = state.officials, p.behaviour
-    best = state.scratch("best_effort", np.float64, off.n)     # kept buffers: see State.scratch
+    best = np.empty(off.n)
     steps = np.array([-b.learning_step, 0.0, b.learning_step])
     rule = PayoffRule(max_effort=b.max_effort, response=p.pressure.effort_response, effort_cost=b.effort_cost,
                       penalty=b.shortfall_penalty if p.pressure.enabled else 0.0, goal=p.goal_recall.attainment,
                       recall_loss=b.recall_loss, defiance_effort=p.arrest.defiance_effort,
                       defiance_attainment=p.arrest.attainment_below, arrest_loss=b.arrest_loss)
     expected_payoff_pass(off.arrays(), KERNEL_CODES, steps, take_home_ratio(remit_share(state, p)), rule, best)
-    # chosen = clip(best + sd x noise), in place
-    chosen = key.normals(Purpose.EXPLORATION, state.row_ids(), out=state.scratch("normals", np.float64, off.n))
+    # chosen = clip(best + sd x noise), in place, in the buffer the workers' noise is drawn into every month
+    chosen = key.normals(Purpose.EXPLORATION, np.arange(off.n), out=state.scratch("normals", np.float64, off.n))
     chosen *= b.exploration_sd
     chosen += best
     np.clip(chosen, 0.0, b.max_effort, out=chosen)
