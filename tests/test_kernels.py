@@ -379,3 +379,27 @@ def test_sanction_exposure_sums_are_bincounts_to_the_last_bit(seed):
     weight = np.where(off.status == ACTIVE, off.capacity_usd, 0.0)
     assert np.array_equal(exposed, np.bincount(off.company, weights=weight * intensity[off.route], minlength=COMPANIES))
     assert np.array_equal(total, np.bincount(off.company, weights=weight, minlength=COMPANIES))
+
+
+@pytest.mark.parametrize("boost", [1.0, 1.6])
+def test_deal_starts_are_the_numpy_chain_they_replace(boost):
+    """Deal starts (M16, M25, M27) in one compiled pass must start exactly the deals the NumPy
+    chain started: chance = deal rate x effort in force (float32, as NumPy multiplies a Python
+    number by a float32 array) x trust x the share open, the teams' boost for independents,
+    against the keyed uniform of each candidate."""
+    g = np.random.default_rng(int(boost * 10))
+    effort = g.uniform(0, 1.5, 5_000).astype(np.float32)
+    candidates = np.sort(g.choice(5_000, 3_000, replace=False))
+    route = g.integers(0, 3, 3_000).astype(np.int8)
+    affiliated = g.integers(0, 2, 3_000).astype(np.intp)
+    independent = g.random(3_000) < 0.3
+    trust, open_by_route = g.uniform(0.2, 1, 3), g.uniform(0, 1, (4, 2))
+    starts = kernels.deal_starts(effort, candidates, route, affiliated, independent, trust, open_by_route, 0.9, boost,
+                                 7, 40, int(Purpose.DEAL_START))
+    chance = 0.9 * effort[candidates] * trust[route] * open_by_route.ravel()[route * 2 + affiliated]
+    chance = chance * np.where(independent, boost, 1.0)
+    expected = keyed_random.uniforms(7, 40, int(Purpose.DEAL_START), candidates, 0) < np.minimum(chance, 1.0)
+    assert 0 < expected.sum() < len(candidates) and np.array_equal(starts, expected)
+    with pytest.raises(IndexError):
+        kernels.deal_starts(effort, candidates, np.full(3_000, 3, np.int8), affiliated, independent, trust,
+                            open_by_route, 0.9, boost, 7, 40, int(Purpose.DEAL_START))

@@ -46,7 +46,7 @@ from .keyed_random import uniform
 
 __all__ = ["SplitRule", "CompanyShares", "PayRule", "HomeRule", "MonthStartRule", "PayoffRule", "DefectionRule",
            "GiveUpRule", "OwnPocketRule", "HandInRule", "DefianceRule", "BeliefRule", "month_start_pass",
-           "split_income_pass", "active_workers", "single_affine",
+           "split_income_pass", "active_workers", "single_affine", "deal_starts",
            "sanction_exposure_sums", "pay_workers_pass", "earn_at_home_pass", "effort_in_force",
            "assign_targets_pass", "expected_payoff_pass", "pressure_extra", "defection_hazard", "defectors_pass", "overwhelmed",
            "relatives_of", "spread_fear", "census", "CENSUS_COUNTS", "CENSUS_SUMS", "workers_by_route", "credit", "own_pocket_pass",
@@ -595,6 +595,34 @@ def _spread_fear_block(off, codes, by_company, by_role, cap, lo, hi):  # pragma:
             fear[i] += by_company[off.company[i]]
             fear[i] += by_role[off.role[i]]
         fear[i] = min(fear[i], cap32)
+
+
+# ------------------------------------------------------------------ deal starts (phases/deals.py)
+@njit(cache=True, nogil=True)
+def deal_starts(effort_in_force, candidates, route, affiliated, independent, trust, open_by_route, deal_rate,
+                team_boost, seed, month, purpose):  # pragma: no cover - compiled
+    """Whether each candidate (rows ``candidates``) starts a deal this month: its keyed uniform
+    below min(chance, 1), chance = deal rate x effort in force (single precision, as NumPy
+    takes a Python number times a float32 array) x trust in the deal's route x the share open
+    to the candidate's affiliation (``open_by_route[route, affiliated]``), times
+    ``team_boost`` for independent companies' traders (M25, M27). One pass on the calling
+    thread: the candidates are the traders, one official in fifty at the baseline's
+    proportions, where the NumPy chain built a temporary per factor."""
+    rate32 = np.float32(deal_rate)
+    n = candidates.shape[0]
+    draws = np.empty(n)
+    for k in range(n):              # no branch: the generator's rounds vectorise
+        draws[k] = uniform(seed, month, purpose, candidates[k], 0)
+    starts = np.empty(n, np.bool_)
+    for k in range(n):
+        i, r = candidates[k], route[k]
+        if r >= trust.shape[0]:
+            raise IndexError("a deal's route has no partners' trust")
+        chance = np.float64(rate32 * effort_in_force[i]) * trust[r] * open_by_route[r, affiliated[k]]
+        if independent[k]:
+            chance = chance * team_boost
+        starts[k] = draws[k] < min(chance, 1.0)
+    return starts
 
 
 # ------------------------------------------------------------------ counts (record, markets, caps)

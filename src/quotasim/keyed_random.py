@@ -255,9 +255,14 @@ def normals(seed: int, month: int, purpose: int, agents: np.ndarray, out: np.nda
 
 @njit(cache=True, nogil=True)
 def _lognormals_serial(seed, month, purpose, agents, mean, sigma):  # pragma: no cover - compiled
+    """The open uniforms first, then exp(mean + sigma x their quantile) in place: the two loops
+    of ``_normals_serial``, for the same reason (the same arithmetic as ``lognormal``)."""
     out = np.empty(agents.shape[0])
     for k in range(agents.shape[0]):
-        out[k] = lognormal(seed, month, purpose, agents[k], mean, sigma)
+        w0, w1, _, _ = words(seed, month, purpose, agents[k], 0)
+        out[k] = _open_unit(w0, w1)
+    for k in range(agents.shape[0]):
+        out[k] = math.exp(mean + sigma * inverse_normal(out[k]))
     return out
 
 
@@ -265,7 +270,10 @@ def _lognormals_serial(seed, month, purpose, agents, mean, sigma):  # pragma: no
 def _lognormals_parallel(seed, month, purpose, agents, mean, sigma):  # pragma: no cover - compiled
     out = np.empty(agents.shape[0])
     for k in prange(agents.shape[0]):
-        out[k] = lognormal(seed, month, purpose, agents[k], mean, sigma)
+        w0, w1, _, _ = words(seed, month, purpose, agents[k], 0)
+        out[k] = _open_unit(w0, w1)
+    for k in prange(agents.shape[0]):
+        out[k] = math.exp(mean + sigma * inverse_normal(out[k]))
     return out
 
 

@@ -46,7 +46,7 @@ from ..codes import (
     TRADER,
     Purpose,
 )
-from ..kernels import credit
+from ..kernels import credit, deal_starts
 from ..keyed_random import Key
 from ..rules import (
     access,
@@ -83,20 +83,18 @@ def start_deals(state: State, p: Scenario, key: Key) -> None:
     else:                                       # nobody is: no gather
         independent = np.zeros(len(candidates), bool)
     route = _deal_routes(off.route[candidates], candidates, independent, p, key)
-    trust = state.trust[route]
     by_channel = open_by_channel(p)            # (routes, channels, affiliated), issue 14
     outside_customs = by_channel[:, 1:, :].any()
     if outside_customs:   # affiliation decides what is open; looked up per company (few), gathered per candidate (many)
         affiliated = _state_trade_allowed(state).astype(np.intp)[company]
     else:                 # only customs is open, alike for all
         affiliated = np.zeros(len(candidates), np.intp)
-    # What is open in all, gathered per candidate from the small table (not summed per candidate)
-    open_all = by_channel.sum(axis=1)         # (routes, affiliated)
-    chance = p.posts.deal_rate * off.effort_in_force[candidates] * trust * open_all.ravel()[route * 2 + affiliated]
-    if p.negotiation_teams.enabled:
-        chance = chance * np.where(independent, 1 + p.negotiation_teams.team_size
-                                   * p.negotiation_teams.deal_boost_per_member, 1.0)
-    starts = key.uniforms(Purpose.DEAL_START, candidates) < np.minimum(chance, 1.0)
+    # What is open in all, looked up per candidate in the small table (not summed per candidate)
+    open_all = np.ascontiguousarray(by_channel.sum(axis=1))        # (routes, affiliated)
+    teams = p.negotiation_teams
+    boost = 1 + teams.team_size * teams.deal_boost_per_member if teams.enabled else 1.0
+    starts = deal_starts(off.effort_in_force, candidates, route, affiliated, independent, state.trust, open_all,
+                         p.posts.deal_rate, boost, key.seed, key.month, int(Purpose.DEAL_START))
     who = candidates[starts]
     post = off.post[who]
     goods = 1 - p.frictions.goods_shortfall if p.frictions.enabled else 1.0
