@@ -6,13 +6,16 @@ Why: a run at 100,000 officials or more makes arrays of a megabyte and up every 
 from the kernel, and returns the top of its heap to the kernel once more than twice that
 threshold lies free there. Fresh pages cost a page fault each on first touch, a few
 microseconds inside a virtual machine; the threshold moves with the history of the
-process, so the same run paid for 22,000 faults or for 183,000 depending on what had been
-freed before (the twin's rules at 100,000 officials: 1.42 s against 1.62 to 1.81 s, with
-``resource.getrusage``; docs/performance.md). Fixed thresholds make it one cost: blocks up
-to 32 MiB come from the heap, and up to 256 MiB of freed heap is kept for the next month.
+process, and a run's faults with it: the twin's rules at 100,000 officials took 126,690
+faults and 1.39 s with glibc's own thresholds, 23,035 faults and 1.17 s with these
+(``python -m benchmarks.probe reduced 100000 120 1``, with and without
+``QUOTASIM_ALLOCATOR=default``; docs/performance.md). Fixed thresholds make it one cost:
+blocks up to 32 MiB come from the heap, and up to 256 MiB of freed heap is kept for the
+next month.
 
-The price is memory held after a run: up to 256 MiB of freed heap stays with the process
-(the peak does not grow: it is what the run had in use). A threshold the user set is kept:
+The price is memory: up to 256 MiB of freed heap stays with the process, and a run's peak
+grows by what it holds (279 bytes per official at 1M against 251 with glibc's thresholds,
+``python -m benchmarks.probe full 1000000 120 2``). A threshold the user set is kept:
 nothing is changed when ``MALLOC_MMAP_THRESHOLD_``, ``MALLOC_TRIM_THRESHOLD_`` or
 ``GLIBC_TUNABLES`` is set, or when ``QUOTASIM_ALLOCATOR=default``. Off glibc (macOS, musl)
 nothing is changed either.

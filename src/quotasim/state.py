@@ -275,9 +275,9 @@ class State:
     def scratch(self, name: str, dtype: Any, n: int) -> np.ndarray:
         """A buffer of ``n`` elements for a large array a phase fills afresh (what is in it
         before is undefined; no phase keeps one across phases, so phases may share a name),
-        kept from month to month. A fresh array of a million elements costs more in page
-        faults on first touch than most passes that fill it (2,000 to 2,500 faults a month at
-        1M officials in the earnings phase alone, counted with ``resource.getrusage``)."""
+        kept from month to month. A fresh array of a million elements costs a page fault per
+        4 KiB on first touch, more than most passes that fill it (``python -m benchmarks.probe``
+        prints a run's faults: docs/performance.md)."""
         buffer = self._scratch.get(name)
         if buffer is None or len(buffer) < n or buffer.dtype != dtype:
             buffer = self._scratch[name] = np.empty(_with_room(n), dtype)
