@@ -181,12 +181,12 @@ def test_counts_and_hazards_cover_exactly_those_at_risk(seed):
     assert np.isclose(sums["trader_effort"], off.effort_in_force[traders].astype(np.float64).sum(), rtol=1e-12)
     assert kernels.workers_by_route(off.arrays(), KERNEL_CODES).sum() == (active & (off.role == WORKER)).sum()
     at_risk = active & abroad
+    draws = keyed_random.uniforms_of_rows(seed, 40, int(Purpose.DEFECTION), len(off.status), 0)
+
     def defectors(base_rate, deterrence):
         return kernels.defectors_pass(off.arrays(), KERNEL_CODES, kernels.DefectionRule(base_rate, 0.5, deterrence),
-                                      seed, 40, int(Purpose.DEFECTION))
+                                      draws)
 
-    # the draws are the keyed uniforms by row: the pass agrees with drawing them first
-    draws = keyed_random.uniforms(seed, 40, int(Purpose.DEFECTION), np.arange(len(off.status)), 0)
     single = np.float32(0.2) * (np.float32(1.0) + np.float32(0.5) * off.pressure)     # as defection_hazard: float32
     hazard = single.astype(np.float64) * np.where(off.family_at_home, 1 - 0.6, 1.0)
     expected = np.flatnonzero(at_risk & (draws < hazard))
@@ -394,12 +394,13 @@ def test_deal_starts_are_the_numpy_chain_they_replace(boost):
     affiliated = g.integers(0, 2, 3_000).astype(np.intp)
     independent = g.random(3_000) < 0.3
     trust, open_by_route = g.uniform(0.2, 1, 3), g.uniform(0, 1, (4, 2))
+    draws = keyed_random.uniforms(7, 40, int(Purpose.DEAL_START), candidates, 0)
     starts = kernels.deal_starts(effort, candidates, route, affiliated, independent, trust, open_by_route, 0.9, boost,
-                                 7, 40, int(Purpose.DEAL_START))
+                                 draws)
     chance = 0.9 * effort[candidates] * trust[route] * open_by_route.ravel()[route * 2 + affiliated]
     chance = chance * np.where(independent, boost, 1.0)
-    expected = keyed_random.uniforms(7, 40, int(Purpose.DEAL_START), candidates, 0) < np.minimum(chance, 1.0)
+    expected = draws < np.minimum(chance, 1.0)
     assert 0 < expected.sum() < len(candidates) and np.array_equal(starts, expected)
     with pytest.raises(IndexError):
         kernels.deal_starts(effort, candidates, np.full(3_000, 3, np.int8), affiliated, independent, trust,
-                            open_by_route, 0.9, boost, 7, 40, int(Purpose.DEAL_START))
+                            open_by_route, 0.9, boost, draws)

@@ -143,6 +143,11 @@ def test_draws_over_arrays_are_the_same_on_the_calling_thread_and_on_the_pool():
     assert np.array_equal(kr.normals(1, 2, purpose, short), kr.normals(1, 2, purpose, ids)[:1_000])
     for n in (1_000, 50_000):      # below and above PARALLEL_FROM
         assert np.array_equal(kr.uniforms_of_rows(1, 2, purpose, n, 0), kr.uniforms(1, 2, purpose, np.arange(n), 0))
+        buffer = np.full(n, np.nan)
+        assert kr.uniforms_of_rows(1, 2, purpose, n, 0, out=buffer) is buffer
+        assert np.array_equal(buffer, kr.uniforms(1, 2, purpose, np.arange(n), 0))
+    with pytest.raises(ValueError, match="float64 of shape"):
+        kr.uniforms_of_rows(1, 2, purpose, 5, 0, out=np.empty(4))
 
 
 def _into(pass_, ids, purpose):

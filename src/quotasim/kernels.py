@@ -42,8 +42,6 @@ from typing import NamedTuple
 import numpy as np
 from numba import literal_unroll, njit, prange
 
-from .keyed_random import uniform
-
 __all__ = ["SplitRule", "CompanyShares", "PayRule", "HomeRule", "MonthStartRule", "PayoffRule", "DefectionRule",
            "GiveUpRule", "OwnPocketRule", "HandInRule", "DefianceRule", "BeliefRule", "month_start_pass",
            "split_income_pass", "active_workers", "single_affine", "deal_starts",
@@ -507,35 +505,23 @@ def defection_hazard(off, rule, i):  # pragma: no cover - compiled
     return h * (1 - rule.family_deterrence) if off.family_at_home[i] else h * 1.0
 
 
-#: Rows per chunk where a pass draws a uniform for each of its rows before using them: the
-#: chunk's draws (32 KB) stay in the first-level cache until they are used.
-DRAWS_CHUNK = 4096
-
-
 @njit(cache=True, nogil=True, parallel=True)
-def defectors_pass(off, codes, rule, seed, month, purpose):  # pragma: no cover - compiled
-    """Rows, in row order, of the active officials abroad whose keyed uniform (by row: the
-    number ``Key.uniforms`` gives for that id and ``purpose``) falls below their
-    ``defection_hazard``. Nearly everyone is abroad, so every row draws; the draws are made
-    here, a chunk at a time, rather than in an array of a million numbers a month."""
+def defectors_pass(off, codes, rule, draws):  # pragma: no cover - compiled
+    """Rows, in row order, of the active officials abroad whose draw (``draws[i]``, a uniform
+    keyed by row) falls below their ``defection_hazard``."""
     n = off.status.shape[0]
     flags = np.zeros(n, np.bool_)
     count, size = blocks(n, 1)
     for b in prange(count):
-        _defectors_block(off, codes, rule, seed, month, purpose, flags, b * size, min(n, (b + 1) * size))
+        _defectors_block(off, codes, rule, draws, flags, b * size, min(n, (b + 1) * size))
     return np.flatnonzero(flags)
 
 
 @njit(cache=True, nogil=True)
-def _defectors_block(off, codes, rule, seed, month, purpose, flags, lo, hi):  # pragma: no cover - compiled
-    draws = np.empty(min(hi - lo, DRAWS_CHUNK))
-    for first in range(lo, hi, DRAWS_CHUNK):
-        last = min(hi, first + DRAWS_CHUNK)
-        for i in range(first, last):        # no branch: the generator's rounds vectorise
-            draws[i - first] = uniform(seed, month, purpose, i, 0)
-        for i in range(first, last):
-            if off.status[i] == codes.active and codes.abroad[off.post[i]]:
-                flags[i] = draws[i - first] < defection_hazard(off, rule, i)
+def _defectors_block(off, codes, rule, draws, flags, lo, hi):  # pragma: no cover - compiled
+    for i in range(lo, hi):
+        if off.status[i] == codes.active and codes.abroad[off.post[i]]:
+            flags[i] = draws[i] < defection_hazard(off, rule, i)
 
 
 class GiveUpRule(NamedTuple):
@@ -600,25 +586,20 @@ def _spread_fear_block(off, codes, by_company, by_role, cap, lo, hi):  # pragma:
 # ------------------------------------------------------------------ deal starts (phases/deals.py)
 @njit(cache=True, nogil=True)
 def deal_starts(effort_in_force, candidates, route, affiliated, independent, trust, open_by_route, deal_rate,
-                team_boost, seed, month, purpose):  # pragma: no cover - compiled
-    """Whether each candidate (rows ``candidates``) starts a deal this month: its keyed uniform
-    below min(chance, 1), chance = deal rate x effort in force (single precision, as NumPy
-    takes a Python number times a float32 array) x trust in the deal's route x the share open
-    to the candidate's affiliation (``open_by_route[route, affiliated]``), times
+                team_boost, draws):  # pragma: no cover - compiled
+    """Whether each candidate (rows ``candidates``) starts a deal this month: its draw (a keyed
+    uniform) below min(chance, 1), chance = deal rate x effort in force (single precision, as
+    NumPy takes a Python number times a float32 array) x trust in the deal's route x the share
+    open to the candidate's affiliation (``open_by_route[route, affiliated]``), times
     ``team_boost`` for independent companies' traders (M25, M27). One pass on the calling
-    thread: the candidates are the traders, one official in fifty at the baseline's
-    proportions, where the NumPy chain built a temporary per factor."""
+    thread, where the NumPy chain built a temporary per factor over every candidate."""
     rate32 = np.float32(deal_rate)
-    n = candidates.shape[0]
-    draws = np.empty(n)
-    for k in range(n):              # no branch: the generator's rounds vectorise
-        draws[k] = uniform(seed, month, purpose, candidates[k], 0)
-    starts = np.empty(n, np.bool_)
-    for k in range(n):
-        i, r = candidates[k], route[k]
+    starts = np.empty(candidates.shape[0], np.bool_)
+    for k in range(candidates.shape[0]):
+        r = route[k]
         if r >= trust.shape[0]:
             raise IndexError("a deal's route has no partners' trust")
-        chance = np.float64(rate32 * effort_in_force[i]) * trust[r] * open_by_route[r, affiliated[k]]
+        chance = np.float64(rate32 * effort_in_force[candidates[k]]) * trust[r] * open_by_route[r, affiliated[k]]
         if independent[k]:
             chance = chance * team_boost
         starts[k] = draws[k] < min(chance, 1.0)

@@ -202,19 +202,25 @@ def uniforms(seed: int, month: int, purpose: int, agents: np.ndarray, index: int
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def _uniforms_of_rows_parallel(seed, month, purpose, n, index):  # pragma: no cover - compiled
-    out = np.empty(n)
-    for k in prange(n):
+def _uniforms_of_rows_parallel(seed, month, purpose, index, out):  # pragma: no cover - compiled
+    for k in prange(out.shape[0]):
         out[k] = uniform(seed, month, purpose, k, index)
-    return out
 
 
-def uniforms_of_rows(seed: int, month: int, purpose: int, n: int, index: int) -> np.ndarray:
+def uniforms_of_rows(seed: int, month: int, purpose: int, n: int, index: int,
+                     out: np.ndarray | None = None) -> np.ndarray:
     """``uniforms`` for the agent ids 0, 1, ..., n - 1 (every row of a table), without an array
-    of ids when there are many."""
+    of ids when there are many; into ``out`` (float64, n long) if given, a buffer a phase
+    that draws for every row each month keeps."""
+    if out is None:
+        out = np.empty(n)
+    elif out.shape != (n,) or out.dtype != np.float64:
+        raise ValueError(f"out must be float64 of shape ({n},), got {out.dtype} of shape {out.shape}")
     if n < PARALLEL_FROM:
-        return _uniforms_serial(seed, month, purpose, np.arange(n, dtype=np.int64), index)
-    return _uniforms_of_rows_parallel(seed, month, purpose, n, index)
+        out[:] = _uniforms_serial(seed, month, purpose, np.arange(n, dtype=np.int64), index)
+    else:
+        _uniforms_of_rows_parallel(seed, month, purpose, index, out)
+    return out
 
 
 @njit(cache=True, nogil=True)
@@ -329,10 +335,10 @@ class Key(NamedTuple):
     def uniforms(self, purpose: int, agents: np.ndarray, index: int = 0) -> np.ndarray:
         return uniforms(self.seed, self.month, int(purpose), _ids(agents), int(index))
 
-    def uniforms_of_rows(self, purpose: int, n: int) -> np.ndarray:
+    def uniforms_of_rows(self, purpose: int, n: int, out: np.ndarray | None = None) -> np.ndarray:
         """The uniform of every row 0 to n - 1: for a pass over a whole table that draws for most of
         its rows (row k's draw is the one ``uniforms`` gives for id k)."""
-        return uniforms_of_rows(self.seed, self.month, int(purpose), int(n), 0)
+        return uniforms_of_rows(self.seed, self.month, int(purpose), int(n), 0, out)
 
     def normals(self, purpose: int, agents: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         return normals(self.seed, self.month, int(purpose), _ids(agents), out)

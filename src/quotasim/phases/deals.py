@@ -94,7 +94,7 @@ def start_deals(state: State, p: Scenario, key: Key) -> None:
     teams = p.negotiation_teams
     boost = 1 + teams.team_size * teams.deal_boost_per_member if teams.enabled else 1.0
     starts = deal_starts(off.effort_in_force, candidates, route, affiliated, independent, state.trust, open_all,
-                         p.posts.deal_rate, boost, key.seed, key.month, int(Purpose.DEAL_START))
+                         p.posts.deal_rate, boost, key.uniforms(Purpose.DEAL_START, candidates))
     who = candidates[starts]
     post = off.post[who]
     goods = 1 - p.frictions.goods_shortfall if p.frictions.enabled else 1.0

@@ -36,8 +36,10 @@ def defect_and_give_up(state: State, p: Scenario, key: Key) -> None:
         d = p.defection
         rule = DefectionRule(base_rate=d.base_rate, pressure_factor=d.pressure_factor,
                              family_deterrence=d.family_deterrence)
-        defectors = defectors_pass(off.arrays(), KERNEL_CODES, rule, key.seed, key.month, int(Purpose.DEFECTION))
-        leave(state, defectors, DEFECTED, "defected")
+        # nearly everyone is abroad: a draw for every row (into a kept buffer, State.scratch)
+        # costs less than gathering those at risk first
+        draws = key.uniforms_of_rows(Purpose.DEFECTION, off.n, out=state.scratch("row_draws", np.float64, off.n))
+        leave(state, defectors_pass(off.arrays(), KERNEL_CODES, rule, draws), DEFECTED, "defected")
     if p.giving_up.enabled and p.quota.enabled:
         g = p.giving_up
         over = overwhelmed(off.arrays(), KERNEL_CODES,
