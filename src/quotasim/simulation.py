@@ -39,6 +39,10 @@ def simulate(scenario: Scenario | str | dict = "baseline", seed: int = 0, *, mon
         Threads the compiled passes over officials may use (at most the machine's cores).
         The tables are the same for any number: draws are keyed, sums are per fixed block.
         One by default, so that runs side by side (sweeps, replications) do not compete.
+
+    The first run in a process sets glibc's allocator thresholds (``quotasim.allocator``:
+    fewer page faults for the month's large arrays, up to 256 MiB of freed heap kept);
+    ``QUOTASIM_ALLOCATOR=default``, or the user's own ``MALLOC_*`` settings, leave them.
     """
     if isinstance(scenario, Scenario) and months is not None:
         scenario = scenario.model_dump()

@@ -40,7 +40,7 @@ def earn_wages_and_domestic(state: State, p: Scenario, key: Key) -> None:
     traders = state.active_traders()
     home = traders[earns_domestically(state.officials, traders)]
     _pay_workers(state, p, workers, _noise(p, key, workers, normals, noise))
-    _earn_at_home(state, p, home, _noise(p, key, home, np.empty(len(home)), np.empty(len(home), np.float32)))
+    _earn_at_home(state, p, home, _noise(p, key, home))
 
 
 def _pay_workers(state: State, p: Scenario, rows: np.ndarray, noise: np.ndarray) -> None:
@@ -64,10 +64,13 @@ def _earn_at_home(state: State, p: Scenario, rows: np.ndarray, noise: np.ndarray
     state.flows.add("earned_domestic_usd", total)
 
 
-def _noise(p: Scenario, key: Key, rows: np.ndarray, normals: np.ndarray, noise: np.ndarray) -> np.ndarray:
+def _noise(p: Scenario, key: Key, rows: np.ndarray, normals: np.ndarray | None = None,
+           noise: np.ndarray | None = None) -> np.ndarray:
     """Lognormal month-to-month variation with mean one (off: exactly one), in single
     precision, into ``noise``; ``normals`` (float64) holds the draws on the way. Both are as
-    long as ``rows``."""
+    long as ``rows``; new arrays when not given (the few traders at home)."""
+    normals = np.empty(len(rows)) if normals is None else normals
+    noise = np.empty(len(rows), np.float32) if noise is None else noise
     sd = p.overseas_earnings.noise_sd
     if not p.behaviour.earnings_noise or sd == 0:
         noise[:] = 1.0
