@@ -207,15 +207,21 @@ def _uniforms_of_rows_parallel(seed, month, purpose, index, out):  # pragma: no 
         out[k] = uniform(seed, month, purpose, k, index)
 
 
+def _output(out: np.ndarray | None, n: int) -> np.ndarray:
+    """The array draws over ``n`` ids go into: ``out`` if given (float64, n long), else a new one."""
+    if out is None:
+        return np.empty(n)
+    if out.shape != (n,) or out.dtype != np.float64:
+        raise ValueError(f"out must be float64 of shape ({n},), got {out.dtype} of shape {out.shape}")
+    return out
+
+
 def uniforms_of_rows(seed: int, month: int, purpose: int, n: int, index: int,
                      out: np.ndarray | None = None) -> np.ndarray:
     """``uniforms`` for the agent ids 0, 1, ..., n - 1 (every row of a table), without an array
     of ids when there are many; into ``out`` (float64, n long) if given, a buffer a phase
     that draws for every row each month keeps."""
-    if out is None:
-        out = np.empty(n)
-    elif out.shape != (n,) or out.dtype != np.float64:
-        raise ValueError(f"out must be float64 of shape ({n},), got {out.dtype} of shape {out.shape}")
+    out = _output(out, n)
     if n < PARALLEL_FROM:
         out[:] = _uniforms_serial(seed, month, purpose, np.arange(n, dtype=np.int64), index)
     else:
@@ -227,8 +233,8 @@ def uniforms_of_rows(seed: int, month: int, purpose: int, n: int, index: int,
 def _normals_serial(seed, month, purpose, agents, out):  # pragma: no cover - compiled
     """The open uniforms first, in a loop with no branch that the compiler vectorises, then
     their quantiles in place (the same arithmetic as ``normal``). Computing the central
-    quantile of every draw in a branch-free loop and the tails after took twice as long, and
-    so did taking the quantiles from a chunk's uniforms into another array (20 % longer)."""
+    quantile of every draw in a branch-free loop and the tails after took twice as long;
+    taking the quantiles from a chunk's uniforms into another array was slower too."""
     for k in range(agents.shape[0]):
         w0, w1, _, _ = words(seed, month, purpose, agents[k], 0)
         out[k] = _open_unit(w0, w1)
@@ -250,10 +256,7 @@ def normals(seed: int, month: int, purpose: int, agents: np.ndarray, out: np.nda
     """``normal`` for each agent id in ``agents``, into ``out`` if given (float64, as long as
     ``agents``): a phase that draws for most officials every month passes a buffer it keeps,
     since a fresh array of that size costs more in page faults than the draws."""
-    if out is None:
-        out = np.empty(agents.shape[0])
-    elif out.shape != agents.shape or out.dtype != np.float64:
-        raise ValueError(f"out must be float64 of shape {agents.shape}, got {out.dtype} of shape {out.shape}")
+    out = _output(out, agents.shape[0])
     pass_ = _normals_parallel if len(agents) >= PARALLEL_FROM else _normals_serial
     pass_(seed, month, purpose, agents, out)
     return out
