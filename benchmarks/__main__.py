@@ -190,7 +190,7 @@ def _print_scaling(console: Console, sizes: list[int], full: dict, threads: int)
 #: gives the figures behind each); printed beside a miss only.
 WHY_MISSED = {
     "speed": "memory-bound passes: a month reads and writes about a hundred bytes per official in each of the "
-             "workers' pay and the split, and one core nearly saturates memory here; the shared host moves the "
+             "workers' pay and the split, and two cores share the memory; the shared host moves the "
              "figure by a fifth",
     "ceiling": "the ceiling does four array operations a month; the full model runs thirty mechanisms, deals "
                "through four stages, workers' pay and a keyed normal per worker a month: several times its "
