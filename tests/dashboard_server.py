@@ -9,6 +9,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -29,31 +30,37 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def dashboard(*options: str, timeout: float = 60.0):
-    """Yield ``(url, process)`` of a running dashboard; stop it afterwards."""
+    """Yield ``(url, process, log)`` of a running dashboard, ``log`` the file its error stream
+    goes to; stop it afterwards. The stream goes to a file, not a pipe: a pipe nobody reads
+    while the server runs would stop the server once it filled."""
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "quotasim.cli", "dashboard", "--port", str(port), *options],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + timeout
-    try:
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                if process.poll() is not None:
-                    raise RuntimeError(f"the dashboard exited: {process.stderr.read()[-2000:]}") from None
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
-        yield url, process
-    finally:
-        process.terminate()
+    with tempfile.TemporaryDirectory(prefix="quotasim-dashboard-") as folder:
+        log = Path(folder) / "stderr.txt"
+        with log.open("w") as stream:
+            process = subprocess.Popen([sys.executable, "-m", "quotasim.cli", "dashboard", "--port", str(port),
+                                        *options], stdout=subprocess.DEVNULL, stderr=stream, text=True)
+        deadline = time.monotonic() + timeout
         try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            while True:
+                try:
+                    with urllib.request.urlopen(url, timeout=2) as answer:
+                        if answer.status == 200:
+                            break
+                except OSError:
+                    if process.poll() is not None:
+                        raise RuntimeError(f"the dashboard exited: {log.read_text()[-2000:]}") from None
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.2)
+            yield url, process, log
+        finally:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(10)
 
 
 def require_chromium() -> None:

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def server():
-    with dashboard("--workers", "2") as (url, _):
+    with dashboard("--workers", "2") as (url, _, _):
         yield url
 
 

@@ -31,7 +31,7 @@ KEEP_SECONDS = 3
 
 
 def test_fifty_sessions_at_once():
-    with dashboard("--workers", str(WORKERS), "--keep-seconds", str(KEEP_SECONDS)) as (url, process):
+    with dashboard("--workers", str(WORKERS), "--keep-seconds", str(KEEP_SECONDS)) as (url, process, _):
         server = psutil.Process(process.pid)
         # One small run first: the server then holds what any run needs loaded (compiled kernels).
         assert start_and_follow(url, 0, **{"scale.value": 0.01, "months.value": 12})[0] == "done"
@@ -79,7 +79,7 @@ def test_fifty_sessions_at_once():
 
 
 def test_oversized_uploads_are_refused():
-    with dashboard("--workers", "1") as (url, _):
+    with dashboard("--workers", "1") as (url, _, _):
         session = Session(url)
         too_big_for_http = b"x" * (MAX_REQUEST_BYTES + 1)
         with pytest.raises(urllib.error.HTTPError) as refused:

@@ -21,9 +21,14 @@ SECRET = "SECRET-TOKEN-1234567890"
 
 
 @pytest.fixture(scope="module")
-def server():
-    with dashboard("--workers", "1") as (url, _):
-        yield url
+def served():
+    with dashboard("--workers", "1") as (url, _, log):
+        yield url, log
+
+
+@pytest.fixture(scope="module")
+def server(served):
+    return served[0]
 
 
 @pytest.fixture
@@ -170,3 +175,22 @@ def test_request_threads_are_capped():
         server.shutdown()
         server.server_close()
     assert peak[0] == 3          # 12 clients at once, never more than 3 requests served together
+
+
+def test_only_refused_requests_are_logged_so_polling_never_fills_the_error_stream(served):
+    """The page polls every 0.4 s. When every request was logged, a server whose error stream
+    was a pipe read only at the end stopped answering after about 900 requests (the pipe
+    full), as in a CI run where two browser tests timed out."""
+    url, log = served
+    before = log.read_text()
+    for _ in range(300):
+        with urllib.request.urlopen(url + "_dash-dependencies", timeout=30) as answer:
+            assert answer.status == 200
+    assert log.read_text() == before, log.read_text()[len(before):][:500]
+    port = url.rsplit(":", 1)[1].strip("/")
+    foreign = urllib.request.Request(url + "_dash-layout", headers={"Host": f"attacker.example:{port}"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(foreign, timeout=30)
+    assert refused.value.code == 403
+    added = log.read_text()[len(before):]
+    assert '"GET /_dash-layout HTTP/1.1" 403' in added, added

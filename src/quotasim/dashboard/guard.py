@@ -10,6 +10,8 @@
   thread (runs themselves are bounded by the job queue).
 * **Refusals.** A request whose data the page would never send (a scenario choice naming no
   scenario, a value nested too deeply) is answered with HTTP 400 and a message, never 500.
+* **Log.** Only refused and failed requests (status 400 and up) are logged, to the error
+  stream; the page's polling for progress is not.
 """
 
 from __future__ import annotations
@@ -106,7 +108,18 @@ def _hostname(host_header: str) -> str:
 
 
 class _Handler(WSGIRequestHandler):
+    """Werkzeug's handler with a socket timeout, logging only what went wrong.
+
+    The page asks for its run's progress every 0.4 s, so an access log of every request
+    would fill a terminal with lines and, where the server's error stream
+    is a pipe nobody reads until the end (a supervisor, a test harness), fill the pipe and
+    stop the server on its next write. Refusals and errors (status 400 and up) are logged."""
+
     timeout = REQUEST_TIMEOUT_SECONDS
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        if str(code)[:1] in ("4", "5"):
+            super().log_request(code, size)
 
 
 class _BoundedServer(ThreadedWSGIServer):
