@@ -178,9 +178,9 @@ def test_request_threads_are_capped():
 
 
 def test_only_refused_requests_are_logged_so_polling_never_fills_the_error_stream(served):
-    """The page polls every 0.4 s. When every request was logged, a server whose error stream
-    was a pipe read only at the end stopped answering after about 900 requests (the pipe
-    full), as in a CI run where two browser tests timed out."""
+    """The page polls every ``app.PROGRESS_POLL_MS``. When every request was logged, a server whose
+    error stream was a pipe read only at the end stopped answering once the log filled the
+    pipe, as in a CI run where two browser tests timed out."""
     url, log = served
     before = log.read_text()
     for _ in range(300):

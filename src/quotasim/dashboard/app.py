@@ -35,10 +35,12 @@ from .scenarios import (
     upload_name,
 )
 
-__all__ = ["create_app", "serve", "MAX_REQUEST_BYTES"]
+__all__ = ["create_app", "serve", "MAX_REQUEST_BYTES", "PROGRESS_POLL_MS"]
 
 #: Largest HTTP request the server reads: an upload's base64 is 4/3 of the file, plus the page's state.
 MAX_REQUEST_BYTES = 2 * MAX_UPLOAD_BYTES + 64 * 1024
+#: How often a page with a run in progress asks for its progress (each time one request).
+PROGRESS_POLL_MS = 400
 _UPLOAD = "upload:"
 
 
@@ -126,7 +128,7 @@ def _layout(meaning: dict[str, dict]) -> html.Div:
         dcc.Store(id="uploaded", data={}),
         dcc.Store(id="current-job"),
         dcc.Store(id="previous-job"),
-        dcc.Interval(id="tick", interval=400, disabled=True),
+        dcc.Interval(id="tick", interval=PROGRESS_POLL_MS, disabled=True),
     ], style={"fontFamily": "sans-serif", "margin": "16px"})
 
 

@@ -110,10 +110,10 @@ def _hostname(host_header: str) -> str:
 class _Handler(WSGIRequestHandler):
     """Werkzeug's handler with a socket timeout, logging only what went wrong.
 
-    The page asks for its run's progress every 0.4 s, so an access log of every request
-    would fill a terminal with lines and, where the server's error stream
-    is a pipe nobody reads until the end (a supervisor, a test harness), fill the pipe and
-    stop the server on its next write. Refusals and errors (status 400 and up) are logged."""
+    A page with a run in progress asks for it several times a second
+    (``app.PROGRESS_POLL_MS``), so an access log of every request would fill a terminal and,
+    where the server's error stream is a pipe nobody reads until the end (a supervisor, a
+    test harness), fill the pipe and stop the server on its next write. Refusals and errors (status 400 and up) are logged."""
 
     timeout = REQUEST_TIMEOUT_SECONDS
 
